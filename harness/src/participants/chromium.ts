@@ -1,0 +1,110 @@
+// Launches Debian's Chromium for WebRTC participants: headless, fake media devices, a fresh
+// profile per browser, and no background traffic (this machine has no internet; Chromium's
+// background requests would only fail and cost CPU).
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import puppeteer, { type Browser } from 'puppeteer-core';
+
+export interface ChromiumOptions {
+  /** Path of the Chromium binary. Default: $CHROMIUM_PATH, else /usr/bin/chromium. */
+  executablePath?: string;
+  /** Show a window instead of running headless. Default false. */
+  headful?: boolean;
+  /** Fake camera frame rate, frames per second. Default 30 (Chromium's fake camera caps at 20 otherwise). */
+  fakeVideoFps?: number;
+  /** A .y4m (or .mjpeg) file the fake camera loops instead of its test pattern. Default: none. */
+  fakeVideoFile?: string;
+  /** Let Chromium send all three simulcast layers from sources under 1280x720. Default true. */
+  allowAllSimulcastLayers?: boolean;
+  /** Accept self-signed certificates (TURN over TLS with a run's own certificate). Default false. */
+  ignoreCertificateErrors?: boolean;
+  /** WebRTC IP handling policy, e.g. 'disable_non_proxied_udp' to force TURN. Default: Chromium's. */
+  webrtcIpHandlingPolicy?: string;
+  /** More command-line flags, appended last. */
+  extraArgs?: string[];
+}
+
+export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
+
+export function chromiumPath(options: ChromiumOptions = {}): string {
+  return options.executablePath ?? process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH;
+}
+
+/** The command-line flags for a participant browser. Exported so tests can assert on them. */
+export function chromiumArgs(options: ChromiumOptions, userDataDir: string): string[] {
+  const fps = options.fakeVideoFps ?? 30;
+  const args = [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    `--user-data-dir=${userDataDir}`,
+    '--use-fake-ui-for-media-stream',
+    `--use-fake-device-for-media-stream=fps=${fps}`,
+    // Raw host candidates instead of mDNS names (which would multicast and never resolve here).
+    '--disable-features=WebRtcHideLocalIpsWithMdns',
+    '--allow-loopback-in-peer-connection',
+    // Background pages must keep their full frame rate and timers: participants share a browser.
+    '--disable-background-timer-throttling',
+    '--disable-renderer-backgrounding',
+    '--disable-backgrounding-occluded-windows',
+    '--autoplay-policy=no-user-gesture-required',
+  ];
+  if (options.allowAllSimulcastLayers ?? true) {
+    args.push('--force-fieldtrials=WebRTC-LegacySimulcastLayerLimit/Disabled/');
+  }
+  if (options.fakeVideoFile) args.push(`--use-file-for-fake-video-capture=${options.fakeVideoFile}`);
+  if (options.ignoreCertificateErrors) args.push('--ignore-certificate-errors');
+  if (options.webrtcIpHandlingPolicy) {
+    args.push(`--webrtc-ip-handling-policy=${options.webrtcIpHandlingPolicy}`);
+  }
+  args.push(...(options.extraArgs ?? []));
+  return args;
+}
+
+export interface LaunchedChromium {
+  browser: Browser;
+  /** Closes the browser (killing it if it does not exit) and removes its profile. Idempotent. */
+  close(): Promise<void>;
+}
+
+export async function launchChromium(options: ChromiumOptions = {}): Promise<LaunchedChromium> {
+  const executablePath = chromiumPath(options);
+  if (!existsSync(executablePath)) {
+    throw new Error(
+      `Chromium not found at ${executablePath}: run 'npm run setup' (installs Debian's chromium) or set CHROMIUM_PATH`,
+    );
+  }
+  const userDataDir = mkdtempSync(join(tmpdir(), 'rtc-harness-chromium-'));
+  let browser: Browser;
+  try {
+    browser = await puppeteer.launch({
+      executablePath,
+      headless: !options.headful,
+      args: chromiumArgs(options, userDataDir),
+      // Chromium's default would be ignored in favour of our own flags, so say exactly what we want.
+      ignoreDefaultArgs: ['--mute-audio'],
+      protocolTimeout: 60_000,
+    });
+  } catch (err) {
+    rmSync(userDataDir, { recursive: true, force: true });
+    throw err;
+  }
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closed ??= (async () => {
+      const proc = browser.process();
+      try {
+        await Promise.race([browser.close(), new Promise((r) => setTimeout(r, 5_000))]);
+      } catch {
+        // The browser may already be gone; killing below covers it.
+      }
+      if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      rmSync(userDataDir, { recursive: true, force: true });
+    })());
+  return { browser, close };
+}
