@@ -1,6 +1,11 @@
 // The one metric catalogue: every figure the harness measures is declared here once, with its
-// unit, kind and help text. Aggregation, thresholds, reporters, Prometheus and the dashboards
-// all take names from this table; a name that is not here does not exist.
+// unit, kind, scope and help text. Aggregation, thresholds, reporters, Prometheus and the
+// dashboards all take names from this table; a name that is not here does not exist.
+//
+// Naming: snake_case, the unit last (_kbps, _fps, _px, _ms, _seconds, _percent, _per_second),
+// `_total` for running totals. Media metrics carry their kind and direction in the name
+// (video_recv_fps); network metrics that mean the same for audio and video do not, and carry the
+// kind as a tag instead (recv_loss_percent{kind:audio}).
 
 export type MetricUnit =
   | 'kbps'
@@ -25,30 +30,72 @@ export type MetricKind = 'gauge' | 'counter' | 'event';
 /** Which way is better, for baselines and for colouring reports. */
 export type MetricBetter = 'higher' | 'lower' | 'none';
 
+/**
+ * Where a metric is measured, which decides the tags of its points. Every metric has exactly one
+ * scope, so a filter never mixes a per-stream figure with a participant total of the same name.
+ * - `stream`: one value per RTP stream (tags: group, participant, stream, kind, direction, rid).
+ * - `participant`: one value per participant (tags: group, participant).
+ * - `run`: one value for the whole harness (the load generator's own health).
+ */
+export type MetricScope = 'stream' | 'participant' | 'run';
+
 export interface MetricDef {
   unit: MetricUnit;
   kind: MetricKind;
   better: MetricBetter;
+  scope: MetricScope;
   help: string;
 }
 
 export const METRICS = {
-  // Sending side, per outbound stream.
-  video_send_bitrate_kbps: { unit: 'kbps', kind: 'gauge', better: 'higher', help: 'Video bitrate sent, per outbound stream (simulcast layer)' },
-  audio_send_bitrate_kbps: { unit: 'kbps', kind: 'gauge', better: 'none', help: 'Audio bitrate sent' },
-  video_send_fps: { unit: 'fps', kind: 'gauge', better: 'higher', help: 'Video frames encoded and sent per second, per outbound stream' },
-  video_send_height_px: { unit: 'px', kind: 'gauge', better: 'higher', help: 'Height of the video frames sent, per outbound stream' },
-  video_send_width_px: { unit: 'px', kind: 'gauge', better: 'higher', help: 'Width of the video frames sent, per outbound stream' },
+  // Sending side, per outbound stream (one per simulcast layer).
+  video_send_bitrate_kbps: { unit: 'kbps', kind: 'gauge', better: 'higher', scope: 'stream', help: 'Video bitrate sent, per outbound stream (simulcast layer)' },
+  audio_send_bitrate_kbps: { unit: 'kbps', kind: 'gauge', better: 'none', scope: 'stream', help: 'Audio bitrate sent' },
+  video_send_fps: { unit: 'fps', kind: 'gauge', better: 'higher', scope: 'stream', help: 'Video frames encoded and sent per second, per outbound stream' },
+  video_send_height_px: { unit: 'px', kind: 'gauge', better: 'higher', scope: 'stream', help: 'Height of the video frames sent, per outbound stream' },
+  video_send_width_px: { unit: 'px', kind: 'gauge', better: 'higher', scope: 'stream', help: 'Width of the video frames sent, per outbound stream' },
+  video_send_target_bitrate_kbps: { unit: 'kbps', kind: 'gauge', better: 'none', scope: 'stream', help: "The encoder's target bitrate, per outbound stream" },
+  video_send_retransmit_bitrate_kbps: { unit: 'kbps', kind: 'gauge', better: 'lower', scope: 'stream', help: 'Bitrate of retransmissions (answers to NACKs), per outbound stream' },
+  video_send_nacks_per_second: { unit: 'per_second', kind: 'gauge', better: 'lower', scope: 'stream', help: 'NACKs received from the remote receiver per second, per outbound stream' },
+  video_send_plis_per_second: { unit: 'per_second', kind: 'gauge', better: 'lower', scope: 'stream', help: 'Picture loss indications (key frame requests) received per second, per outbound stream' },
+  video_send_firs_per_second: { unit: 'per_second', kind: 'gauge', better: 'lower', scope: 'stream', help: 'Full intra requests received per second, per outbound stream' },
+  video_send_quality_limited_bandwidth_percent: { unit: 'percent', kind: 'gauge', better: 'lower', scope: 'stream', help: 'Share of the interval the encoder reduced quality for lack of bandwidth (qualityLimitationDurations.bandwidth)' },
+  video_send_quality_limited_cpu_percent: { unit: 'percent', kind: 'gauge', better: 'lower', scope: 'stream', help: 'Share of the interval the encoder reduced quality for lack of CPU (qualityLimitationDurations.cpu)' },
+  video_send_quality_limited_other_percent: { unit: 'percent', kind: 'gauge', better: 'lower', scope: 'stream', help: 'Share of the interval the encoder reduced quality for another reason (qualityLimitationDurations.other)' },
+  rtcp_rtt_ms: { unit: 'ms', kind: 'gauge', better: 'lower', scope: 'stream', help: 'Round-trip time from RTCP receiver reports about an outbound stream (remote-inbound-rtp)' },
+  send_loss_percent: { unit: 'percent', kind: 'gauge', better: 'lower', scope: 'stream', help: "Packet loss of an outbound stream as the remote receiver reports it (fractionLost of its last report)" },
 
   // Receiving side, per inbound stream.
-  video_recv_bitrate_kbps: { unit: 'kbps', kind: 'gauge', better: 'higher', help: 'Video bitrate received, per inbound stream' },
-  audio_recv_bitrate_kbps: { unit: 'kbps', kind: 'gauge', better: 'none', help: 'Audio bitrate received, per inbound stream' },
-  video_recv_fps: { unit: 'fps', kind: 'gauge', better: 'higher', help: 'Video frames decoded per second, per inbound stream' },
-  video_recv_height_px: { unit: 'px', kind: 'gauge', better: 'higher', help: 'Height of the video frames decoded, per inbound stream' },
-  video_recv_width_px: { unit: 'px', kind: 'gauge', better: 'higher', help: 'Width of the video frames decoded, per inbound stream' },
-  video_freeze_count_total: { unit: 'count', kind: 'counter', better: 'lower', help: 'Video freezes so far (libwebrtc: an inter-frame gap > max(150 ms, 3x the average))' },
-  video_freeze_seconds_total: { unit: 'seconds', kind: 'counter', better: 'lower', help: 'Total duration of video freezes so far, per inbound stream' },
-  join_to_first_frame_ms: { unit: 'ms', kind: 'event', better: 'lower', help: 'Time from joining to the first decoded video frame of a remote stream' },
+  video_recv_bitrate_kbps: { unit: 'kbps', kind: 'gauge', better: 'higher', scope: 'stream', help: 'Video bitrate received, per inbound stream' },
+  audio_recv_bitrate_kbps: { unit: 'kbps', kind: 'gauge', better: 'none', scope: 'stream', help: 'Audio bitrate received, per inbound stream' },
+  video_recv_fps: { unit: 'fps', kind: 'gauge', better: 'higher', scope: 'stream', help: 'Video frames decoded per second, per inbound stream' },
+  video_recv_height_px: { unit: 'px', kind: 'gauge', better: 'higher', scope: 'stream', help: 'Height of the video frames decoded, per inbound stream' },
+  video_recv_width_px: { unit: 'px', kind: 'gauge', better: 'higher', scope: 'stream', help: 'Width of the video frames decoded, per inbound stream' },
+  video_recv_frames_dropped_per_second: { unit: 'per_second', kind: 'gauge', better: 'lower', scope: 'stream', help: 'Video frames dropped before decoding per second, per inbound stream' },
+  video_recv_nacks_per_second: { unit: 'per_second', kind: 'gauge', better: 'lower', scope: 'stream', help: 'NACKs sent per second (retransmission requests), per inbound video stream' },
+  video_recv_plis_per_second: { unit: 'per_second', kind: 'gauge', better: 'lower', scope: 'stream', help: 'Picture loss indications sent per second, per inbound video stream' },
+  video_recv_firs_per_second: { unit: 'per_second', kind: 'gauge', better: 'lower', scope: 'stream', help: 'Full intra requests sent per second, per inbound video stream' },
+  video_freeze_count_total: { unit: 'count', kind: 'counter', better: 'lower', scope: 'stream', help: "Video freezes so far, per inbound stream (libwebrtc: an inter-frame gap >= max(3x the average frame duration, average + 150 ms))" },
+  video_freeze_seconds_total: { unit: 'seconds', kind: 'counter', better: 'lower', scope: 'stream', help: 'Total duration of video freezes so far, per inbound stream' },
+  recv_loss_percent: { unit: 'percent', kind: 'gauge', better: 'lower', scope: 'stream', help: 'Packets lost in the interval over packets expected (received + lost), per inbound stream; absent when none were expected' },
+  recv_jitter_ms: { unit: 'ms', kind: 'gauge', better: 'lower', scope: 'stream', help: 'RTP interarrival jitter, per inbound stream' },
+  recv_jitter_buffer_delay_ms: { unit: 'ms', kind: 'gauge', better: 'lower', scope: 'stream', help: 'Average time a frame (video) or sample (audio) emitted in the interval spent in the jitter buffer' },
+  audio_concealment_percent: { unit: 'percent', kind: 'gauge', better: 'lower', scope: 'stream', help: 'Audio samples concealed (synthesised for lost or late packets) over samples received in the interval' },
+  join_to_first_frame_ms: { unit: 'ms', kind: 'event', better: 'lower', scope: 'stream', help: "Time from joining (the page's 'join' mark, else its first peer connection) to the first decoded frame of a remote video stream" },
+
+  // Per participant: its connections as a whole.
+  send_bitrate_kbps: { unit: 'kbps', kind: 'gauge', better: 'none', scope: 'participant', help: 'Total media bitrate sent by the participant (all outbound streams, audio and video)' },
+  recv_bitrate_kbps: { unit: 'kbps', kind: 'gauge', better: 'none', scope: 'participant', help: 'Total media bitrate received by the participant (all inbound streams, audio and video)' },
+  rtt_ms: { unit: 'ms', kind: 'gauge', better: 'lower', scope: 'participant', help: "Round-trip time of the selected ICE candidate pair (the worst of the participant's connections)" },
+  available_outgoing_bitrate_kbps: { unit: 'kbps', kind: 'gauge', better: 'higher', scope: 'participant', help: "The sender's bandwidth estimate, summed over the connections that send media" },
+  connected: { unit: 'bool', kind: 'gauge', better: 'higher', scope: 'participant', help: "1 when the participant has a peer connection and every open one is 'connected', else 0" },
+  peer_connections: { unit: 'count', kind: 'gauge', better: 'none', scope: 'participant', help: 'Open peer connections of the participant' },
+  time_to_connected_ms: { unit: 'ms', kind: 'event', better: 'lower', scope: 'participant', help: "Time from joining (the 'join' mark, else the first peer connection) to the first connection reaching 'connected'" },
+
+  // The load generator itself: results are unreliable when it runs out of CPU.
+  harness_cpu_percent: { unit: 'percent', kind: 'gauge', better: 'lower', scope: 'run', help: "CPU used by the harness's Node process, percent of the machine (all cores)" },
+  harness_browser_cpu_percent: { unit: 'percent', kind: 'gauge', better: 'lower', scope: 'run', help: 'CPU used by all participant browsers (their whole process trees), percent of the machine (all cores)' },
+  host_cpu_percent: { unit: 'percent', kind: 'gauge', better: 'lower', scope: 'run', help: 'CPU used on the machine by everything, percent of all cores' },
 } as const satisfies Record<string, MetricDef>;
 
 export type MetricName = keyof typeof METRICS;
@@ -56,3 +103,6 @@ export type MetricName = keyof typeof METRICS;
 export function isMetricName(name: string): name is MetricName {
   return Object.hasOwn(METRICS, name);
 }
+
+/** Every metric name, in catalogue order. */
+export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];

@@ -3,9 +3,9 @@
 //
 // Every method returns a Promise and rejects with an Error whose message names the call and what
 // failed, e.g. "unpublish('screen'): no screen producer". Every value crossing it is plain JSON.
-import type { MediaKind, PeerInfo, ProducerSource } from '../../src/protocol.ts';
+import type { ConsumerState, MediaKind, PeerInfo, ProducerSource } from '../../src/protocol.ts';
 
-export type { MediaKind, PeerInfo, ProducerSource };
+export type { ConsumerState, MediaKind, PeerInfo, ProducerSource };
 
 export interface JoinOptions {
   /** The room to enter (created on first join). */
@@ -59,7 +59,7 @@ export interface ScreenShareOptions {
 }
 
 export interface PreferredLayersOptions {
-  /** Only the video consumers of this peer's producers. Default: every video consumer. */
+  /** Only the consumers of this peer's producers. Default: every simulcast or SVC video consumer. */
   producerPeerId?: string;
   /** Highest spatial layer wanted, 0 = lowest resolution. */
   spatialLayer: number;
@@ -174,7 +174,10 @@ export interface RtcHarnessApi {
   /** Pauses the source's producer on the page and on the SFU. */
   mute(source: ProducerSource): Promise<void>;
   unmute(source: ProducerSource): Promise<void>;
-  /** Asks the SFU for these layers on every matching video consumer; resolves with how many. */
+  /**
+   * Asks the SFU for these layers on every matching simulcast/SVC video consumer (single-encoding
+   * ones, such as screen shares, have no layers and are skipped); resolves with how many.
+   */
   setPreferredLayers(options: PreferredLayersOptions): Promise<{ consumers: number }>;
   /** Restarts ICE on both transports (new ICE credentials from the SFU). */
   restartIce(): Promise<void>;
@@ -184,6 +187,8 @@ export interface RtcHarnessApi {
   readonly events: readonly CallEvent[];
   /** Returns the logged events, oldest first, and empties the log. */
   drainEvents(): Promise<CallEvent[]>;
+  /** The SFU's own view of this peer's consumers (type, current/preferred layers, score). */
+  getConsumerState(): Promise<ConsumerState[]>;
   /** getStats() of both transports' peer connections, for debugging. */
   getStats(): Promise<{ send: StatsEntry[]; recv: StatsEntry[] }>;
 }

@@ -1,0 +1,228 @@
+// The in-page stats agent. The harness installs it with page.evaluateOnNewDocument() so it runs
+// before the page's own scripts, on our call page or on any page that uses RTCPeerConnection.
+// It wraps the constructor in a Proxy (prototype, instanceof, subclassing and static methods such
+// as generateCertificate stay the native ones), registers each connection, timestamps its state
+// changes, and answers `window.__rtcHarness.collect()` with one getStats() per connection, reduced
+// to a RawSnapshot. Nothing runs per frame or on a timer: all work happens inside collect().
+import type { RawPeerConnection, RawSnapshot, RawStateEvent } from '../stats/raw.ts';
+import { RAW_SNAPSHOT_VERSION } from '../stats/raw.ts';
+import { reduceStats, type ReducedStats, type StatsEntry } from './reduce.ts';
+import {
+  parseRewriteRules,
+  rewriteCandidate,
+  rewriteConfiguration,
+  rewriteSdp,
+  type CandidateRewriteRules,
+  type RewriteTable,
+} from './rewrite.ts';
+
+/** What the page sees at `window.__rtcHarness`. */
+export interface RtcHarnessAgent {
+  readonly version: number;
+  /** getStats() of every live connection, and the final stats of those closed since the last call. */
+  collect(): Promise<RawSnapshot>;
+  /** Records a named moment (e.g. 'join'), unix ms, default now. The first mark of a name wins. */
+  mark(name: string, tMs?: number): void;
+  /**
+   * Rewrites remote candidates and ICE server URLs: `{ 'host:port': 'host:port' }`; null or {}
+   * clears. Applies to descriptions, candidates and configurations passed from now on.
+   */
+  setCandidateRewrite(rules: CandidateRewriteRules | null): void;
+}
+
+declare global {
+  interface Window {
+    __rtcHarness?: RtcHarnessAgent;
+  }
+}
+
+/** Pending state changes kept between collects; older ones are dropped if nobody collects. */
+const MAX_PENDING_EVENTS = 500;
+
+interface Entry {
+  id: string;
+  pc: RTCPeerConnection;
+  createdMs: number;
+  connectedMs?: number;
+  closedMs?: number;
+  /** getStats() started just before close(): Chromium answers it with the final figures. */
+  finalStats?: Promise<ReducedStats | undefined>;
+  /** First-frame estimate per inbound ssrc, kept from the first report that showed a frame. */
+  firstFrameMs: Map<number, number>;
+}
+
+type PeerConnectionClass = typeof RTCPeerConnection;
+
+/** Installs the agent on `win` once; returns the existing one if already installed. */
+export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
+  if (win.__rtcHarness) return win.__rtcHarness;
+  const now = (): number => win.performance.timeOrigin + win.performance.now();
+  const agentId = Math.random().toString(36).slice(2, 10);
+  const entries = new Map<string, Entry>();
+  const byPc = new WeakMap<RTCPeerConnection, Entry>();
+  const marks: Record<string, number> = {};
+  let pending: RawStateEvent[] = [];
+  let nextId = 0;
+  let firstPcCreatedMs: number | undefined;
+  let firstConnectedMs: number | undefined;
+  let rewrite: RewriteTable = parseRewriteRules(null);
+
+  const pushEvent = (e: Entry, type: RawStateEvent['type'], state: string): void => {
+    const tMs = now();
+    pending.push({ tMs, pc: e.id, type, state });
+    if (pending.length > MAX_PENDING_EVENTS) pending.splice(0, pending.length - MAX_PENDING_EVENTS);
+    if (type === 'connection' && state === 'connected') {
+      e.connectedMs ??= tMs;
+      firstConnectedMs ??= tMs;
+    }
+  };
+
+  const Native: PeerConnectionClass | undefined = win.RTCPeerConnection;
+  const proto = Native?.prototype;
+  const nativeGetStats = proto?.getStats;
+
+  const register = (pc: RTCPeerConnection): void => {
+    const createdMs = now();
+    const entry: Entry = { id: `pc${nextId++}`, pc, createdMs, firstFrameMs: new Map() };
+    firstPcCreatedMs ??= createdMs;
+    entries.set(entry.id, entry);
+    byPc.set(pc, entry);
+    // addEventListener, not on*: the page's own handlers stay untouched.
+    pc.addEventListener('connectionstatechange', () => pushEvent(entry, 'connection', pc.connectionState));
+    pc.addEventListener('iceconnectionstatechange', () => pushEvent(entry, 'ice', pc.iceConnectionState));
+  };
+
+  if (Native && proto && nativeGetStats) {
+    const Wrapped = new Proxy(Native, {
+      construct(target, args: unknown[], newTarget) {
+        const [config, ...rest] = args;
+        const conf = config && rewrite.size > 0 ? rewriteConfiguration(config as RTCConfiguration, rewrite) : config;
+        const pc = Reflect.construct(target, [conf, ...rest], newTarget) as RTCPeerConnection;
+        register(pc);
+        return pc;
+      },
+    });
+    // Patches keep each method's name and length, and only touch arguments when rules are set.
+    const patch = <K extends keyof RTCPeerConnection>(name: K, make: (orig: Function) => Function): void => {
+      const desc = Object.getOwnPropertyDescriptor(proto, name);
+      if (!desc || typeof desc.value !== 'function') return;
+      const orig = desc.value as Function;
+      const fn = make(orig);
+      Object.defineProperty(fn, 'name', { value: orig.name });
+      Object.defineProperty(fn, 'length', { value: orig.length });
+      Object.defineProperty(proto, name, { ...desc, value: fn });
+    };
+    patch('close', (orig) =>
+      function close(this: RTCPeerConnection, ...args: unknown[]) {
+        const e = byPc.get(this);
+        if (e && e.closedMs === undefined) {
+          e.closedMs = now();
+          e.finalStats = nativeGetStats.call(this).then(
+            (report) => reduceStats(report.values() as Iterable<StatsEntry>),
+            () => undefined,
+          );
+          pushEvent(e, 'connection', 'closed');
+        }
+        return orig.apply(this, args);
+      },
+    );
+    patch('setRemoteDescription', (orig) =>
+      function setRemoteDescription(this: RTCPeerConnection, desc?: RTCSessionDescriptionInit, ...rest: unknown[]) {
+        if (rewrite.size > 0 && desc && typeof desc.sdp === 'string') {
+          desc = { type: desc.type, sdp: rewriteSdp(desc.sdp, rewrite) };
+        }
+        return orig.call(this, desc, ...rest);
+      },
+    );
+    patch('addIceCandidate', (orig) =>
+      function addIceCandidate(this: RTCPeerConnection, cand?: RTCIceCandidateInit | null, ...rest: unknown[]) {
+        if (rewrite.size > 0 && cand && typeof cand.candidate === 'string' && cand.candidate !== '') {
+          cand = {
+            candidate: rewriteCandidate(cand.candidate, rewrite),
+            sdpMid: cand.sdpMid,
+            sdpMLineIndex: cand.sdpMLineIndex,
+            usernameFragment: cand.usernameFragment,
+          };
+        }
+        return orig.call(this, cand, ...rest);
+      },
+    );
+    patch('setConfiguration', (orig) =>
+      function setConfiguration(this: RTCPeerConnection, config?: RTCConfiguration) {
+        return orig.call(this, config && rewrite.size > 0 ? rewriteConfiguration(config, rewrite) : config);
+      },
+    );
+    // `pc.constructor === RTCPeerConnection` must still hold for the page.
+    Object.defineProperty(proto, 'constructor', { value: Wrapped, writable: true, configurable: true, enumerable: false });
+    win.RTCPeerConnection = Wrapped;
+    const legacy = win as unknown as { webkitRTCPeerConnection?: unknown };
+    if (legacy.webkitRTCPeerConnection === Native) legacy.webkitRTCPeerConnection = Wrapped;
+  }
+
+  const collectOne = async (e: Entry): Promise<RawPeerConnection> => {
+    const closed = e.closedMs !== undefined;
+    let reduced: ReducedStats | undefined;
+    if (closed) {
+      reduced = await e.finalStats;
+      entries.delete(e.id); // Reported once with its final stats, then forgotten.
+    } else {
+      try {
+        const report = await (nativeGetStats as RTCPeerConnection['getStats']).call(e.pc);
+        reduced = reduceStats(report.values() as Iterable<StatsEntry>);
+      } catch {
+        reduced = undefined; // A connection closed by the browser mid-call: report its state only.
+      }
+    }
+    if (e.connectedMs === undefined && e.pc.connectionState === 'connected') {
+      pushEvent(e, 'connection', 'connected'); // Connected before its listener could fire.
+    }
+    const inbound = reduced?.inbound ?? [];
+    for (const s of inbound) {
+      if (s.firstFrameMs === undefined) continue;
+      const first = e.firstFrameMs.get(s.ssrc);
+      if (first === undefined) e.firstFrameMs.set(s.ssrc, s.firstFrameMs);
+      else s.firstFrameMs = first;
+    }
+    return {
+      id: e.id,
+      createdMs: e.createdMs,
+      connectedMs: e.connectedMs,
+      closedMs: e.closedMs,
+      connectionState: closed ? 'closed' : e.pc.connectionState,
+      iceConnectionState: closed ? 'closed' : e.pc.iceConnectionState,
+      statsMs: reduced?.statsMs ?? now(),
+      inbound,
+      outbound: reduced?.outbound ?? [],
+      remoteInbound: reduced?.remoteInbound ?? [],
+      pair: reduced?.pair,
+    };
+  };
+
+  const agent: RtcHarnessAgent = Object.freeze({
+    version: RAW_SNAPSHOT_VERSION,
+    async collect(): Promise<RawSnapshot> {
+      const pcs = await Promise.all([...entries.values()].map(collectOne));
+      const events = pending;
+      pending = [];
+      return {
+        v: RAW_SNAPSHOT_VERSION,
+        agentId,
+        tMs: now(),
+        firstPcCreatedMs,
+        firstConnectedMs,
+        marks: { ...marks },
+        pcs,
+        events,
+      };
+    },
+    mark(name: string, tMs?: number): void {
+      if (typeof name !== 'string' || name === '') throw new Error('__rtcHarness.mark(name) needs a non-empty name');
+      marks[name] ??= typeof tMs === 'number' && Number.isFinite(tMs) ? tMs : now();
+    },
+    setCandidateRewrite(rules: CandidateRewriteRules | null): void {
+      rewrite = parseRewriteRules(rules);
+    },
+  });
+  Object.defineProperty(win, '__rtcHarness', { value: agent, configurable: false, enumerable: false, writable: false });
+  return agent;
+}

@@ -1,0 +1,106 @@
+// Rewriting of remote ICE candidates and ICE server URLs, so that a page's media can be steered
+// through a relay of the harness (a simulated network link) without the page knowing: the agent
+// applies it to remote SDP, to trickled candidates and to the RTCPeerConnection configuration.
+// Pure string functions, no DOM: bundled into the page and unit-tested in Node.
+
+/** `'host:port'` of a remote candidate or ICE server -> `'host:port'` to use instead. IPv6 as `[::1]:3478`. */
+export type CandidateRewriteRules = Record<string, string>;
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** Parsed rules, keyed by `hostKey(host, port)`. */
+export type RewriteTable = ReadonlyMap<string, HostPort>;
+
+const DEFAULT_ICE_PORT: Record<string, number> = { stun: 3478, turn: 3478, stuns: 5349, turns: 5349 };
+
+function hostKey(host: string, port: number): string {
+  return `${host.toLowerCase()}|${port}`;
+}
+
+/** Parses `'host:port'` (IPv6 in brackets); throws an error that names the bad entry. */
+export function parseHostPort(text: string): HostPort {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port < 1 || port > 65535) {
+    throw new Error(`'${text}' is not host:port (write IPv6 addresses as [::1]:3478)`);
+  }
+  return { host: (m[1] ?? m[2]) as string, port };
+}
+
+export function formatHostPort({ host, port }: HostPort): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** Validates and indexes rules; an empty table means "rewrite nothing". */
+export function parseRewriteRules(rules: CandidateRewriteRules | null | undefined): RewriteTable {
+  const table = new Map<string, HostPort>();
+  if (rules == null) return table;
+  if (typeof rules !== 'object' || Array.isArray(rules)) {
+    throw new Error("candidate rewrite rules must be an object like { '10.0.0.1:40000': '127.0.0.1:41000' }");
+  }
+  for (const [from, to] of Object.entries(rules)) {
+    if (typeof to !== 'string') throw new Error(`candidate rewrite rule for '${from}' must be a 'host:port' string`);
+    const src = parseHostPort(from);
+    table.set(hostKey(src.host, src.port), parseHostPort(to));
+  }
+  return table;
+}
+
+/**
+ * Rewrites one ICE candidate attribute, with or without its `a=` prefix:
+ * `candidate:<foundation> <component> <transport> <priority> <address> <port> typ <type> ...`.
+ * The related address (raddr/rport) is left alone: it is informational.
+ */
+export function rewriteCandidate(candidate: string, table: RewriteTable): string {
+  if (table.size === 0) return candidate;
+  const fields = candidate.split(' ');
+  const address = fields[4];
+  const port = Number(fields[5]);
+  if (fields.length < 8 || address === undefined || !Number.isInteger(port)) return candidate;
+  const to = table.get(hostKey(address, port));
+  if (!to) return candidate;
+  fields[4] = to.host;
+  fields[5] = String(to.port);
+  return fields.join(' ');
+}
+
+/** Rewrites every `a=candidate:` line of an SDP, keeping its line endings. */
+export function rewriteSdp(sdp: string, table: RewriteTable): string {
+  if (table.size === 0) return sdp;
+  return sdp.replace(/^a=candidate:[^\r\n]*/gm, (line) => rewriteCandidate(line, table));
+}
+
+/** Rewrites `turn:host:port?transport=udp` (and turns:, stun:, stuns:); a missing port is the scheme's default. */
+export function rewriteIceUrl(url: string, table: RewriteTable): string {
+  if (table.size === 0) return url;
+  const m = /^(stuns?|turns?):(?:\[([0-9a-fA-F:.]+)\]|([^:?[\]]+))(?::(\d{1,5}))?(\?.*)?$/i.exec(url);
+  if (!m) return url;
+  const scheme = (m[1] as string).toLowerCase();
+  const host = (m[2] ?? m[3]) as string;
+  const port = m[4] ? Number(m[4]) : (DEFAULT_ICE_PORT[scheme] as number);
+  const to = table.get(hostKey(host, port));
+  if (!to) return url;
+  return `${m[1]}:${formatHostPort(to)}${m[5] ?? ''}`;
+}
+
+/** The shape of RTCConfiguration this module touches, without DOM types. */
+export interface IceConfigurationLike {
+  iceServers?: Array<{ urls: string | string[] }>;
+}
+
+/** A copy of the configuration with its ICE server URLs rewritten; other fields untouched. */
+export function rewriteConfiguration<T extends IceConfigurationLike>(config: T, table: RewriteTable): T {
+  if (table.size === 0 || !config || !Array.isArray(config.iceServers)) return config;
+  return {
+    ...config,
+    iceServers: config.iceServers.map((server) => ({
+      ...server,
+      urls: Array.isArray(server.urls)
+        ? server.urls.map((u) => rewriteIceUrl(u, table))
+        : rewriteIceUrl(server.urls, table),
+    })),
+  };
+}

@@ -1,0 +1,22 @@
+// rtc-harness: what a scenario file imports. `import { defineScenario, profiles } from 'rtc-harness'`.
+export { defineScenario } from './scenario/define.ts';
+export { profiles } from './network/profiles.ts';
+export type {
+  ActionName,
+  Duration,
+  GroupSpec,
+  MediaSource,
+  MetricName,
+  NetworkSpec,
+  PublishSpec,
+  ScenarioSpec,
+  TargetSpec,
+  ThresholdEntry,
+  ThresholdSelector,
+  Thresholds,
+  TimelineAction,
+  VideoPublishSpec,
+  Who,
+} from './scenario/types.ts';
+export type { ProfileName } from './network/profiles.ts';
+export type { BurstLoss, LinkProfile, LinkSettings, LinkUpdate } from './network/types.ts';

@@ -1,0 +1,98 @@
+// The shape of results.json: what a run measured and decided. Reporters read it; later runs
+// compare against it. Fields are only ever added, never renamed, so old results stay readable.
+
+/** 'running' only in the copies written while the run goes on. */
+export type Verdict = 'pass' | 'fail' | 'invalid' | 'running';
+
+export interface Aggregate {
+  count: number;
+  min: number;
+  max: number;
+  avg: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  last: number;
+}
+
+export interface ThresholdResult {
+  /** The key as written in the scenario, e.g. 'video_recv_fps{group:viewers}'. */
+  key: string;
+  metric: string;
+  filter: Record<string, string>;
+  /** The expression as written, e.g. 'p(5) > 20'. */
+  expression: string;
+  ok: boolean;
+  /** The measured value the expression was tested with; null when there were no samples. */
+  actual: number | null;
+  reason?: string;
+  /** This threshold's failure stopped the run early (abortOnFail). */
+  aborted?: boolean;
+}
+
+export interface ParticipantResult {
+  id: string;
+  group: string;
+  /** Joined and had media flowing (a connected transport) at some point. */
+  connected: boolean;
+  /** Unix ms of the join, null if it never joined. */
+  joinedAtMs: number | null;
+  /** Why it stopped early (page crashed, join failed), if it did. */
+  error?: string;
+  browserIndex: number | null;
+  aggregates: Record<string, Aggregate>;
+}
+
+export interface GroupResult {
+  name: string;
+  count: number;
+  aggregates: Record<string, Aggregate>;
+}
+
+export interface ActionResult {
+  atMs: number;
+  startedMs: number;
+  do: string;
+  participant: string;
+  ok: boolean;
+  error?: string;
+  durationMs: number;
+}
+
+export interface RunEnvironment {
+  harnessVersion: string;
+  node: string;
+  chromium: string | null;
+  mediasoup: string | null;
+  platform: string;
+  cores: number;
+  memoryGiB: number;
+}
+
+export interface RunResults {
+  verdict: Verdict;
+  /** Why the verdict is 'fail' or 'invalid', or why the run stopped early, in one line. */
+  verdictReason?: string;
+  scenario: string;
+  scenarioFile: string;
+  startedAt: string;
+  endedAt: string | null;
+  /** Time from the first join to the end of measurement, seconds. */
+  durationSeconds: number;
+  /** Stopped before its duration (Ctrl-C, a signal, abortOnFail). */
+  interrupted: boolean;
+  seed: number;
+  thresholds: ThresholdResult[];
+  participants: ParticipantResult[];
+  groups: GroupResult[];
+  actions: ActionResult[];
+  loadGenerator: {
+    maxCpuPercent: number | null;
+    avgCpuPercent: number | null;
+    browsers: number;
+    invalidReason: string | null;
+  };
+  sampleCount: number;
+  environment: RunEnvironment;
+}

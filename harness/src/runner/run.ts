@@ -1,0 +1,299 @@
+// Runs a plan: start the target (the bundled SFU), open the participants' pages, join them on
+// schedule, collect their stats, play the timeline, watch the load generator, then evaluate the
+// thresholds and write the results. Everything started is torn down in reverse order, also on
+// failure or Ctrl-C, and what was measured is always written.
+import { cpus } from 'node:os';
+import { startSfu } from '../../../sfu/src/server.ts';
+import { buildAgentScript } from '../browser/bundle.ts';
+import { BrowserPool } from '../participants/pool.ts';
+import { Participant } from '../participants/participant.ts';
+import type { ChromiumOptions } from '../participants/chromium.ts';
+import { SeriesStore } from '../stats/aggregate.ts';
+import { StatsCollector } from '../stats/collector.ts';
+import { samplePoints, type Point, type Sample } from '../stats/types.ts';
+import { evaluateThresholds, thresholdsToAbort, type SeriesQuery } from '../thresholds/evaluate.ts';
+import type { PlannedAction, PlannedParticipant, PlannedPublish, RunPlan } from '../scenario/plan.ts';
+import { ReporterMux, type Reporter } from '../reporters/reporter.ts';
+import { performAction, publishOptions } from './actions.ts';
+import { LoadGuard } from './guard.ts';
+import { processTreeCpuSeconds } from './cpu.ts';
+import { RunOutput } from './output.ts';
+import { groupFigures } from './progress.ts';
+import { buildResults, type ParticipantRecord } from './summary.ts';
+import { Timeline, type TimelineStep } from './timeline.ts';
+import type { RunResults } from './results.ts';
+import { runEnvironment } from './environment.ts';
+
+export interface RunOptions {
+  /** Output folder; created if missing. */
+  outDir: string;
+  /** Aborting stops the run early; results are still evaluated and written. */
+  signal?: AbortSignal;
+  reporters?: Reporter[];
+  /** How often reporters get a progress snapshot, ms. Default 5000. */
+  progressIntervalMs?: number;
+  /** How often results.json is rewritten during the run, ms. Default 5000. */
+  flushIntervalMs?: number;
+  /** Extra Chromium options (e.g. a different binary). */
+  chromium?: ChromiumOptions;
+}
+
+/** The first join of a participant: open nothing more, join and publish what the plan says. */
+type RunAction = PlannedAction | { do: 'enter'; publish: PlannedPublish };
+
+/** Tags of points that describe the load generator rather than a participant. */
+const RUN_TAGS = { group: '_run', participant: '_run' } as const;
+
+export async function runScenario(plan: RunPlan, options: RunOptions): Promise<RunResults> {
+  const output = new RunOutput(options.outDir);
+  const mux = new ReporterMux(options.reporters ?? []);
+  const store = new SeriesStore();
+  const guard = new LoadGuard(plan.guard);
+  const records = new Map<string, ParticipantRecord>(
+    plan.participants.map((p) => [p.id, { plan: p, participant: null, collector: null, error: null, connected: false }]),
+  );
+  const latest = new Map<string, Sample>();
+  /** 'key expression' of the abortOnFail thresholds that stopped the run. */
+  const abortedKeys = new Set<string>();
+  const teardown: { name: string; fn: () => Promise<void> }[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  const startedAt = new Date();
+  let startMs = Date.now();
+  let endMs: number | null = null;
+  let runError: string | null = null;
+  let stopReason: string | null = null;
+  let chromiumVersion: string | null = null;
+  let pool: BrowserPool | null = null;
+  let timeline: Timeline<RunAction> | null = null;
+  let wake: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => (wake = resolve));
+  const stop = (reason: string) => {
+    stopReason ??= reason;
+    wake();
+  };
+
+  const query: SeriesQuery = (metric, filter) => store.values(metric, filter);
+  const log = (level: 'info' | 'warn' | 'error', message: string) => mux.onLog(level, message);
+  const snapshotResults = (final: boolean): RunResults =>
+    buildResults({
+      plan,
+      store,
+      records,
+      startedAt,
+      startMs,
+      endMs: final ? endMs : Date.now(),
+      final,
+      thresholds: final ? evaluateThresholds(plan.thresholds, query) : [],
+      abortedKeys: abortedKeys,
+      stopReason,
+      runError,
+      actions: timeline?.outcomes ?? [],
+      guard: guard.verdict(),
+      browsers: pool?.browserCount ?? 0,
+      sampleCount: output.sampleCount,
+      environment: runEnvironment(chromiumVersion),
+    });
+  const onAbort = () => stop(String((options.signal?.reason as Error)?.message ?? 'interrupted'));
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  await mux.onStart({
+    scenario: plan.name,
+    scenarioFile: plan.file,
+    outDir: options.outDir,
+    durationMs: plan.durationMs,
+    groups: groupCounts(plan),
+    seed: plan.seed,
+  });
+
+  try {
+    // 1. The target every page loads.
+    let pageUrl: (p: PlannedParticipant) => string;
+    const target = plan.target;
+    if (target.kind === 'bundled') {
+      const sfu = await startSfu({ numWorkers: target.workers, logLevel: 'warn' });
+      teardown.push({ name: 'SFU', fn: () => sfu.close() });
+      sfu.on('workerDied', ({ workerIndex, error }) => log('error', `SFU worker ${workerIndex} died: ${error.message}`));
+      pageUrl = (p) => `${sfu.url}/?room=${encodeURIComponent(p.room)}&name=${encodeURIComponent(p.id)}`;
+      log('info', `bundled SFU at ${sfu.url} (${sfu.workerPids.length} worker(s), media port(s) ${sfu.rtcPorts.join(', ')})`);
+    } else {
+      pageUrl = (p) => target.url.replaceAll('{room}', encodeURIComponent(p.room)).replaceAll('{name}', encodeURIComponent(p.id));
+    }
+
+    // 2. Browsers and pages, opened before the clock starts so that joins happen on time.
+    const agentScript = await buildAgentScript();
+    pool = new BrowserPool({
+      participantsPerBrowser: plan.browser.participantsPerBrowser,
+      chromium: { ...options.chromium, headful: plan.browser.headful },
+    });
+    const browsers = pool;
+    teardown.push({ name: 'browsers', fn: () => browsers.close() });
+    // Torn down before the browsers, so that no page counts as crashed when its browser closes.
+    teardown.push({
+      name: 'participants',
+      fn: async () => {
+        await Promise.allSettled([...records.values()].map((r) => r.participant?.close()));
+      },
+    });
+    for (const rec of records.values()) {
+      if (stopReason) break;
+      try {
+        const participant = new Participant({ id: rec.plan.id, group: rec.plan.group, index: rec.plan.index }, await browsers.newPage());
+        rec.participant = participant;
+        chromiumVersion ??= await participant.page.browser().version().catch(() => null);
+        participant.on('crashed', (reason) => {
+          rec.error ??= reason;
+          log('error', `${rec.plan.id}: ${reason}; its measurements so far are kept`);
+        });
+        await participant.open(pageUrl(rec.plan), [agentScript]);
+      } catch (err) {
+        rec.error = `could not open its page: ${(err as Error).message}`;
+        log('error', `${rec.plan.id}: ${rec.error}`);
+      }
+    }
+    if ([...records.values()].every((r) => r.error)) throw new Error('no participant page could be opened');
+
+    // 3. The clock starts: joins and timeline actions at their offsets, stats every interval.
+    startMs = Date.now();
+    const steps: TimelineStep<RunAction>[] = [
+      ...plan.participants.map((p) => ({ atMs: p.joinAtMs, action: { do: 'enter', publish: p.publish } as RunAction, participantIds: [p.id] })),
+      ...plan.timeline.map((s) => ({ atMs: s.atMs, action: s.action as RunAction, participantIds: s.participantIds })),
+    ];
+    timeline = new Timeline<RunAction>(steps, (id, action) => execute(id, action));
+    timeline.start(startMs, (o) => {
+      if (!o.ok) log('warn', `${o.action.do} ${o.participant} failed: ${o.error}`);
+      else if (o.action.do === 'enter') log('info', `${o.participant} joined in ${o.durationMs} ms`);
+    });
+
+    async function execute(id: string, action: RunAction): Promise<void> {
+      const rec = records.get(id)!;
+      const p = rec.participant;
+      if (!p || rec.error) throw new Error(`${id} is not available (${rec.error ?? 'never opened'})`);
+      if (action.do === 'enter') {
+        await p.join({ room: rec.plan.room });
+        startCollector(rec);
+        const what = publishOptions(action.publish);
+        if (what.audio || what.video) await p.invoke('publish', what);
+        return;
+      }
+      await performAction(p, action, { room: rec.plan.room });
+      if (action.do === 'join') startCollector(rec);
+    }
+
+    function startCollector(rec: ParticipantRecord): void {
+      if (rec.collector || !rec.participant) return;
+      const collector = new StatsCollector({
+        page: rec.participant.page,
+        participant: rec.plan.id,
+        group: rec.plan.group,
+        intervalMs: plan.statsIntervalMs,
+      });
+      rec.collector = collector;
+      collector.on('sample', (sample) => {
+        output.appendSample(sample);
+        store.ingest(samplePoints(sample));
+        latest.set(sample.participant, sample);
+        if (sample.values.connected === 1) rec.connected = true;
+        const cpuLimited = sample.streams.some((s) => (s.values.video_send_quality_limited_cpu_percent ?? 0) > 50);
+        guard.noteCpuLimited(rec.plan.id, cpuLimited, sample.t);
+      });
+      collector.on('error', (err) => {
+        rec.error ??= `stats collection stopped: ${err.message}`;
+        log('error', `${rec.plan.id}: ${rec.error}; its measurements so far are kept`);
+      });
+      collector.start();
+    }
+
+    // 4. Periodic work: the load-generator guard, abortOnFail thresholds, progress, results.json.
+    let lastProgress = 0;
+    let lastFlush = 0;
+    let lastOwnCpu = process.cpuUsage();
+    let lastBrowserCpu: number | null = null;
+    let lastTickMs = Date.now();
+    const cores = cpus().length;
+    timers.push(
+      setInterval(() => {
+        const now = Date.now();
+        const elapsedMs = now - startMs;
+        const hostCpu = guard.tick(now);
+        const dtSeconds = (now - lastTickMs) / 1000;
+        lastTickMs = now;
+        const points: Point[] = [];
+        if (hostCpu !== null) points.push({ metric: 'host_cpu_percent', value: hostCpu, t: now, tags: RUN_TAGS });
+        const own = process.cpuUsage(lastOwnCpu);
+        lastOwnCpu = process.cpuUsage();
+        if (dtSeconds > 0) {
+          points.push({ metric: 'harness_cpu_percent', value: (100 * (own.user + own.system)) / 1e6 / dtSeconds / cores, t: now, tags: RUN_TAGS });
+          const browserCpu = browsers.pids().reduce((sum, pid) => sum + (processTreeCpuSeconds(pid) ?? 0), 0);
+          if (lastBrowserCpu !== null && browserCpu >= lastBrowserCpu) {
+            points.push({ metric: 'harness_browser_cpu_percent', value: (100 * (browserCpu - lastBrowserCpu)) / dtSeconds / cores, t: now, tags: RUN_TAGS });
+          }
+          lastBrowserCpu = browserCpu;
+        }
+        store.ingest(points);
+
+        for (const r of thresholdsToAbort(plan.thresholds, query, elapsedMs)) {
+          abortedKeys.add(`${r.key} ${r.expression}`);
+          stop(`threshold ${r.key} ${r.expression} failed (abortOnFail): ${r.reason ?? `actual ${r.actual}`}`);
+        }
+        if (now - lastProgress >= (options.progressIntervalMs ?? 5000)) {
+          lastProgress = now;
+          mux.onProgress({
+            elapsedMs,
+            durationMs: plan.durationMs,
+            joined: [...records.values()].filter((r) => r.participant?.joinedAtMs != null).length,
+            participants: records.size,
+            crashed: [...records.values()].filter((r) => r.error).length,
+            groups: groupFigures(groupCounts(plan).map((g) => g.name), latest),
+            machineCpuPercent: hostCpu,
+          });
+        }
+        if (now - lastFlush >= (options.flushIntervalMs ?? 5000)) {
+          lastFlush = now;
+          output.writeResults(snapshotResults(false));
+        }
+      }, 1000),
+    );
+
+    // 5. Until the duration is over, or a stop (Ctrl-C, abortOnFail).
+    timers.push(setTimeout(() => stop('duration reached'), Math.max(0, startMs + plan.durationMs - Date.now())));
+    await stopped;
+  } catch (err) {
+    runError = (err as Error)?.message ?? String(err);
+    log('error', `the run could not be carried out: ${runError}`);
+  } finally {
+    endMs = Date.now();
+    for (const t of timers) clearInterval(t);
+    options.signal?.removeEventListener('abort', onAbort);
+    await timeline?.stop();
+    await Promise.allSettled([...records.values()].map((r) => r.collector?.stop()));
+  }
+
+  const results = snapshotResults(true);
+  output.writeResults(results);
+  for (const step of teardown.reverse()) {
+    try {
+      await withTimeout(step.fn(), 20_000, `closing the ${step.name} took over 20 s`);
+    } catch (err) {
+      log('warn', `teardown of ${step.name}: ${(err as Error).message}`);
+    }
+  }
+  await output.close();
+  await mux.onEnd(results, options.outDir);
+  return results;
+}
+
+function groupCounts(plan: RunPlan): { name: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const p of plan.participants) counts.set(p.group, (counts.get(p.group) ?? 0) + 1);
+  return [...counts].map(([name, count]) => ({ name, count }));
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

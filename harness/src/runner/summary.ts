@@ -1,0 +1,110 @@
+// Assembles results.json from what the run measured and decided. Pure: every input is passed in.
+import type { SeriesStore, Aggregates } from '../stats/aggregate.ts';
+import type { StatsCollector } from '../stats/collector.ts';
+import type { ThresholdResult as EvaluatedThreshold } from '../thresholds/evaluate.ts';
+import type { PlannedAction, PlannedParticipant, RunPlan } from '../scenario/plan.ts';
+import type { Participant } from '../participants/participant.ts';
+import type { GuardVerdict } from './guard.ts';
+import type { ActionOutcome } from './timeline.ts';
+import type { Aggregate, RunEnvironment, RunResults, Verdict } from './results.ts';
+
+export interface ParticipantRecord {
+  plan: PlannedParticipant;
+  participant: Participant | null;
+  collector: StatsCollector | null;
+  /** Why it stopped early or never started; the first reason wins. */
+  error: string | null;
+  /** Some sample showed a connected peer connection. */
+  connected: boolean;
+}
+
+export interface ResultInputs {
+  plan: RunPlan;
+  store: SeriesStore;
+  records: ReadonlyMap<string, ParticipantRecord>;
+  startedAt: Date;
+  startMs: number;
+  endMs: number | null;
+  /** false while the run goes on: verdict 'running', thresholds not evaluated yet. */
+  final: boolean;
+  thresholds: EvaluatedThreshold[];
+  abortedKeys: ReadonlySet<string>;
+  /** Why the run stopped ('duration reached', 'interrupted by SIGINT', an abortOnFail threshold). */
+  stopReason: string | null;
+  /** Why the run could not be carried out, if it could not. */
+  runError: string | null;
+  actions: readonly ActionOutcome<PlannedAction | { do: 'enter' }>[];
+  guard: GuardVerdict;
+  browsers: number;
+  sampleCount: number;
+  environment: RunEnvironment;
+}
+
+function complete(aggregates: Aggregates): Record<string, Aggregate> {
+  return Object.fromEntries(Object.entries(aggregates).filter((e): e is [string, Aggregate] => e[1] !== undefined));
+}
+
+export function decideVerdict(input: Pick<ResultInputs, 'final' | 'runError' | 'guard' | 'thresholds'>): { verdict: Verdict; reason?: string } {
+  if (!input.final) return { verdict: 'running' };
+  if (input.runError) return { verdict: 'invalid', reason: `the run could not be carried out: ${input.runError}` };
+  if (input.guard.invalidReason) return { verdict: 'invalid', reason: input.guard.invalidReason };
+  const failed = input.thresholds.filter((t) => !t.ok);
+  if (failed.length > 0) {
+    const names = failed.map((t) => `${t.key} ${t.expression}`);
+    return { verdict: 'fail', reason: `${failed.length} threshold(s) failed: ${names.slice(0, 3).join('; ')}${names.length > 3 ? '; …' : ''}` };
+  }
+  return { verdict: 'pass' };
+}
+
+export function buildResults(input: ResultInputs): RunResults {
+  const { plan, store } = input;
+  const thresholds = input.thresholds.map((t) => ({
+    ...t,
+    ...(input.abortedKeys.has(`${t.key} ${t.expression}`) ? { aborted: true } : {}),
+  }));
+  const { verdict, reason } = decideVerdict({ ...input, thresholds });
+  const stoppedEarly = input.stopReason !== null && input.stopReason !== 'duration reached';
+  const groups = new Map<string, number>();
+  for (const p of plan.participants) groups.set(p.group, (groups.get(p.group) ?? 0) + 1);
+  const end = input.endMs ?? Date.now();
+  const verdictReason = reason ?? (stoppedEarly ? `stopped early: ${input.stopReason}` : undefined);
+  return {
+    verdict,
+    ...(verdictReason ? { verdictReason } : {}),
+    scenario: plan.name,
+    scenarioFile: plan.file,
+    startedAt: input.startedAt.toISOString(),
+    endedAt: input.final ? new Date(end).toISOString() : null,
+    durationSeconds: Math.max(0, (end - input.startMs) / 1000),
+    interrupted: stoppedEarly,
+    seed: plan.seed,
+    thresholds,
+    participants: [...input.records.values()].map((r) => ({
+      id: r.plan.id,
+      group: r.plan.group,
+      connected: r.connected,
+      joinedAtMs: r.participant?.joinedAtMs ?? null,
+      ...(r.error ? { error: r.error } : {}),
+      browserIndex: r.participant?.browserIndex ?? null,
+      aggregates: complete(store.participantAggregates(r.plan.id)),
+    })),
+    groups: [...groups].map(([name, count]) => ({ name, count, aggregates: complete(store.groupAggregates(name)) })),
+    actions: input.actions.map((a) => ({
+      atMs: a.atMs,
+      startedMs: a.startedMs,
+      do: a.action.do === 'enter' ? 'join' : a.action.do,
+      participant: a.participant,
+      ok: a.ok,
+      ...(a.error ? { error: a.error } : {}),
+      durationMs: a.durationMs,
+    })),
+    loadGenerator: {
+      maxCpuPercent: input.guard.maxCpuPercent,
+      avgCpuPercent: input.guard.avgCpuPercent,
+      browsers: input.browsers,
+      invalidReason: input.guard.invalidReason,
+    },
+    sampleCount: input.sampleCount,
+    environment: input.environment,
+  };
+}

@@ -1,0 +1,116 @@
+// Checks that relate fields to each other, on a scenario whose shape is already valid: `who` names
+// existing participants, everything happens within the duration, thresholds parse and their tags
+// name existing groups and participants. Returns one line per problem, without the file name.
+import { PROFILE_NAMES } from '../network/profiles.ts';
+import { NetworkConfigError, validateLinkUpdate } from '../network/settings.ts';
+import { parseExpression, parseSelector, ThresholdSyntaxError } from '../thresholds/parse.ts';
+import { formatPath, formatValue } from './errors.ts';
+import { describeGroup, joinTimeMs, participantId, resolveWho, type GroupCounts } from './roster.ts';
+import { didYouMean } from './suggest.ts';
+import type { NetworkSpec, ScenarioSpec, ThresholdEntry } from './types.ts';
+import { formatDuration, parseDurationMs } from './units.ts';
+
+const GROUP_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
+export function checkScenario(spec: ScenarioSpec): string[] {
+  const problems: string[] = [];
+  const durationMs = parseDurationMs(spec.duration);
+  const end = `before the end of the run (duration ${formatDuration(durationMs)})`;
+  const groups: GroupCounts = new Map(Object.entries(spec.participants).map(([g, def]) => [g, def.count]));
+
+  if (groups.size === 0) {
+    problems.push(`participants must have at least one group, like { callers: { count: 2 } }, got {}`);
+  }
+  if (durationMs === 0) problems.push(`duration must be longer than 0s, got ${formatValue(spec.duration)}`);
+
+  for (const [group, def] of Object.entries(spec.participants)) {
+    const path = formatPath(['participants', group]);
+    if (!GROUP_NAME.test(group)) {
+      problems.push(`${path}: a group name must be letters, digits, '_' or '-', starting with a letter, got ${formatValue(group)}`);
+    } else if (group === 'all') {
+      problems.push(`${path}: 'all' is reserved (who: 'all' means every participant), rename the group`);
+    }
+    if (def.network !== undefined) problems.push(...checkNetwork(def.network, `${path}.network`));
+    const joinAtMs = parseDurationMs(def.joinAt ?? 0);
+    const spreadMs = parseDurationMs(def.joinSpread ?? 0);
+    const lastJoinMs = joinTimeMs(joinAtMs, spreadMs, def.count - 1, def.count);
+    if (joinAtMs >= durationMs) {
+      problems.push(`${path}.joinAt must be ${end}, got ${formatValue(def.joinAt)}`);
+    } else if (lastJoinMs >= durationMs) {
+      problems.push(
+        `${path}.joinSpread must end ${end}: ${participantId(group, def.count - 1)} would join at ` +
+          `${formatDuration(lastJoinMs)}, got ${formatValue(def.joinSpread)}`,
+      );
+    }
+  }
+
+  for (const [i, action] of (spec.timeline ?? []).entries()) {
+    const path = formatPath(['timeline', i]);
+    if (parseDurationMs(action.at) >= durationMs) problems.push(`${path}.at must be ${end}, got ${formatValue(action.at)}`);
+    const who = resolveWho(action.who, groups);
+    if (!who.ok) problems.push(`${path}.who: ${who.problem}`);
+    if (action.do === 'network') problems.push(...checkNetwork(action.set, `${path}.set`));
+    if (action.do === 'publish' && !action.what.audio && !action.what.video) {
+      problems.push(`${path}.what must name something to publish, like { audio: true } or { video: true }, got ${formatValue(action.what)}`);
+    }
+  }
+
+  for (const [key, entries] of Object.entries(spec.thresholds ?? {}) as [string, ThresholdEntry[]][]) {
+    problems.push(...checkThreshold(key, entries, groups));
+  }
+  return problems;
+}
+
+/** A profile name must exist; settings are checked by the network module, which owns them. */
+function checkNetwork(network: NetworkSpec, path: string): string[] {
+  if (typeof network === 'string') {
+    if ((PROFILE_NAMES as readonly string[]).includes(network)) return [];
+    const hint = didYouMean(network, PROFILE_NAMES);
+    return [`${path} must be a network profile (${PROFILE_NAMES.join(', ')}) or settings${hint}, got ${formatValue(network)}`];
+  }
+  try {
+    validateLinkUpdate(network, path);
+    return [];
+  } catch (err) {
+    if (err instanceof NetworkConfigError) return [err.message];
+    throw err;
+  }
+}
+
+function checkThreshold(key: string, entries: ThresholdEntry[], groups: GroupCounts): string[] {
+  const path = formatPath(['thresholds', key]);
+  const problems: string[] = [];
+  try {
+    const { filter } = parseSelector(key);
+    if (filter.group !== undefined && !groups.has(filter.group)) {
+      problems.push(`${path}: unknown group '${filter.group}' (groups: ${[...groups.keys()].join(', ')})`);
+    }
+    if (filter.participant !== undefined) {
+      const who = resolveWho(filter.participant, groups);
+      if (!who.ok) problems.push(`${path}: ${who.problem}`);
+      else if (who.ids.length !== 1) {
+        const [group, count] = groups.has(filter.participant)
+          ? [filter.participant, groups.get(filter.participant)!]
+          : [...groups][0]!;
+        problems.push(
+          `${path}: participant:${filter.participant} is not one participant; write group:${filter.participant} ` +
+            `for a whole group, or one participant (${describeGroup(group, count)})`,
+        );
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof ThresholdSyntaxError)) throw err;
+    problems.push(`${path}: ${err.problem}`);
+  }
+  for (const [i, entry] of entries.entries()) {
+    const expression = typeof entry === 'string' ? entry : entry.threshold;
+    try {
+      parseExpression(expression);
+    } catch (err) {
+      if (!(err instanceof ThresholdSyntaxError)) throw err;
+      const at = typeof entry === 'string' ? [i] : [i, 'threshold'];
+      problems.push(`${formatPath(['thresholds', key, ...at])}: ${err.message}`);
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,87 @@
+// The RunPlan: a scenario with every default filled in, every unit converted, every `who` expanded.
+// The runner trusts it as is. A plain, serialisable object (it is written into results.json).
+import type { ThresholdDef } from '../thresholds/parse.ts';
+import type { MediaSource, NetworkSpec } from './types.ts';
+
+export interface RunPlan {
+  /** The scenario file, relative to the working directory when inside it. */
+  file: string;
+  name: string;
+  durationMs: number;
+  /** Seed for every random choice; the one drawn at random when the scenario and CLI gave none. */
+  seed: number;
+  target: PlannedTarget;
+  /** The room participants join unless their group names another. */
+  room: string;
+  statsIntervalMs: number;
+  browser: { participantsPerBrowser: number; headful: boolean };
+  guard: { cpuPercent: number; sustainedMs: number };
+  /** Every participant, groups in the order declared, then by index. */
+  participants: PlannedParticipant[];
+  /** Sorted by atMs; steps at the same time keep the scenario's order. */
+  timeline: PlannedStep[];
+  /** One per expression: a selector with two expressions gives two. */
+  thresholds: ThresholdDef[];
+  /** The command-line overrides applied, as written: ['--duration 30s', '--set viewers.count=4']. */
+  overrides: string[];
+}
+
+export type PlannedTarget = { kind: 'bundled'; workers: number } | { kind: 'url'; url: string };
+
+export interface PlannedVideo {
+  simulcast: boolean;
+  width: number;
+  height: number;
+  fps: number;
+}
+
+export interface PlannedPublish {
+  audio: boolean;
+  /** null: no camera. */
+  video: PlannedVideo | null;
+}
+
+export interface PlannedParticipant {
+  /** 'viewers[0]': the group and index, unique in the run. */
+  id: string;
+  group: string;
+  index: number;
+  room: string;
+  /** When it joins, ms from the run's start. */
+  joinAtMs: number;
+  publish: PlannedPublish;
+  /** As the scenario gave it (the network module resolves profiles); null: unshaped. */
+  network: NetworkSpec | null;
+}
+
+export type PlannedAction =
+  | { do: 'join' }
+  | { do: 'leave' }
+  | { do: 'publish'; what: PlannedPublish }
+  | { do: 'unpublish'; source: MediaSource }
+  | { do: 'mute'; source: MediaSource }
+  | { do: 'unmute'; source: MediaSource }
+  | { do: 'network'; set: NetworkSpec }
+  | { do: 'layers'; spatial: number; temporal: number | null }
+  | { do: 'iceRestart' }
+  | { do: 'screenShare'; on: boolean };
+
+export interface PlannedStep {
+  /** When, ms from the run's start. */
+  atMs: number;
+  action: PlannedAction;
+  /** Who, expanded: ['viewers[0]', 'viewers[1]']. */
+  participantIds: string[];
+  /** Its position in the scenario's timeline, for messages ('timeline[2]'). */
+  index: number;
+}
+
+export const DEFAULTS = {
+  workers: 1,
+  statsIntervalMs: 1000,
+  participantsPerBrowser: 8,
+  headful: false,
+  cpuPercent: 90,
+  sustainedSeconds: 10,
+  video: { simulcast: false, width: 640, height: 360, fps: 30 } satisfies PlannedVideo,
+} as const;

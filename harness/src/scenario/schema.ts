@@ -1,0 +1,174 @@
+// The shape of a scenario, checked at run time (a scenario may be plain JavaScript, and types
+// vanish at run time anyway). Each field's error says what is allowed; validate.ts adds the file,
+// the field path and the value. Relations between fields (a `who` naming a group, times within the
+// duration, threshold syntax) are checked afterwards, in check.ts.
+import { z } from 'zod';
+import { DURATION_ALLOWED, isDuration } from './units.ts';
+
+const must = (allowed: string) => ({ error: `must be ${allowed}` });
+
+function int(min: number, max?: number) {
+  const allowed = max === undefined ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
+  const schema = z.number(must(allowed)).int(must(allowed)).min(min, must(allowed));
+  return max === undefined ? schema : schema.max(max, must(allowed));
+}
+
+function num(min: number, max: number, unit = '') {
+  const allowed = `a number from ${min} to ${max}${unit}`;
+  return z.number(must(allowed)).min(min, must(allowed)).max(max, must(allowed));
+}
+
+const bool = z.boolean(must('true or false'));
+
+export const durationSchema = z.custom<string | number>((v) => isDuration(v), must(DURATION_ALLOWED));
+
+// Names end up in room ids, participant ids ('viewers[0]'), tags and file names.
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const NAME_ALLOWED = "letters, digits, '.', '_' or '-', starting with a letter or digit";
+const name = z.string(must(NAME_ALLOWED)).max(100, must(`at most 100 characters of ${NAME_ALLOWED}`)).regex(NAME_PATTERN, must(NAME_ALLOWED));
+
+// The network module owns the settings; here only "a name or an object" is checked.
+const network = z.union([z.string().min(1), z.record(z.string(), z.unknown())], {
+  error: "must be a profile name like 'lte', or network settings like { delayMs: 40, lossPct: 1, up: {...}, down: {...} }",
+});
+
+const video = z.strictObject({
+  simulcast: bool.optional(),
+  width: int(16, 3840).optional(),
+  height: int(16, 2160).optional(),
+  fps: int(1, 60).optional(),
+});
+
+export const publishSchema = z.strictObject(
+  {
+    audio: bool.optional(),
+    video: z.union([bool, video], must('true, false or { simulcast?, width?, height?, fps? }')).optional(),
+  },
+  must('an object like { audio: true, video: { simulcast: true } }'),
+);
+
+const group = z.strictObject(
+  {
+    count: int(1),
+    publish: z.union([z.literal(false), publishSchema], must("false or { audio?, video? }")).optional(),
+    joinAt: durationSchema.optional(),
+    joinSpread: durationSchema.optional(),
+    network: network.optional(),
+    room: name.optional(),
+  },
+  must('an object like { count: 4 }'),
+);
+
+const isUrlTemplate = (v: string) => {
+  try {
+    const url = new URL(v.replaceAll('{room}', 'room').replaceAll('{name}', 'name'));
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+};
+
+const target = z.union(
+  [
+    z.strictObject({ sfu: z.literal('bundled', must("'bundled'")), workers: int(1, 64).optional() }),
+    z.strictObject({ url: z.string(must('a URL')).refine(isUrlTemplate, must("an http(s) URL like 'https://meet.example.com/{room}?name={name}'")) }),
+  ],
+  must("{ sfu: 'bundled', workers?: n } or { url: 'https://…/{room}?name={name}' }"),
+);
+
+const source = z.enum(['mic', 'camera', 'screen'], must("'mic', 'camera' or 'screen'"));
+const who = z.string(must("'all', a group name or a participant like 'viewers[0]'"));
+const action = <S extends z.ZodRawShape>(name: string, shape: S) =>
+  z.strictObject({ at: durationSchema, who, do: z.literal(name), ...shape });
+
+export const timelineActionSchema = z.discriminatedUnion('do', [
+  action('join', {}),
+  action('leave', {}),
+  action('publish', { what: publishSchema }),
+  action('unpublish', { source }),
+  action('mute', { source }),
+  action('unmute', { source }),
+  action('network', { set: network }),
+  action('layers', { spatial: int(0), temporal: int(0).optional() }),
+  action('iceRestart', {}),
+  action('screenShare', { on: bool }),
+]);
+
+const thresholdEntry = z.union(
+  [
+    z.string(),
+    z.strictObject({ threshold: z.string(must("an expression like 'p(95) < 150'")), abortOnFail: bool.optional(), delayAbortEval: durationSchema.optional() }),
+  ],
+  must("an expression like 'p(95) < 150', or { threshold: 'p(95) < 150', abortOnFail: true }"),
+);
+
+export const scenarioSchema = z.strictObject(
+  {
+    name: name.optional(),
+    duration: durationSchema,
+    seed: int(0, 2 ** 32 - 1).optional(),
+    target: target.optional(),
+    stats: z.strictObject({ intervalMs: int(100, 60_000).optional() }, must('an object like { intervalMs: 1000 }')).optional(),
+    browser: z
+      .strictObject(
+        { participantsPerBrowser: int(1, 64).optional(), headful: bool.optional() },
+        must('an object like { participantsPerBrowser: 8 }'),
+      )
+      .optional(),
+    guard: z
+      .strictObject(
+        { cpuPercent: num(1, 100, ' (percent)').optional(), sustainedSeconds: num(1, 3600, ' (seconds)').optional() },
+        must('an object like { cpuPercent: 90, sustainedSeconds: 10 }'),
+      )
+      .optional(),
+    participants: z.record(z.string(), group, must('an object of groups like { viewers: { count: 4 } }')),
+    timeline: z.array(timelineActionSchema, must('a list of actions like { at: \'10s\', do: \'leave\', who: \'viewers[0]\' }')).optional(),
+    thresholds: z
+      .record(
+        z.string(),
+        z.array(thresholdEntry, must("a list of expressions like ['p(95) < 150']")),
+        must("an object like { 'video_recv_fps{group:viewers}': ['p(10) > 20'] }"),
+      )
+      .optional(),
+  },
+  must('an object: export default defineScenario({ duration, participants, ... })'),
+);
+
+/**
+ * The fields allowed where an object sits in the scenario (for "unknown field" messages), found by
+ * walking the schema along the path, guided by the input where the schema branches.
+ */
+export function allowedKeysAt(input: unknown, path: readonly PropertyKey[]): string[] {
+  let schema: z.ZodType = scenarioSchema;
+  let value = input;
+  for (const segment of [...path, null]) {
+    for (;;) {
+      if (schema instanceof z.ZodOptional) schema = schema.unwrap() as z.ZodType;
+      else if (schema instanceof z.ZodDiscriminatedUnion) {
+        const discriminator = schema.def.discriminator;
+        const tag = (value as Record<string, unknown> | undefined)?.[discriminator];
+        const match = (schema.options as z.ZodType[]).find(
+          (o) => o instanceof z.ZodObject && (o.shape[discriminator] as z.ZodLiteral).value === tag,
+        );
+        if (!match) return [];
+        schema = match;
+      } else if (schema instanceof z.ZodUnion) {
+        // The object branch that accepts the most of the input's keys.
+        const objects = (schema.options as z.ZodType[]).filter((o) => o instanceof z.ZodObject) as z.ZodObject[];
+        const keys = value && typeof value === 'object' ? Object.keys(value) : [];
+        const score = (o: z.ZodObject) => keys.filter((k) => k in o.shape).length;
+        const best = objects.sort((a, b) => score(b) - score(a))[0];
+        if (!best) return [];
+        schema = best;
+      } else break;
+    }
+    if (segment === null) return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+    if (schema instanceof z.ZodObject) schema = schema.shape[segment as string] as z.ZodType;
+    else if (schema instanceof z.ZodRecord) schema = schema.valueType as z.ZodType;
+    else if (schema instanceof z.ZodArray) schema = schema.element as z.ZodType;
+    else return [];
+    if (!schema) return [];
+    value = (value as Record<PropertyKey, unknown> | undefined)?.[segment];
+  }
+  return [];
+}

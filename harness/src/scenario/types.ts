@@ -1,0 +1,211 @@
+// What a user writes in a *.scenario.ts file. Everything a default exists for is optional; the
+// runner never sees these types, only the RunPlan that resolve.ts fills in (plan.ts). Types catch
+// typos in group names, actions and metric names while writing; validate.ts checks the same at
+// run time, since a scenario may be plain JavaScript.
+import type { MetricName } from '../stats/catalogue.ts';
+import type { ProfileName } from '../network/profiles.ts';
+import type { LinkUpdate } from '../network/types.ts';
+import type { Duration } from './units.ts';
+
+export type { Duration } from './units.ts';
+export type { MetricName } from '../stats/catalogue.ts';
+
+/**
+ * A participant's simulated access network: a profile name ('lte', see `profiles`), a profile
+ * object (`profiles.wifi`), or settings to apply on top of an unshaped link
+ * (`{ down: { rateKbps: 800 } }`, `{ delayMs: 40, lossPct: 1 }` for both directions).
+ * The network module validates and resolves it.
+ */
+export type NetworkSpec = ProfileName | LinkUpdate;
+
+/** The camera stream a participant sends. */
+export interface VideoPublishSpec {
+  /** Send three simulcast layers (full, 1/2, 1/4 resolution). Default false. */
+  simulcast?: boolean;
+  /** Capture width, px. Default 640. */
+  width?: number;
+  /** Capture height, px. Default 360. */
+  height?: number;
+  /** Capture frame rate, frames per second. Default 30. */
+  fps?: number;
+}
+
+/**
+ * What a participant sends. Only what is listed is sent: `{ audio: true }` is audio only, `{}` (or
+ * `false` for the whole field) sends nothing. Leaving `publish` out of a group sends the default:
+ * audio and 640x360@30 video without simulcast.
+ */
+export interface PublishSpec {
+  /** Send the (fake) microphone. Default false when `publish` is given. */
+  audio?: boolean;
+  /** Send the (fake) camera: true for 640x360@30 without simulcast, or its settings. Default false when `publish` is given. */
+  video?: boolean | VideoPublishSpec;
+}
+
+/** One group of identical participants, e.g. `viewers: { count: 20, network: 'lte' }`. */
+export interface GroupSpec {
+  /** How many participants; they are named `<group>[0]`, `<group>[1]`... An integer ≥ 1. */
+  count: number;
+  /** What each participant sends. Default: audio + 640x360@30 video, no simulcast. */
+  publish?: PublishSpec | false;
+  /** When the group's first participant joins, from the start of the run. Default '0s'. */
+  joinAt?: Duration;
+  /** Join the group's participants evenly over this long, starting at joinAt. Default '0s' (all at once). */
+  joinSpread?: Duration;
+  /** The simulated network each participant of the group joins through. Default: unshaped. */
+  network?: NetworkSpec;
+  /** The room the group joins. Default: one room for the whole scenario, named after it. */
+  room?: string;
+}
+
+/** Who an action applies to: everyone, a group, or one participant (`'viewers[0]'`). */
+export type Who<G extends string> = 'all' | G | `${G}[${number}]`;
+
+/** A media source a participant can stop, mute or unmute. */
+export type MediaSource = 'mic' | 'camera' | 'screen';
+
+interface ActionBase<G extends string> {
+  /** When, from the start of the run: '20s', '1m30s', or a number of seconds. */
+  at: Duration;
+  /** Who does it: 'all', a group name, or one participant ('viewers[0]'). */
+  who: Who<G>;
+}
+
+/** Join again (after a leave). Every participant joins at its group's joinAt without this. */
+export interface JoinAction<G extends string> extends ActionBase<G> {
+  do: 'join';
+}
+/** Leave the room (close the call). */
+export interface LeaveAction<G extends string> extends ActionBase<G> {
+  do: 'leave';
+}
+/** Start sending: `what: { video: { simulcast: true } }` starts the camera, `{ audio: true }` the mic. */
+export interface PublishAction<G extends string> extends ActionBase<G> {
+  do: 'publish';
+  what: PublishSpec;
+}
+/** Stop sending a source (its producer is closed). */
+export interface UnpublishAction<G extends string> extends ActionBase<G> {
+  do: 'unpublish';
+  source: MediaSource;
+}
+/** Pause a source (its producer stays, no media flows). */
+export interface MuteAction<G extends string> extends ActionBase<G> {
+  do: 'mute';
+  source: MediaSource;
+}
+/** Resume a muted source. */
+export interface UnmuteAction<G extends string> extends ActionBase<G> {
+  do: 'unmute';
+  source: MediaSource;
+}
+/** Change the participant's simulated network: a profile name, a profile, or settings to change. */
+export interface NetworkAction<G extends string> extends ActionBase<G> {
+  do: 'network';
+  set: NetworkSpec;
+}
+/** Ask the SFU for these simulcast/SVC layers of every video the participant receives. */
+export interface LayersAction<G extends string> extends ActionBase<G> {
+  do: 'layers';
+  /** Spatial layer, 0 = lowest resolution. An integer ≥ 0. */
+  spatial: number;
+  /** Temporal layer, 0 = lowest frame rate. An integer ≥ 0. Default: the highest. */
+  temporal?: number;
+}
+/** Restart ICE (as after a network change). */
+export interface IceRestartAction<G extends string> extends ActionBase<G> {
+  do: 'iceRestart';
+}
+/** Start or stop sharing the (fake) screen. */
+export interface ScreenShareAction<G extends string> extends ActionBase<G> {
+  do: 'screenShare';
+  on: boolean;
+}
+
+/** One step of the timeline; `do` says which. */
+export type TimelineAction<G extends string = string> =
+  | JoinAction<G>
+  | LeaveAction<G>
+  | PublishAction<G>
+  | UnpublishAction<G>
+  | MuteAction<G>
+  | UnmuteAction<G>
+  | NetworkAction<G>
+  | LayersAction<G>
+  | IceRestartAction<G>
+  | ScreenShareAction<G>;
+
+export type ActionName = TimelineAction['do'];
+
+/** A metric, optionally filtered by tags: 'video_recv_fps' or 'video_recv_fps{group:viewers}'. */
+export type ThresholdSelector = MetricName | `${MetricName}{${string}}`;
+
+/** One pass/fail condition: 'p(95) < 150', or with options. */
+export type ThresholdEntry =
+  | string
+  | {
+      /** The condition, e.g. 'p(95) < 150'. */
+      threshold: string;
+      /** Stop the run as soon as this fails (checked every stats interval). Default false. */
+      abortOnFail?: boolean;
+      /** With abortOnFail: start checking only this long after the run's start. Default '0s'. */
+      delayAbortEval?: Duration;
+    };
+
+/** Selector -> conditions that must all hold, k6 style. */
+export type Thresholds = { [K in ThresholdSelector]?: ThresholdEntry[] };
+
+/** The SFU the participants call: the bundled mediasoup SFU, or a user's own call page. */
+export type TargetSpec =
+  | {
+      /** Start the bundled SFU and its reference call page for the run. */
+      sfu: 'bundled';
+      /** mediasoup workers (one per core it may use). Default 1. */
+      workers?: number;
+      url?: never;
+    }
+  | {
+      /**
+       * A call page each participant opens; `{room}` and `{name}` are replaced (URL-encoded) by
+       * the room and the participant's id, e.g. 'https://meet.example.com/{room}?name={name}'.
+       * The page must load the harness's in-page agent.
+       */
+      url: string;
+      sfu?: never;
+      workers?: never;
+    };
+
+/** A scenario: who joins, what happens when, and what counts as a pass. */
+export interface ScenarioSpec<G extends string = string> {
+  /** Names the run, its room and its results. Letters, digits, '.', '_', '-'. Default: the file name without .scenario.ts. */
+  name?: string;
+  /** How long the run lasts from its start: '30s', '1m30s', or a number of seconds. */
+  duration: Duration;
+  /** Seed for every random choice (network loss, jitter), for repeatable runs. Default: random, recorded in the results. */
+  seed?: number;
+  /** What the participants call. Default `{ sfu: 'bundled' }`. */
+  target?: TargetSpec;
+  stats?: {
+    /** How often each participant samples getStats(), ms. Default 1000. */
+    intervalMs?: number;
+  };
+  browser?: {
+    /** Participants sharing one Chromium (one tab each). 1 isolates each participant. Default 8. */
+    participantsPerBrowser?: number;
+    /** Show browser windows. Default false (headless). */
+    headful?: boolean;
+  };
+  /** When the machine running the browsers is saturated, the run is invalid rather than failed. */
+  guard?: {
+    /** Machine CPU use (all cores), percent, above which the load generator counts as saturated. Default 90. */
+    cpuPercent?: number;
+    /** How long saturation must last to make the run invalid, seconds. Default 10. */
+    sustainedSeconds?: number;
+  };
+  /** The participants, by group name: `{ presenter: { count: 1 }, viewers: { count: 4 } }`. */
+  participants: { [K in G]: GroupSpec };
+  /** Actions at given times. Default: none (everyone joins and stays). */
+  timeline?: TimelineAction<NoInfer<G>>[];
+  /** Pass/fail conditions by metric. Default: none (the run passes if it completes). */
+  thresholds?: Thresholds;
+}

@@ -1,0 +1,199 @@
+// Polls one page's stats agent every interval and turns its snapshots into Samples. One
+// page.evaluate() per tick, never two at once: a page too busy to answer within the interval
+// makes the next interval longer (rates use real time), not a queue of calls.
+//
+// A page that is gone (closed, crashed, browser dead) ends collection at once with one `error`
+// event; other failures (a navigation in progress, the agent missing) end it after
+// `maxConsecutiveFailures` in a row. Samples already emitted stay with whoever listened.
+import { TypedEmitter } from '../util/events.ts';
+import { deriveSample } from './derive.ts';
+import type { RawSnapshot } from './raw.ts';
+import type { Sample } from './types.ts';
+// The agent declares `window.__rtcHarness`, which the evaluated function below reads.
+import type {} from '../browser/agent.ts';
+
+/** The part of a page the collector needs; puppeteer's Page satisfies it, tests can fake it. */
+export interface StatsPage {
+  evaluate<T>(fn: () => T | Promise<T>): Promise<T>;
+}
+
+export interface StatsCollectorOptions {
+  page: StatsPage;
+  /** Participant id for the samples, e.g. 'viewers[0]'. */
+  participant: string;
+  /** Group of the participant, e.g. 'viewers'. */
+  group: string;
+  /** Time between the starts of two collects, ms. Default 1000. */
+  intervalMs?: number;
+  /** Longest wait for one collect before it counts as a failure, ms. Default 10_000. */
+  collectTimeoutMs?: number;
+  /** Failures in a row (other than a closed page) before collection stops. Default 5. */
+  maxConsecutiveFailures?: number;
+}
+
+export type StatsCollectorEvents = {
+  sample: [sample: Sample];
+  /** Collection stopped for good because of this error. Emitted at most once. */
+  error: [error: Error];
+};
+
+const PAGE_GONE = /target closed|session closed|page has been closed|connection closed|browser has disconnected|detached/i;
+
+/** The function evaluated in the page; it must not reference anything outside itself. */
+const collectInPage = (): Promise<RawSnapshot> | null => window.__rtcHarness?.collect() ?? null;
+
+export class StatsCollector extends TypedEmitter<StatsCollectorEvents> {
+  private readonly page: StatsPage;
+  private readonly participant: string;
+  private readonly group: string;
+  private readonly intervalMs: number;
+  private readonly collectTimeoutMs: number;
+  private readonly maxFailures: number;
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight: Promise<void> | undefined;
+  private prevSnapshot: RawSnapshot | undefined;
+  private prevSample: Sample | undefined;
+  private failures = 0;
+  private samples = 0;
+  private state: 'idle' | 'running' | 'stopped' = 'idle';
+
+  constructor(options: StatsCollectorOptions) {
+    super();
+    this.page = options.page;
+    this.participant = options.participant;
+    this.group = options.group;
+    this.intervalMs = positive(options.intervalMs ?? 1000, 'intervalMs');
+    this.collectTimeoutMs = positive(options.collectTimeoutMs ?? 10_000, 'collectTimeoutMs');
+    this.maxFailures = positive(options.maxConsecutiveFailures ?? 5, 'maxConsecutiveFailures');
+  }
+
+  /** Samples emitted so far. */
+  get sampleCount(): number {
+    return this.samples;
+  }
+
+  /** The latest sample, if any. */
+  get lastSample(): Sample | undefined {
+    return this.prevSample;
+  }
+
+  get running(): boolean {
+    return this.state === 'running';
+  }
+
+  /** Starts polling: the first collect runs now. Idempotent; a stopped collector stays stopped. */
+  start(): void {
+    if (this.state !== 'idle') return;
+    this.state = 'running';
+    this.schedule(0);
+  }
+
+  /**
+   * Collects once now, outside the schedule (e.g. a final sample before the page closes), after
+   * any collect in flight. Resolves with the sample, or undefined if the collect failed.
+   */
+  async collectNow(): Promise<Sample | undefined> {
+    if (this.state === 'stopped') return undefined;
+    const before = this.samples;
+    await this.runTick();
+    return this.samples > before ? this.prevSample : undefined;
+  }
+
+  /** Stops polling and waits for a collect in flight. Idempotent. */
+  async stop(): Promise<void> {
+    this.state = 'stopped';
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.inFlight;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.state !== 'running') return;
+    this.timer = setTimeout(() => {
+      const startedMs = Date.now();
+      void this.runTick().then(() => this.schedule(Math.max(0, startedMs + this.intervalMs - Date.now())));
+    }, delayMs);
+  }
+
+  /** Runs a tick after the one in flight, so that two collects never overlap. */
+  private runTick(): Promise<void> {
+    const tick: Promise<void> = (this.inFlight ?? Promise.resolve())
+      .then(() => this.tick())
+      .finally(() => {
+        if (this.inFlight === tick) this.inFlight = undefined;
+      });
+    this.inFlight = tick;
+    return tick;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped()) return;
+    let snapshot: RawSnapshot | null;
+    try {
+      snapshot = await withTimeout(this.page.evaluate(collectInPage), this.collectTimeoutMs);
+    } catch (err) {
+      if (this.stopped()) return;
+      this.failures++;
+      if (PAGE_GONE.test(String((err as Error)?.message ?? err))) {
+        this.fail(`the page is gone (${String((err as Error)?.message ?? err)})`, err);
+      } else if (this.failures >= this.maxFailures) {
+        this.fail(`${this.failures} collects in a row failed, the last with: ${String((err as Error)?.message ?? err)}`, err);
+      }
+      return;
+    }
+    if (this.stopped()) return;
+    if (snapshot === null) {
+      this.failures++;
+      if (this.failures >= this.maxFailures) {
+        this.fail(
+          'the page has no stats agent: install it before the page loads with page.evaluateOnNewDocument(await buildAgentScript())',
+        );
+      }
+      return;
+    }
+    let sample: Sample;
+    try {
+      sample = deriveSample(this.prevSnapshot, snapshot, {
+        participant: this.participant,
+        group: this.group,
+        previous: this.prevSample,
+      });
+    } catch (err) {
+      this.fail(`its snapshot could not be read: ${String((err as Error)?.message ?? err)}`, err);
+      return;
+    }
+    this.failures = 0;
+    this.prevSnapshot = snapshot;
+    this.prevSample = sample;
+    this.samples++;
+    this.emit('sample', sample);
+  }
+
+  /** Read through a call: stop() may change the state while a tick awaits the page. */
+  private stopped(): boolean {
+    return this.state === 'stopped';
+  }
+
+  private fail(reason: string, cause?: unknown): void {
+    if (this.stopped()) return;
+    this.state = 'stopped';
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.emit('error', new Error(`stats collection for ${this.participant} stopped: ${reason}`, { cause }));
+  }
+}
+
+function positive(value: number, name: string): number {
+  if (!(Number.isFinite(value) && value > 0)) {
+    throw new Error(`StatsCollector ${name} must be a positive number (got ${String(value)})`);
+  }
+  return value;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from the page within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

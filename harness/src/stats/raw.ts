@@ -1,0 +1,157 @@
+// What the in-page agent returns from `window.__rtcHarness.collect()`: getStats() of every peer
+// connection, reduced to the fields the harness derives metrics from. Shared by the page
+// (harness/src/browser/agent.ts) and Node (derive.ts), so it holds no DOM types: plain JSON only.
+//
+// Units are the W3C webrtc-stats ones, unconverted (seconds for RTT, jitter and durations, bits
+// per second for bitrates), so the page does no arithmetic; derive.ts converts once. Times are
+// unix epoch milliseconds (`performance.timeOrigin + performance.now()` in the page, the same
+// clock as stats' `timestamp`). A field the browser did not report is absent, never 0.
+
+/** Bumped when a field changes meaning; derive.ts refuses snapshots of another version. */
+export const RAW_SNAPSHOT_VERSION = 1;
+
+export interface RawSnapshot {
+  v: typeof RAW_SNAPSHOT_VERSION;
+  /** Random id of the agent instance: a new document (navigation, reload) gets a new one. */
+  agentId: string;
+  /** When the snapshot was taken (after every getStats() resolved), unix ms. */
+  tMs: number;
+  /** When the first RTCPeerConnection of this document was created, unix ms. */
+  firstPcCreatedMs?: number;
+  /** When a peer connection of this document first reached connectionState 'connected', unix ms. */
+  firstConnectedMs?: number;
+  /**
+   * Named moments the page or the harness marked with `__rtcHarness.mark(name)`, unix ms; the
+   * first mark of a name wins. `join` is the one derive.ts uses (time to first frame).
+   */
+  marks: Record<string, number>;
+  pcs: RawPeerConnection[];
+  /** Connection and ICE state changes since the previous collect() call, oldest first. */
+  events: RawStateEvent[];
+}
+
+export interface RawStateEvent {
+  tMs: number;
+  /** Id of the peer connection, as in RawPeerConnection.id. */
+  pc: string;
+  type: 'connection' | 'ice';
+  state: string;
+}
+
+export interface RawPeerConnection {
+  /** 'pc0', 'pc1'... in creation order within the document. */
+  id: string;
+  createdMs: number;
+  /** First time connectionState was 'connected', unix ms. */
+  connectedMs?: number;
+  /** Set once close() was called; this snapshot then carries the final stats and is the last. */
+  closedMs?: number;
+  connectionState: string;
+  iceConnectionState: string;
+  /** Timestamp of the stats report, unix ms: rates divide by differences of this. */
+  statsMs: number;
+  inbound: RawInboundRtp[];
+  outbound: RawOutboundRtp[];
+  remoteInbound: RawRemoteInboundRtp[];
+  pair?: RawCandidatePair;
+}
+
+export type MediaKind = 'audio' | 'video';
+
+export interface RawInboundRtp {
+  kind: MediaKind;
+  ssrc: number;
+  mid?: string;
+  trackIdentifier?: string;
+  bytesReceived?: number;
+  packetsReceived?: number;
+  /** Can go down (late packets arrive after being counted lost): RTCP's cumulative loss. */
+  packetsLost?: number;
+  /** Seconds. */
+  jitter?: number;
+  framesDecoded?: number;
+  framesReceived?: number;
+  framesDropped?: number;
+  frameWidth?: number;
+  frameHeight?: number;
+  freezeCount?: number;
+  /** Seconds. */
+  totalFreezesDuration?: number;
+  /** Seconds; not implemented by every browser. */
+  totalFramesDuration?: number;
+  /** Seconds, summed over emitted frames (video) or samples (audio). */
+  jitterBufferDelay?: number;
+  jitterBufferEmittedCount?: number;
+  concealedSamples?: number;
+  totalSamplesReceived?: number;
+  nackCount?: number;
+  pliCount?: number;
+  firCount?: number;
+  qpSum?: number;
+  decoderImplementation?: string;
+  /**
+   * Estimated time of the first decoded frame (video), unix ms, recorded by the agent the first
+   * time it saw framesDecoded > 0: the report time minus totalInterFrameDelay, so its error is
+   * about one frame interval, not one collect interval.
+   */
+  firstFrameMs?: number;
+}
+
+export interface RawOutboundRtp {
+  kind: MediaKind;
+  ssrc: number;
+  rid?: string;
+  mid?: string;
+  bytesSent?: number;
+  packetsSent?: number;
+  retransmittedBytesSent?: number;
+  framesEncoded?: number;
+  framesSent?: number;
+  frameWidth?: number;
+  frameHeight?: number;
+  qualityLimitationReason?: string;
+  /** Seconds spent in each reason since the stream started: { none, cpu, bandwidth, other }. */
+  qualityLimitationDurations?: Record<string, number>;
+  nackCount?: number;
+  pliCount?: number;
+  firCount?: number;
+  /** Bits per second. */
+  targetBitrate?: number;
+  encoderImplementation?: string;
+  active?: boolean;
+  scalabilityMode?: string;
+}
+
+/** The remote receiver's RTCP report about one of our outbound streams (same ssrc). */
+export interface RawRemoteInboundRtp {
+  kind: MediaKind;
+  ssrc: number;
+  /** Seconds. */
+  roundTripTime?: number;
+  /** 0..1, over the remote's last report interval. */
+  fractionLost?: number;
+  packetsLost?: number;
+}
+
+export interface RawCandidate {
+  /** 'host' | 'srflx' | 'prflx' | 'relay' */
+  type?: string;
+  /** 'udp' | 'tcp' */
+  protocol?: string;
+  /** Local relay candidates only: how we reach the TURN server, 'udp' | 'tcp' | 'tls'. */
+  relayProtocol?: string;
+  address?: string;
+  port?: number;
+}
+
+/** The selected ICE candidate pair of the connection's transport. */
+export interface RawCandidatePair {
+  /** Seconds (STUN consent checks). */
+  currentRoundTripTime?: number;
+  /** Bits per second: the sender's bandwidth estimate. */
+  availableOutgoingBitrate?: number;
+  bytesSent?: number;
+  bytesReceived?: number;
+  local: RawCandidate;
+  remote: RawCandidate;
+}

@@ -1,0 +1,126 @@
+// The measurement model, k6-like: one Sample per participant per tick (a line of samples.jsonl),
+// flattened into Points (one number, its time and its tags) that aggregation and thresholds use.
+//
+// Where values live follows each metric's scope in the catalogue, exactly once:
+// - `Sample.values` holds participant-scope metrics: totals over streams (send_bitrate_kbps, the
+//   sum of every outbound stream), the worst connection (rtt_ms, the highest of its connections),
+//   and connection facts (connected, peer_connections, time_to_connected_ms).
+// - `Sample.streams[].values` holds stream-scope metrics, one entry per RTP stream.
+// There are no "worst stream" copies of stream metrics at the participant level: a quantile over
+// a participant's stream points answers that without counting a stream twice.
+import { METRICS, isMetricName, type MetricName } from './catalogue.ts';
+import type { MediaKind } from './raw.ts';
+
+export type { MediaKind } from './raw.ts';
+export type Direction = 'in' | 'out';
+export type MetricValues = Partial<Record<MetricName, number>>;
+
+export interface StreamSample {
+  /**
+   * Stable within a page: `<pc>/<in|out>/<kind>/<mid>[/<rid>]`, e.g. 'pc1/in/video/1',
+   * 'pc0/out/video/0/h'; `s<ssrc>` stands in for a missing mid.
+   */
+  id: string;
+  kind: MediaKind;
+  direction: Direction;
+  rid?: string;
+  values: MetricValues;
+  /** What the browser said about the stream, for reports: not aggregated. */
+  meta?: StreamMeta;
+}
+
+export interface StreamMeta {
+  ssrc: number;
+  mid?: string;
+  trackIdentifier?: string;
+  decoderImplementation?: string;
+  encoderImplementation?: string;
+  /** 'none' | 'cpu' | 'bandwidth' | 'other' at the time of the sample. */
+  qualityLimitationReason?: string;
+  scalabilityMode?: string;
+  /** false for a simulcast layer the sender switched off. */
+  active?: boolean;
+}
+
+/** The selected ICE candidate pair of one peer connection. */
+export interface PairInfo {
+  pc: string;
+  /** 'host' | 'srflx' | 'prflx' | 'relay' */
+  localType?: string;
+  remoteType?: string;
+  /** Transport of the local candidate: 'udp' | 'tcp'. */
+  protocol?: string;
+  /** How a relay candidate reaches its TURN server: 'udp' | 'tcp' | 'tls'. */
+  relayProtocol?: string;
+  /** 'address:port' */
+  localAddress?: string;
+  remoteAddress?: string;
+}
+
+export interface SampleEvent {
+  /** Unix ms. */
+  t: number;
+  pc: string;
+  type: 'connection' | 'ice';
+  state: string;
+}
+
+export interface Sample {
+  /** When the page took the snapshot, unix ms. */
+  t: number;
+  /** 'viewers[0]' */
+  participant: string;
+  group: string;
+  /** Time since the previous snapshot, ms; absent on the first sample (no rates yet). */
+  intervalMs?: number;
+  values: MetricValues;
+  streams: StreamSample[];
+  /** One per open peer connection that has a selected candidate pair. */
+  pairs?: PairInfo[];
+  /** Connection and ICE state changes since the previous sample. */
+  events?: SampleEvent[];
+}
+
+export interface PointTags {
+  group: string;
+  participant: string;
+  stream?: string;
+  kind?: MediaKind;
+  direction?: Direction;
+  rid?: string;
+}
+
+export interface Point {
+  metric: MetricName;
+  value: number;
+  /** Unix ms. */
+  t: number;
+  tags: PointTags;
+}
+
+/**
+ * Flattens a sample into points: participant values, then each stream's values. A value under a
+ * name the catalogue does not know, or at a scope other than its metric's, is skipped (samples
+ * read back from an older samples.jsonl may carry such names).
+ */
+export function samplePoints(sample: Sample): Point[] {
+  const points: Point[] = [];
+  const base = { group: sample.group, participant: sample.participant };
+  for (const [metric, value] of Object.entries(sample.values)) {
+    if (!isUsable(metric, value, 'participant')) continue;
+    points.push({ metric, value, t: sample.t, tags: base });
+  }
+  for (const s of sample.streams) {
+    const tags: PointTags = { ...base, stream: s.id, kind: s.kind, direction: s.direction };
+    if (s.rid !== undefined) tags.rid = s.rid;
+    for (const [metric, value] of Object.entries(s.values)) {
+      if (!isUsable(metric, value, 'stream')) continue;
+      points.push({ metric, value, t: sample.t, tags });
+    }
+  }
+  return points;
+}
+
+function isUsable(metric: string, value: unknown, scope: 'participant' | 'stream'): metric is MetricName {
+  return isMetricName(metric) && METRICS[metric].scope === scope && typeof value === 'number' && Number.isFinite(value);
+}

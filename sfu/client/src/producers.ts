@@ -1,0 +1,212 @@
+// The sending half of a joined call: one producer per source (mic, camera, screen), each with its
+// capture, paused and resumed on the page and the SFU together. One Publisher per join.
+import type { Producer, Transport } from 'mediasoup-client/types';
+import type { ProducerSnapshot, ProducerSource, PublishOptions, ScreenShareOptions } from './api.ts';
+import { resolveVideo, type ResolvedVideo } from './encodings.ts';
+import type { EventLog } from './event-log.ts';
+import { captureUserMedia, startSyntheticScreen, type SyntheticScreen } from './media.ts';
+import type { SignalingClient } from './signaling.ts';
+import type { TileGrid } from './ui.ts';
+
+/** Read by the send transport's 'produce' listener to fill the protocol's produce request. */
+export interface ProducerAppData {
+  [key: string]: unknown;
+  source: ProducerSource;
+}
+
+interface Entry {
+  producer: Producer<ProducerAppData>;
+  source: ProducerSource;
+  /** Stops what feeds the track beyond the track itself (the screen's drawing timer). */
+  stopCapture(): void;
+}
+
+export interface PublisherDeps {
+  signaling: SignalingClient;
+  transport: Transport;
+  log: EventLog;
+  ui: TileGrid;
+  /** Show the local camera in the local tile. */
+  preview: boolean;
+}
+
+export class Publisher {
+  private readonly entries = new Map<ProducerSource, Entry>();
+  /** Sources whose producer is being created, so that two publish calls cannot race. */
+  private readonly starting = new Set<ProducerSource>();
+  private closed = false;
+
+  constructor(private readonly deps: PublisherDeps) {}
+
+  async publish(options: PublishOptions): Promise<ProducerSnapshot[]> {
+    const where = 'publish';
+    const video: ResolvedVideo | null = options.video ? resolveVideo(options.video, where) : null;
+    const audio = options.audio ?? false;
+    if (!audio && !video) throw new Error(`${where}: nothing to publish: pass audio: true and/or video`);
+    const sources: ProducerSource[] = [...(audio ? ['mic' as const] : []), ...(video ? ['camera' as const] : [])];
+    for (const source of sources) this.claim(source, where);
+    try {
+      const captured = await captureUserMedia(
+        { audio, video: video && { width: video.width, height: video.height, fps: video.fps } },
+        where,
+      );
+      // All or nothing: a failure undoes what this call already produced and captured.
+      const created: ProducerSnapshot[] = [];
+      try {
+        if (captured.audio) {
+          created.push(await this.produce('mic', captured.audio, () => {}, { opusDtx: false }));
+        }
+        if (captured.video && video) {
+          const codecOptions = { videoGoogleStartBitrate: 1000 };
+          created.push(await this.produce('camera', captured.video, () => {}, codecOptions, video.encodings));
+          if (this.deps.preview) this.deps.ui.setLocalPreview(captured.video);
+        }
+      } catch (err) {
+        for (const snapshot of created) await this.unpublish(snapshot.source).catch(() => {});
+        captured.audio?.stop();
+        captured.video?.stop();
+        throw err;
+      }
+      return created;
+    } finally {
+      for (const source of sources) this.starting.delete(source);
+    }
+  }
+
+  async startScreenShare(options: ScreenShareOptions = {}): Promise<ProducerSnapshot> {
+    this.claim('screen', 'startScreenShare');
+    let screen: SyntheticScreen | undefined;
+    try {
+      screen = startSyntheticScreen(options);
+      const stop = screen.stop;
+      return await this.produce('screen', screen.track, stop, {});
+    } catch (err) {
+      screen?.stop();
+      throw err;
+    } finally {
+      this.starting.delete('screen');
+    }
+  }
+
+  async unpublish(source: ProducerSource, where = `unpublish('${source}')`): Promise<void> {
+    const entry = this.require(source, where);
+    this.remove(entry, 'unpublished');
+    await this.deps.signaling.request('closeProducer', { producerId: entry.producer.id });
+  }
+
+  async setPaused(source: ProducerSource, paused: boolean): Promise<void> {
+    const where = `${paused ? 'mute' : 'unmute'}('${source}')`;
+    const { producer } = this.require(source, where);
+    if (producer.paused === paused) return;
+    // The page first, so no more media leaves it; then the SFU, which tells the viewers.
+    if (paused) producer.pause();
+    else producer.resume();
+    try {
+      await this.deps.signaling.request(paused ? 'pauseProducer' : 'resumeProducer', { producerId: producer.id });
+    } catch (err) {
+      if (paused) producer.resume();
+      else producer.pause();
+      throw new Error(`${where}: ${message(err)}`);
+    }
+    this.deps.log.push({ type: paused ? 'producerPaused' : 'producerResumed', producerId: producer.id, source });
+  }
+
+  snapshot(): ProducerSnapshot[] {
+    return [...this.entries.values()].map((e) => snapshotOf(e.producer, e.source));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const entry of [...this.entries.values()]) this.remove(entry, 'left the room');
+  }
+
+  private claim(source: ProducerSource, where: string): void {
+    if (this.closed) throw new Error(`${where}: not joined (call join first)`);
+    if (this.entries.has(source) || this.starting.has(source)) {
+      const undo = source === 'screen' ? 'stopScreenShare()' : `unpublish('${source}')`;
+      throw new Error(`${where}: ${source} already published (${undo} first)`);
+    }
+    this.starting.add(source);
+  }
+
+  private require(source: ProducerSource, where: string): Entry {
+    const entry = this.entries.get(source);
+    if (!entry) throw new Error(`${where}: no ${source} producer`);
+    return entry;
+  }
+
+  private async produce(
+    source: ProducerSource,
+    track: MediaStreamTrack,
+    stopCapture: () => void,
+    codecOptions: Record<string, number | boolean>,
+    encodings?: RTCRtpEncodingParameters[],
+  ): Promise<ProducerSnapshot> {
+    let producer: Producer<ProducerAppData>;
+    try {
+      producer = await this.deps.transport.produce<ProducerAppData>({
+        track,
+        ...(encodings ? { encodings } : {}),
+        codecOptions,
+        // Muting stops RTP instead of sending black frames, so viewers' stats show the pause.
+        disableTrackOnPause: true,
+        zeroRtpOnPause: true,
+        appData: { source },
+      });
+    } catch (err) {
+      throw new Error(`produce ${source}: ${message(err)}`);
+    }
+    if (this.closed) {
+      producer.close();
+      stopCapture();
+      throw new Error(`produce ${source}: left the room meanwhile`);
+    }
+    const entry: Entry = { producer, source, stopCapture };
+    this.entries.set(source, entry);
+    producer.on('transportclose', () => this.remove(entry, 'transport closed'));
+    producer.on('trackended', () => {
+      this.deps.log.push({ type: 'error', message: `${source} capture ended` });
+      void this.unpublish(source, `${source} capture ended`).catch(() => {});
+    });
+    this.deps.log.push({ type: 'produced', producerId: producer.id, source, kind: producer.kind });
+    return snapshotOf(producer, source);
+  }
+
+  private remove(entry: Entry, reason: string): void {
+    if (this.entries.get(entry.source) !== entry) return;
+    this.entries.delete(entry.source);
+    if (!entry.producer.closed) entry.producer.close();
+    entry.producer.track?.stop();
+    entry.stopCapture();
+    if (entry.source === 'camera') this.deps.ui.setLocalPreview(null);
+    this.deps.log.push({ type: 'producerClosed', producerId: entry.producer.id, source: entry.source, reason });
+  }
+}
+
+function snapshotOf(producer: Producer, source: ProducerSource): ProducerSnapshot {
+  const settings = producer.kind === 'video' ? producer.track?.getSettings() : undefined;
+  return {
+    id: producer.id,
+    source,
+    kind: producer.kind,
+    paused: producer.paused,
+    encodings: (producer.rtpParameters.encodings ?? []).map((e) => ({
+      ...(e.rid === undefined ? {} : { rid: e.rid }),
+      ...(e.maxBitrate === undefined ? {} : { maxBitrate: e.maxBitrate }),
+      ...(e.scaleResolutionDownBy === undefined ? {} : { scaleResolutionDownBy: e.scaleResolutionDownBy }),
+      ...(e.scalabilityMode === undefined ? {} : { scalabilityMode: e.scalabilityMode }),
+    })),
+    track: settings
+      ? {
+          ...(settings.width === undefined ? {} : { width: settings.width }),
+          ...(settings.height === undefined ? {} : { height: settings.height }),
+          ...(settings.frameRate === undefined ? {} : { frameRate: settings.frameRate }),
+        }
+      : null,
+  };
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
