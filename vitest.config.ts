@@ -9,7 +9,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['harness/src/**/*.test.ts', 'sfu/src/**/*.test.ts'],
+          include: ['harness/src/**/*.test.ts', 'sfu/src/**/*.test.ts', 'sfu/client/src/**/*.test.ts'],
           sequence: { groupOrder: 0 },
         },
       },

@@ -30,7 +30,7 @@ function rawGet(url: string, path: string): Promise<{ status: number; type: stri
 /** mediasoup-worker processes started by this test process. */
 function childWorkerPids(): number[] {
   try {
-    const out = execFileSync('pgrep', ['-P', String(process.pid), 'mediasoup-worker'], { encoding: 'utf8' });
+    const out = execFileSync('pgrep', ['-P', String(process.pid), '-f', 'mediasoup-worker'], { encoding: 'utf8' });
     return out.split('\n').filter(Boolean).map(Number);
   } catch {
     return []; // pgrep exits 1 when nothing matches.

@@ -57,6 +57,8 @@ export class JitterProcess {
       this.#from = this.#random.gaussian();
       this.#to = this.#nextKnot(this.#from);
     }
+    // A time slightly before the current knot (an outage shortened under a held TCP frame) reads the knot.
+    if (tMs < this.#fromMs) tMs = this.#fromMs;
     while (tMs >= this.#fromMs + step) {
       this.#fromMs += step;
       this.#from = this.#to;

@@ -139,7 +139,7 @@ export interface DirectionCounters {
   droppedSendError: number;
   duplicated: number;
   reordered: number;
-  /** TCP frames the loss model hit: delayed by a retransmission time instead of dropped. */
+  /** TCP frames hit by the loss model or held by an outage: delayed by a retransmission instead of dropped. */
   tcpRetransmits: number;
   /** Times a TCP source was paused because the bottleneck queue was full (backpressure). */
   tcpPauses: number;

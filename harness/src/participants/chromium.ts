@@ -89,6 +89,11 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Lau
       // Chromium's default would be ignored in favour of our own flags, so say exactly what we want.
       ignoreDefaultArgs: ['--mute-audio'],
       protocolTimeout: 60_000,
+      // The runner owns shutdown: on Ctrl-C it stops collecting, writes results, then closes the
+      // browsers. Puppeteer's own handlers would kill them at once and exit the process with 130.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
     });
   } catch (err) {
     rmSync(userDataDir, { recursive: true, force: true });

@@ -67,7 +67,8 @@ export function buildResults(input: ResultInputs): RunResults {
   const groups = new Map<string, number>();
   for (const p of plan.participants) groups.set(p.group, (groups.get(p.group) ?? 0) + 1);
   const end = input.endMs ?? Date.now();
-  const verdictReason = reason ?? (stoppedEarly ? `stopped early: ${input.stopReason}` : undefined);
+  const early = stoppedEarly ? `stopped early: ${input.stopReason}` : undefined;
+  const verdictReason = reason && early ? `${early}; ${reason}` : (reason ?? early);
   return {
     verdict,
     ...(verdictReason ? { verdictReason } : {}),

@@ -21,7 +21,8 @@ export function checkScenario(spec: ScenarioSpec): string[] {
   if (groups.size === 0) {
     problems.push(`participants must have at least one group, like { callers: { count: 2 } }, got {}`);
   }
-  if (durationMs === 0) problems.push(`duration must be longer than 0s, got ${formatValue(spec.duration)}`);
+  // With no time at all, every time check below would fail too: report the cause alone.
+  if (durationMs === 0) return [`duration must be longer than 0s, got ${formatValue(spec.duration)}`];
 
   for (const [group, def] of Object.entries(spec.participants)) {
     const path = formatPath(['participants', group]);

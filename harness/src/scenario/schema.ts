@@ -81,18 +81,22 @@ const who = z.string(must("'all', a group name or a participant like 'viewers[0]
 const action = <S extends z.ZodRawShape>(name: string, shape: S) =>
   z.strictObject({ at: durationSchema, who, do: z.literal(name), ...shape });
 
-export const timelineActionSchema = z.discriminatedUnion('do', [
-  action('join', {}),
-  action('leave', {}),
-  action('publish', { what: publishSchema }),
-  action('unpublish', { source }),
-  action('mute', { source }),
-  action('unmute', { source }),
-  action('network', { set: network }),
-  action('layers', { spatial: int(0), temporal: int(0).optional() }),
-  action('iceRestart', {}),
-  action('screenShare', { on: bool }),
-]);
+export const timelineActionSchema = z.discriminatedUnion(
+  'do',
+  [
+    action('join', {}),
+    action('leave', {}),
+    action('publish', { what: publishSchema }),
+    action('unpublish', { source }),
+    action('mute', { source }),
+    action('unmute', { source }),
+    action('network', { set: network }),
+    action('layers', { spatial: int(0), temporal: int(0).optional() }),
+    action('iceRestart', {}),
+    action('screenShare', { on: bool }),
+  ],
+  must("an action like { at: '10s', do: 'leave', who: 'viewers[0]' }"),
+);
 
 const thresholdEntry = z.union(
   [

@@ -13,9 +13,6 @@ export type Duration =
 
 export type DurationUnit = 'ms' | 's' | 'm' | 'h';
 
-/** A bitrate: a string with units ('300kbps', '2mbit', '1.5 Mbps') or a number of kbps. */
-export type Bitrate = number | string;
-
 export class UnitError extends Error {
   override name = 'UnitError';
 }

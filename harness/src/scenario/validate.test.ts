@@ -168,6 +168,22 @@ const cases: { name: string; edit: (s: Spec) => void; expected: string }[] = [
       'got {"sfu":"bundled","url":"https://meet.example.com/{room}"}',
   },
   {
+    name: 'a misspelt SFU kind (reported through the matching branch of the union)',
+    edit: (s) => (s.target = { sfu: 'bundeld' }),
+    expected: "target.sfu must be 'bundled', got 'bundeld'",
+  },
+  {
+    name: 'a video setting that is neither a flag nor settings',
+    edit: (s) => (group(s, 'presenter').publish = { video: 'hd' }),
+    expected: "participants.presenter.publish.video must be true, false or { simulcast?, width?, height?, fps? }, got 'hd'",
+  },
+  {
+    name: 'a bad delayAbortEval',
+    edit: (s) => (s.thresholds = { video_recv_fps: [{ threshold: 'avg > 1', abortOnFail: true, delayAbortEval: 'soon' }] }),
+    expected:
+      "thresholds['video_recv_fps'][0].delayAbortEval must be a duration like '500ms', '30s', '1m30s' or a number of seconds, got 'soon'",
+  },
+  {
     name: 'a target URL that is not http(s)',
     edit: (s) => (s.target = { url: 'meet.example.com/{room}' }),
     expected: "target.url must be an http(s) URL like 'https://meet.example.com/{room}?name={name}', got 'meet.example.com/{room}'",

@@ -21,7 +21,8 @@ export function validateScenario(input: unknown, label: string): ScenarioSpec {
   return (parsed as { data: ScenarioSpec }).data;
 }
 
-function shapeProblems(issues: readonly z.core.$ZodIssue[], input: unknown): string[] {
+function shapeProblems(rawIssues: readonly z.core.$ZodIssue[], input: unknown): string[] {
+  const issues = rawIssues.flatMap(pickUnionBranch);
   // A mistyped field ('partcipants') also leaves the real one missing: report the typo only.
   const unknownKeys = issues.flatMap((i) =>
     i.code === 'unrecognized_keys' ? i.keys.map((k) => ({ parent: formatPath(i.path), key: k })) : [],
@@ -33,6 +34,19 @@ function shapeProblems(issues: readonly z.core.$ZodIssue[], input: unknown): str
     return unknownKeys.some((u) => u.parent === parent && closest(u.key, [key]) !== undefined);
   };
   return issues.filter((i) => !explainedByTypo(i)).flatMap((i) => issueLines(i, input));
+}
+
+/**
+ * A value that fails a union (`video: boolean | {...}`) is reported through the one branch of its
+ * type, so `{ fps: 0 }` reads "video.fps must be ...", not "video must be true, false or {...}".
+ * A branch is out when it rejects the value as a whole (wrong type, wrong literal, other fields).
+ */
+function pickUnionBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
+  const wholeValue = new Set(['invalid_type', 'invalid_value', 'unrecognized_keys']);
+  const branches = issue.errors.filter((list) => !list.some((i) => i.path.length === 0 && wholeValue.has(i.code)));
+  if (branches.length !== 1) return [issue];
+  return branches[0]!.flatMap((i) => pickUnionBranch({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue));
 }
 
 function issueLines(issue: z.core.$ZodIssue, input: unknown): string[] {

@@ -1,0 +1,163 @@
+// The harness as a user runs it: the CLI in a child process against the bundled SFU and real
+// Chromium, checked through its exit code, its output and the files it writes.
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { leftoverProcesses, renderersUnder, runCli } from '../support/cli.ts';
+import type { RunResults } from '../../harness/src/runner/results.ts';
+import type { Sample } from '../../harness/src/stats/types.ts';
+
+const outDir = () => mkdtempSync(join(tmpdir(), 'rtc-harness-e2e-'));
+const readResults = (dir: string): RunResults => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+const readSamples = (dir: string): Sample[] =>
+  readFileSync(join(dir, 'samples.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+
+async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('rtc-harness run', () => {
+  it('passes the smoke scenario with exit 0, a summary, and consistent results.json and samples.jsonl', async () => {
+    const out = outDir();
+    const run = await runCli(['run', 'scenarios/smoke.scenario.ts', '--out', out]);
+    console.log(`smoke run: exit ${run.code} in ${(run.wallMs / 1000).toFixed(1)} s`);
+    expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain('verdict: PASS');
+    expect(run.stdout).toMatch(/✓ join_to_first_frame_ms/);
+
+    const results = readResults(out);
+    expect(results.verdict).toBe('pass');
+    expect(results.scenario).toBe('smoke');
+    expect(results.durationSeconds).toBeGreaterThanOrEqual(19);
+    expect(results.thresholds.length).toBeGreaterThanOrEqual(4);
+    for (const t of results.thresholds) {
+      expect(t).toMatchObject({ ok: true });
+      expect(typeof t.metric).toBe('string');
+      expect(typeof t.expression).toBe('string');
+      expect(typeof t.actual).toBe('number');
+    }
+    expect(results.participants.map((p) => p.id)).toEqual(['callers[0]', 'callers[1]', 'callers[2]']);
+    for (const p of results.participants) {
+      expect(p.connected).toBe(true);
+      expect(p.error).toBeUndefined();
+      expect(p.aggregates.video_recv_fps?.p50).toBeGreaterThan(15);
+    }
+
+    // Every sample is a JSON line; the count and the figures agree with results.json.
+    const samples = readSamples(out);
+    expect(samples.length).toBe(results.sampleCount);
+    for (const p of results.participants) {
+      const own = samples.filter((s) => s.participant === p.id);
+      expect(own.length).toBeGreaterThan(10);
+      const fps = own.flatMap((s) => s.streams.filter((st) => st.direction === 'in' && st.kind === 'video').map((st) => st.values.video_recv_fps)).filter((v): v is number => v !== undefined);
+      expect(fps.length).toBe(p.aggregates.video_recv_fps?.count);
+      expect(Math.max(...fps)).toBeCloseTo(p.aggregates.video_recv_fps!.max, 6);
+    }
+    expect(await leftoverProcesses(run)).toEqual([]);
+  });
+
+  it('exits 99 and names the threshold when a threshold fails', async () => {
+    const out = outDir();
+    const run = await runCli(['run', 'test/fixtures/impossible.scenario.ts', '--out', out]);
+    expect(run.code, run.stdout + run.stderr).toBe(99);
+    expect(run.stdout).toMatch(/✗ video_recv_fps .*p\(50\) > 1000/);
+    expect(run.stdout).toContain('verdict: FAIL');
+    const results = readResults(out);
+    expect(results.verdict).toBe('fail');
+    expect(results.verdictReason).toContain('video_recv_fps');
+    const failed = results.thresholds.find((t) => t.metric === 'video_recv_fps')!;
+    expect(failed.ok).toBe(false);
+    expect(failed.actual).toBeGreaterThan(1);
+    expect(results.thresholds.find((t) => t.metric === 'video_freeze_seconds_total')?.ok).toBe(true);
+    expect(await leftoverProcesses(run)).toEqual([]);
+  });
+
+  it('keeps what a participant measured when its page dies mid-run, and writes the results', async () => {
+    const out = outDir();
+    let killed: number | undefined;
+    const run = await runCli(['run', 'test/fixtures/crash.scenario.ts', '--out', out], {
+      onSpawn: (child) => {
+        void (async () => {
+          // Once every participant has sent a few samples, kill one page's renderer process.
+          await waitFor(() => {
+            if (!existsSync(join(out, 'samples.jsonl'))) return false;
+            const samples = readSamples(out);
+            return [0, 1, 2].every((i) => samples.filter((s) => s.participant === `callers[${i}]` && s.streams.length > 0).length >= 3);
+          }, 60_000, 'samples from every participant');
+          const renderers = renderersUnder(child.pid!);
+          killed = renderers.at(-1);
+          if (killed) process.kill(killed, 'SIGKILL');
+        })().catch((err) => console.error(err));
+      },
+    });
+    expect(killed, 'a renderer process to kill').toBeDefined();
+    expect([0, 99]).toContain(run.code);
+    const results = readResults(out);
+    const dead = results.participants.filter((p) => p.error);
+    expect(dead).toHaveLength(1);
+    expect(dead[0]!.error).toMatch(/crash|closed|gone|stopped/i);
+    // Its measurements from before the crash are kept, in the aggregates and in samples.jsonl.
+    expect(dead[0]!.aggregates.video_recv_fps?.count).toBeGreaterThan(0);
+    expect(readSamples(out).some((s) => s.participant === dead[0]!.id)).toBe(true);
+    expect(run.stdout).toContain(`${dead[0]!.id}:`);
+    expect(await leftoverProcesses(run)).toEqual([]);
+  });
+
+  it('stops on SIGINT, writes what was measured, exits 2 and leaves no process behind', async () => {
+    const out = outDir();
+    const run = await runCli(['run', 'test/fixtures/crash.scenario.ts', '--out', out], {
+      onSpawn: (child) => {
+        void waitFor(() => existsSync(join(out, 'samples.jsonl')) && readSamples(out).length >= 6, 60_000, 'samples')
+          .then(() => child.kill('SIGINT'))
+          .catch((err) => console.error(err));
+      },
+    });
+    expect(run.code, run.stdout + run.stderr).toBe(2);
+    expect(run.stderr).toContain('SIGINT');
+    const results = readResults(out);
+    expect(results.interrupted).toBe(true);
+    expect(results.verdictReason).toContain('SIGINT');
+    expect(results.durationSeconds).toBeLessThan(14);
+    expect(results.sampleCount).toBeGreaterThanOrEqual(6);
+    expect(readSamples(out).length).toBe(results.sampleCount);
+    expect(await leftoverProcesses(run)).toEqual([]);
+  });
+});
+
+describe('rtc-harness bad input', () => {
+  it('names the file and the field of a wrong scenario, exits 1, prints no stack', async () => {
+    const run = await runCli(['run', 'test/fixtures/bad-count.scenario.ts']);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/test\/fixtures\/bad-count\.scenario\.ts: participants\.callers\.count must be an integer ≥ 1, got 0/);
+    expect(await leftoverProcesses(run)).toEqual([]);
+  });
+
+  it('exits 1 for a scenario file that does not exist and for an unknown option', async () => {
+    const missing = await runCli(['run', 'scenarios/nope.scenario.ts']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('scenarios/nope.scenario.ts');
+    const unknown = await runCli(['run', 'scenarios/smoke.scenario.ts', '--frobnicate']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('--frobnicate');
+  });
+
+  it('teaches with --help, for the program and for run', async () => {
+    const top = await runCli(['--help']);
+    expect(top.code).toBe(0);
+    expect(top.stdout).toContain('run [options] <scenario>');
+    const run = await runCli(['run', '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Exit codes: 0 passed, 99 a threshold failed, 1 bad input, 2 the run failed');
+    expect(run.stdout).toContain('--set <group.field=value>');
+  });
+});
