@@ -158,7 +158,10 @@ class AccessLinkImpl extends TypedEmitter<AccessLinkEvents> implements AccessLin
     };
     const common = { name, listenHost: this.host, target, up: this.#up, down: this.#down, hooks };
     for (let attempt = 1; ; attempt++) {
-      const udp = await UdpRoute.open({ ...common, port, sessionIdleMs });
+      const udp = await UdpRoute.open({ ...common, port, sessionIdleMs }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EADDRINUSE') throw error;
+        throw new Error(`network[${this.id}]: UDP port ${port} on ${this.host} is in use: choose another port or pass 0 for a free one`, { cause: error });
+      });
       try {
         const tcp = await TcpRoute.open({ ...common, port: udp.port });
         const address = { name, target, host: this.host, port: udp.port, udpPort: udp.port, tcpPort: tcp.port };
@@ -169,7 +172,10 @@ class AccessLinkImpl extends TypedEmitter<AccessLinkEvents> implements AccessLin
         await udp.close();
         // The free UDP port may be taken for TCP; pick another unless the caller chose it.
         const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
-        if (!inUse || port !== 0 || attempt >= PORT_ATTEMPTS) throw error;
+        if (inUse && port !== 0) {
+          throw new Error(`network[${this.id}]: TCP port ${port} on ${this.host} is in use: choose another port or pass 0 for a free one`, { cause: error });
+        }
+        if (!inUse || attempt >= PORT_ATTEMPTS) throw error;
       }
     }
   }
@@ -179,9 +185,9 @@ class AccessLinkImpl extends TypedEmitter<AccessLinkEvents> implements AccessLin
   }
 
   set(update: LinkUpdate): void {
-    const valid = validateLinkUpdate(update, `network[${this.id}]`);
-    this.#apply(applyLinkUpdate(this.#profile, valid));
-    if (valid.outageMs !== undefined) this.outage(valid.outageMs);
+    const { outageMs, ...settings } = validateLinkUpdate(update, `network[${this.id}]`);
+    if (Object.keys(settings).length > 0) this.#apply(applyLinkUpdate(this.#profile, settings));
+    if (outageMs !== undefined) this.outage(outageMs);
   }
 
   setProfile(profile: LinkProfile): void {

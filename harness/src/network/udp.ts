@@ -123,7 +123,11 @@ export class UdpRoute {
     try {
       await bindSocket(listen, options.port, options.listenHost);
     } catch (error) {
-      listen.close();
+      try {
+        listen.close();
+      } catch {
+        // never bound: nothing to close
+      }
       throw error;
     }
     return new UdpRoute(options, listen);

@@ -88,7 +88,7 @@ export const METRICS = {
   recv_bitrate_kbps: { unit: 'kbps', kind: 'gauge', better: 'none', scope: 'participant', help: 'Total media bitrate received by the participant (all inbound streams, audio and video)' },
   rtt_ms: { unit: 'ms', kind: 'gauge', better: 'lower', scope: 'participant', help: "Round-trip time of the selected ICE candidate pair (the worst of the participant's connections)" },
   available_outgoing_bitrate_kbps: { unit: 'kbps', kind: 'gauge', better: 'higher', scope: 'participant', help: "The sender's bandwidth estimate, summed over the connections that send media" },
-  connected: { unit: 'bool', kind: 'gauge', better: 'higher', scope: 'participant', help: "1 when the participant has a peer connection and every open one is 'connected', else 0" },
+  connected: { unit: 'bool', kind: 'gauge', better: 'higher', scope: 'participant', help: "1 when a peer connection of the participant is 'connected' and none is 'failed' or 'disconnected', else 0" },
   peer_connections: { unit: 'count', kind: 'gauge', better: 'none', scope: 'participant', help: 'Open peer connections of the participant' },
   time_to_connected_ms: { unit: 'ms', kind: 'event', better: 'lower', scope: 'participant', help: "Time from joining (the 'join' mark, else the first peer connection) to the first connection reaching 'connected'" },
 

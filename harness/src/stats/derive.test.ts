@@ -334,14 +334,17 @@ describe('deriveSample: connection figures', () => {
     expect(s.values.connected).toBe(1);
   });
 
-  it('is connected only when every open connection is, and ignores closed ones', () => {
-    const s = deriveSample(
-      undefined,
-      snap(T0, [pc(T0, { id: 'pc0' }), pc(T0, { id: 'pc1', connectionState: 'connecting' }), pc(T0, { id: 'pc2', closedMs: T0 - 1, connectionState: 'closed' })]),
-      ctx,
-    );
-    expect(s.values.connected).toBe(0);
-    expect(s.values.peer_connections).toBe(2);
+  it('is connected when a connection is and none failed; closed and not-yet-used ones do not count', () => {
+    const closed = pc(T0, { id: 'pc2', closedMs: T0 - 1, connectionState: 'closed' });
+    const idle = pc(T0, { id: 'pc1', connectionState: 'new' });
+    const ok = deriveSample(undefined, snap(T0, [pc(T0, { id: 'pc0' }), idle, closed]), ctx);
+    expect(ok.values.connected).toBe(1);
+    expect(ok.values.peer_connections).toBe(2);
+    const failed = deriveSample(undefined, snap(T0, [pc(T0, { id: 'pc0' }), { ...idle, connectionState: 'failed' }]), ctx);
+    expect(failed.values.connected).toBe(0);
+    const disconnected = deriveSample(undefined, snap(T0, [pc(T0, { id: 'pc0', connectionState: 'disconnected' })]), ctx);
+    expect(disconnected.values.connected).toBe(0);
+    expect(deriveSample(undefined, snap(T0, [idle]), ctx).values.connected).toBe(0);
     expect(deriveSample(undefined, snap(T0, []), ctx).values.connected).toBe(0);
   });
 

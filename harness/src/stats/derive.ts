@@ -239,6 +239,7 @@ export function deriveSample(prev: RawSnapshot | undefined, cur: RawSnapshot, ct
   const pairs: PairInfo[] = [];
   let open = 0;
   let connectedOpen = 0;
+  let broken = 0;
   let rttMs: number | undefined;
   let availableBps: number | undefined;
   for (const pc of cur.pcs) {
@@ -272,6 +273,7 @@ export function deriveSample(prev: RawSnapshot | undefined, cur: RawSnapshot, ct
     if (!isOpen(pc)) continue;
     open++;
     if (pc.connectionState === 'connected') connectedOpen++;
+    if (pc.connectionState === 'failed' || pc.connectionState === 'disconnected') broken++;
     const info = pairInfo(pc);
     if (info) pairs.push(info);
     const rtt = pc.pair?.currentRoundTripTime;
@@ -288,7 +290,9 @@ export function deriveSample(prev: RawSnapshot | undefined, cur: RawSnapshot, ct
   set(values, 'rtt_ms', rttMs);
   set(values, 'available_outgoing_bitrate_kbps', availableBps === undefined ? undefined : availableBps / 1000);
   values.peer_connections = open;
-  values.connected = open > 0 && connectedOpen === open ? 1 : 0;
+  // A connection still 'new' does not count against it: mediasoup-client's receive transport
+  // stays 'new' until there is something to receive.
+  values.connected = connectedOpen > 0 && broken === 0 ? 1 : 0;
   if (cur.firstConnectedMs !== undefined && before?.firstConnectedMs === undefined && joinBaseMs !== undefined) {
     const ms = cur.firstConnectedMs - joinBaseMs;
     if (ms >= 0) values.time_to_connected_ms = ms;
