@@ -52,7 +52,7 @@ describe('CSV traces', () => {
 
 describe('JSON traces', () => {
   const JSON_TRACE = `{
-  "points": [
+  "note": ["recorded on a train"], "points": [
     { "timeSeconds": 0, "rateKbps": 1000 },
     { "timeSeconds": 5, "lossPct": 2, "direction": "up" },
     { "timeSeconds": 9, "delayMs": -3 }

@@ -120,13 +120,13 @@ function lineAt(text: string, offset: number): number {
   return line;
 }
 
-/** Offsets of the objects directly inside the first top-level array (to give each point a line). */
-function elementOffsets(text: string): number[] {
+/** Offsets of the objects directly inside the first array from `from` on (to give each point a line). */
+function elementOffsets(text: string, from: number): number[] {
   const offsets: number[] = [];
   let depth = 0;
   let arrayDepth = -1;
   let inString = false;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = from; i < text.length; i++) {
     const c = text[i];
     if (inString) {
       if (c === '\\') i++;
@@ -153,7 +153,7 @@ function parseJson(text: string, source: string): TracePoint[] {
   }
   const list = Array.isArray(data) ? data : (data as { points?: unknown } | null)?.points;
   if (!Array.isArray(list)) throw new TraceParseError(source, 1, 'expected an array of points or { "points": [...] }');
-  const offsets = elementOffsets(text);
+  const offsets = elementOffsets(text, Array.isArray(data) ? 0 : Math.max(0, text.search(/"points"\s*:/)));
   const points: TracePoint[] = [];
   list.forEach((raw, i) => {
     const line = lineAt(text, offsets[i] ?? 0);

@@ -2,6 +2,7 @@
 // optional; the multiplexer calls each reporter in turn and isolates failures, so a broken
 // reporter costs its own output only.
 import type { RunResults } from '../runner/results.ts';
+import type { Point, Sample } from '../stats/types.ts';
 
 export interface RunStartInfo {
   scenario: string;
@@ -35,6 +36,12 @@ export interface Reporter {
   readonly name: string;
   onStart?(info: RunStartInfo): void | Promise<void>;
   onProgress?(progress: ProgressSnapshot): void;
+  /**
+   * Every sample as it arrives (one per participant per interval), with its flattened points;
+   * also called with a null sample for points about the run itself (the load generator's CPU).
+   * Called on the hot path: keep it cheap.
+   */
+  onSample?(sample: Sample | null, points: readonly Point[]): void;
   /** A line worth telling the user now (a participant joined or crashed, an action failed). */
   onLog?(level: 'info' | 'warn' | 'error', message: string): void;
   onEnd?(results: RunResults, outDir: string): void | Promise<void>;
@@ -57,6 +64,17 @@ export class ReporterMux implements Reporter {
     for (const r of this.#reporters) void this.#guard(r, () => r.onProgress?.(progress));
   }
 
+  onSample(sample: Sample | null, points: readonly Point[]): void {
+    for (const r of this.#reporters) {
+      if (!r.onSample) continue;
+      try {
+        r.onSample(sample, points);
+      } catch (err) {
+        this.#record(r, err);
+      }
+    }
+  }
+
   onLog(level: 'info' | 'warn' | 'error', message: string): void {
     for (const r of this.#reporters) void this.#guard(r, () => r.onLog?.(level, message));
   }
@@ -69,9 +87,15 @@ export class ReporterMux implements Reporter {
     try {
       await fn();
     } catch (err) {
-      const error = (err as Error)?.message ?? String(err);
-      this.failures.push({ reporter: r.name, error });
-      process.stderr.write(`rtc-harness: the ${r.name} reporter failed: ${error}\n`);
+      this.#record(r, err);
     }
+  }
+
+  #record(r: Reporter, err: unknown): void {
+    const error = (err as Error)?.message ?? String(err);
+    // One line per reporter, not one per sample: a reporter failing on every sample would flood.
+    if (this.failures.some((f) => f.reporter === r.name && f.error === error)) return;
+    this.failures.push({ reporter: r.name, error });
+    process.stderr.write(`rtc-harness: the ${r.name} reporter failed: ${error}\n`);
   }
 }

@@ -94,5 +94,9 @@ export interface RunResults {
     invalidReason: string | null;
   };
   sampleCount: number;
+  /** Points kept for aggregation and thresholds. */
+  storedPoints: number;
+  /** Points dropped because the store was full (aggregates then cover only the start of the run). */
+  droppedPoints: number;
   environment: RunEnvironment;
 }

@@ -91,6 +91,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
       guard: guard.verdict(),
       browsers: pool?.browserCount ?? 0,
       sampleCount: output.sampleCount,
+      storage: store.size(),
       environment: runEnvironment(chromiumVersion),
     });
   const onAbort = () => stop(String((options.signal?.reason as Error)?.message ?? 'interrupted'));
@@ -191,7 +192,9 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
       rec.collector = collector;
       collector.on('sample', (sample) => {
         output.appendSample(sample);
-        store.ingest(samplePoints(sample));
+        const points = samplePoints(sample);
+        store.ingest(points);
+        mux.onSample(sample, points);
         latest.set(sample.participant, sample);
         if (sample.values.connected === 1) rec.connected = true;
         const cpuLimited = sample.streams.some((s) => (s.values.video_send_quality_limited_cpu_percent ?? 0) > 50);
@@ -231,6 +234,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
           lastBrowserCpu = browserCpu;
         }
         store.ingest(points);
+        mux.onSample(null, points);
 
         for (const r of thresholdsToAbort(plan.thresholds, query, elapsedMs)) {
           abortedKeys.add(`${r.key} ${r.expression}`);
@@ -266,6 +270,8 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
     for (const t of timers) clearInterval(t);
     options.signal?.removeEventListener('abort', onAbort);
     await timeline?.stop();
+    // A last sample from every live page, so the final seconds count, then collection stops.
+    await Promise.allSettled([...records.values()].map((r) => (r.collector?.running ? r.collector.collectNow() : undefined)));
     await Promise.allSettled([...records.values()].map((r) => r.collector?.stop()));
   }
 

@@ -37,6 +37,7 @@ export interface ResultInputs {
   guard: GuardVerdict;
   browsers: number;
   sampleCount: number;
+  storage: { points: number; droppedPoints: number };
   environment: RunEnvironment;
 }
 
@@ -106,6 +107,8 @@ export function buildResults(input: ResultInputs): RunResults {
       invalidReason: input.guard.invalidReason,
     },
     sampleCount: input.sampleCount,
+    storedPoints: input.storage.points,
+    droppedPoints: input.storage.droppedPoints,
     environment: input.environment,
   };
 }
