@@ -102,4 +102,12 @@ describe('reduceStats on other shapes', () => {
     expect(r.inbound[0]?.bytesReceived).toBeUndefined();
     expect(r.inbound[0]?.jitter).toBeUndefined();
   });
+
+  it("leaves out mediasoup-client's padding-only probator stream, keeping real streams", () => {
+    const r = reduceStats([
+      { id: 'p', type: 'inbound-rtp', kind: 'video', ssrc: 1234, mid: 'probator', packetsReceived: 90, framesDecoded: 0 },
+      { id: 'v', type: 'inbound-rtp', kind: 'video', ssrc: 5, mid: '1', packetsReceived: 900, framesDecoded: 0 },
+    ]);
+    expect(r.inbound.map((s) => s.ssrc)).toEqual([5]);
+  });
 });

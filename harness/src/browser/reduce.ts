@@ -116,6 +116,9 @@ function candidate(s: StatsEntry | undefined): RawCandidate {
   };
 }
 
+/** The mid mediasoup-client gives its probator m-line (see its RemoteSdp / handler code). */
+export const MEDIASOUP_PROBATOR_MID = 'probator';
+
 /** Reduces the values of one RTCStatsReport. */
 export function reduceStats(entries: Iterable<StatsEntry>): ReducedStats {
   const out: ReducedStats = { statsMs: undefined, inbound: [], outbound: [], remoteInbound: [], pair: undefined };
@@ -131,7 +134,12 @@ export function reduceStats(entries: Iterable<StatsEntry>): ReducedStats {
         const kind = kindOf(s);
         const ssrc = num(s, 'ssrc');
         if (!kind || ssrc === undefined) break;
-        if (s.type === 'inbound-rtp') out.inbound.push(inbound(s, kind, ssrc));
+        if (s.type === 'inbound-rtp') {
+          // mediasoup-client's bandwidth probator: a receive-only m-line the SFU fills with padding
+          // to probe bandwidth. It never carries a frame, so counting it would add a 0 fps stream.
+          if (s.mid === MEDIASOUP_PROBATOR_MID) break;
+          out.inbound.push(inbound(s, kind, ssrc));
+        }
         else if (s.type === 'outbound-rtp') out.outbound.push(outbound(s, kind, ssrc));
         else {
           out.remoteInbound.push({

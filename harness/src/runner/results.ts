@@ -1,3 +1,5 @@
+import type { LinkCounters, ResolvedLinkProfile } from '../network/types.ts';
+
 // The shape of results.json: what a run measured and decided. Reporters read it; later runs
 // compare against it. Fields are only ever added, never renamed, so old results stay readable.
 
@@ -41,6 +43,8 @@ export interface ParticipantResult {
   /** Why it stopped early (page crashed, join failed), if it did. */
   error?: string;
   browserIndex: number | null;
+  /** The participant's simulated link: its settings at the end and its ground-truth counters. */
+  network?: { profile: ResolvedLinkProfile; counters: LinkCounters };
   aggregates: Record<string, Aggregate>;
 }
 
@@ -87,6 +91,8 @@ export interface RunResults {
   participants: ParticipantResult[];
   groups: GroupResult[];
   actions: ActionResult[];
+  /** Every setting of every simulated link over the run: the initial one, then each change. */
+  networkChanges: { atMs: number; participant: string; profile: ResolvedLinkProfile }[];
   loadGenerator: {
     maxCpuPercent: number | null;
     avgCpuPercent: number | null;

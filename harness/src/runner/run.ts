@@ -23,6 +23,7 @@ import { buildResults, type ParticipantRecord } from './summary.ts';
 import { Timeline, type TimelineStep } from './timeline.ts';
 import type { RunResults } from './results.ts';
 import { runEnvironment } from './environment.ts';
+import { ParticipantLinks } from './links.ts';
 
 export interface RunOptions {
   /** Output folder; created if missing. */
@@ -65,6 +66,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
   let chromiumVersion: string | null = null;
   let pool: BrowserPool | null = null;
   let timeline: Timeline<RunAction> | null = null;
+  let links: ParticipantLinks | null = null;
   let wake: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (wake = resolve));
   const stop = (reason: string) => {
@@ -92,6 +94,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
       browsers: pool?.browserCount ?? 0,
       sampleCount: output.sampleCount,
       storage: store.size(),
+      links,
       environment: runEnvironment(chromiumVersion),
     });
   const onAbort = () => stop(String((options.signal?.reason as Error)?.message ?? 'interrupted'));
@@ -108,6 +111,10 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
   });
 
   try {
+    // Participants with a simulated link: a network in their group, or a network change later.
+    const shaped = new Set(plan.participants.filter((p) => p.network !== null).map((p) => p.id));
+    for (const step of plan.timeline) if (step.action.do === 'network') for (const id of step.participantIds) shaped.add(id);
+
     // 1. The target every page loads.
     let pageUrl: (p: PlannedParticipant) => string;
     const target = plan.target;
@@ -117,7 +124,24 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
       sfu.on('workerDied', ({ workerIndex, error }) => log('error', `SFU worker ${workerIndex} died: ${error.message}`));
       pageUrl = (p) => `${sfu.url}/?room=${encodeURIComponent(p.room)}&name=${encodeURIComponent(p.id)}`;
       log('info', `bundled SFU at ${sfu.url} (${sfu.workerPids.length} worker(s), media port(s) ${sfu.rtcPorts.join(', ')})`);
+      if (shaped.size > 0) {
+        const participantLinks = new ParticipantLinks(
+          sfu.rtcPorts.map((port) => ({ host: sfu.options.listenIp, port })),
+          plan.seed,
+        );
+        links = participantLinks;
+        teardown.push({ name: 'network links', fn: () => participantLinks.close() });
+        for (const p of plan.participants) {
+          if (shaped.has(p.id)) await participantLinks.create(p.id, p.group, p.network);
+        }
+        log('info', `${shaped.size} simulated network link(s)`);
+      }
     } else {
+      if (shaped.size > 0) {
+        throw new Error(
+          'simulated networks need the bundled SFU for now (the link must know the media address to relay to); remove `network` or use target { sfu: "bundled" }',
+        );
+      }
       pageUrl = (p) => target.url.replaceAll('{room}', encodeURIComponent(p.room)).replaceAll('{name}', encodeURIComponent(p.id));
     }
 
@@ -147,6 +171,11 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
           log('error', `${rec.plan.id}: ${reason}; its measurements so far are kept`);
         });
         await participant.open(pageUrl(rec.plan), [agentScript]);
+        if (links?.has(rec.plan.id)) {
+          // Every SFU candidate the page receives now names its link, so all its media crosses it.
+          const rules = links.rewriteRules(rec.plan.id);
+          await participant.page.evaluate((r) => window.__rtcHarness!.setCandidateRewrite(r), rules);
+        }
       } catch (err) {
         rec.error = `could not open its page: ${(err as Error).message}`;
         log('error', `${rec.plan.id}: ${rec.error}`);
@@ -156,6 +185,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
 
     // 3. The clock starts: joins and timeline actions at their offsets, stats every interval.
     startMs = Date.now();
+    links?.setStart(startMs);
     const steps: TimelineStep<RunAction>[] = [
       ...plan.participants.map((p) => ({ atMs: p.joinAtMs, action: { do: 'enter', publish: p.publish } as RunAction, participantIds: [p.id] })),
       ...plan.timeline.map((s) => ({ atMs: s.atMs, action: s.action as RunAction, participantIds: s.participantIds })),
@@ -177,7 +207,10 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
         if (what.audio || what.video) await p.invoke('publish', what);
         return;
       }
-      await performAction(p, action, { room: rec.plan.room });
+      await performAction(p, action, {
+        room: rec.plan.room,
+        ...(links ? { setNetwork: async (pid: string, set: unknown) => links!.apply(pid, set as never) } : {}),
+      });
       if (action.do === 'join') startCollector(rec);
     }
 
@@ -233,6 +266,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
           }
           lastBrowserCpu = browserCpu;
         }
+        if (links) points.push(...links.sample(now));
         store.ingest(points);
         mux.onSample(null, points);
 

@@ -7,6 +7,7 @@ import type { Participant } from '../participants/participant.ts';
 import type { GuardVerdict } from './guard.ts';
 import type { ActionOutcome } from './timeline.ts';
 import type { Aggregate, RunEnvironment, RunResults, Verdict } from './results.ts';
+import type { ParticipantLinks } from './links.ts';
 
 export interface ParticipantRecord {
   plan: PlannedParticipant;
@@ -38,6 +39,8 @@ export interface ResultInputs {
   browsers: number;
   sampleCount: number;
   storage: { points: number; droppedPoints: number };
+  /** The simulated links, when the run had any. */
+  links: ParticipantLinks | null;
   environment: RunEnvironment;
 }
 
@@ -88,6 +91,9 @@ export function buildResults(input: ResultInputs): RunResults {
       joinedAtMs: r.participant?.joinedAtMs ?? null,
       ...(r.error ? { error: r.error } : {}),
       browserIndex: r.participant?.browserIndex ?? null,
+      ...(input.links?.has(r.plan.id)
+        ? { network: { profile: input.links.profile(r.plan.id)!, counters: input.links.counters(r.plan.id)! } }
+        : {}),
       aggregates: complete(store.participantAggregates(r.plan.id)),
     })),
     groups: [...groups].map(([name, count]) => ({ name, count, aggregates: complete(store.groupAggregates(name)) })),
@@ -100,6 +106,7 @@ export function buildResults(input: ResultInputs): RunResults {
       ...(a.error ? { error: a.error } : {}),
       durationMs: a.durationMs,
     })),
+    networkChanges: [...(input.links?.changes ?? [])],
     loadGenerator: {
       maxCpuPercent: input.guard.maxCpuPercent,
       avgCpuPercent: input.guard.avgCpuPercent,

@@ -92,6 +92,17 @@ export const METRICS = {
   peer_connections: { unit: 'count', kind: 'gauge', better: 'none', scope: 'participant', help: 'Open peer connections of the participant' },
   time_to_connected_ms: { unit: 'ms', kind: 'event', better: 'lower', scope: 'participant', help: "Time from joining (the 'join' mark, else the first peer connection) to the first connection reaching 'connected'" },
 
+  // Per participant: the simulated access link (ground truth: what the network did, as opposed to
+  // what the browser measured). Present only for participants with a simulated network.
+  link_up_bitrate_kbps: { unit: 'kbps', kind: 'gauge', better: 'none', scope: 'participant', help: 'Bitrate the link forwarded from the participant towards the SFU' },
+  link_down_bitrate_kbps: { unit: 'kbps', kind: 'gauge', better: 'none', scope: 'participant', help: 'Bitrate the link forwarded from the SFU to the participant' },
+  link_up_loss_percent: { unit: 'percent', kind: 'gauge', better: 'lower', scope: 'participant', help: 'Packets the link dropped on the way up in the interval (loss, queue, block, outage) over packets it received' },
+  link_down_loss_percent: { unit: 'percent', kind: 'gauge', better: 'lower', scope: 'participant', help: 'Packets the link dropped on the way down in the interval (loss, queue, block, outage) over packets it received' },
+  link_up_queue_delay_ms: { unit: 'ms', kind: 'gauge', better: 'lower', scope: 'participant', help: "Mean time packets accepted in the interval waited in the uplink's bottleneck queue" },
+  link_down_queue_delay_ms: { unit: 'ms', kind: 'gauge', better: 'lower', scope: 'participant', help: "Mean time packets accepted in the interval waited in the downlink's bottleneck queue" },
+  link_up_dropped_packets_total: { unit: 'count', kind: 'counter', better: 'lower', scope: 'participant', help: 'Packets the link dropped on the way up so far, any reason' },
+  link_down_dropped_packets_total: { unit: 'count', kind: 'counter', better: 'lower', scope: 'participant', help: 'Packets the link dropped on the way down so far, any reason' },
+
   // The load generator itself: results are unreliable when it runs out of CPU.
   harness_cpu_percent: { unit: 'percent', kind: 'gauge', better: 'lower', scope: 'run', help: "CPU used by the harness's Node process, percent of the machine (all cores)" },
   harness_browser_cpu_percent: { unit: 'percent', kind: 'gauge', better: 'lower', scope: 'run', help: 'CPU used by all participant browsers (their whole process trees), percent of the machine (all cores)' },

@@ -30,7 +30,8 @@ export class TypedEmitter<E extends EventMap> {
   /** Calls every listener; returns false if any threw (the error is logged, not rethrown). */
   protected emit<K extends keyof E & string>(event: K, ...args: E[K]): boolean {
     let ok = true;
-    for (const listener of this.#emitter.listeners(event)) {
+    // rawListeners keeps once() wrappers, so a once listener is removed after its first call.
+    for (const listener of this.#emitter.rawListeners(event)) {
       try {
         (listener as (...a: E[K]) => void)(...args);
       } catch (err) {
