@@ -49,6 +49,8 @@ interface Entry {
   finalStats?: Promise<ReducedStats | undefined>;
   /** First-frame estimate per inbound ssrc, kept from the first report that showed a frame. */
   firstFrameMs: Map<number, number>;
+  /** Time of the latest `track` event per transceiver mid. */
+  trackMs: Map<string, number>;
 }
 
 type PeerConnectionClass = typeof RTCPeerConnection;
@@ -83,13 +85,17 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
 
   const register = (pc: RTCPeerConnection): void => {
     const createdMs = now();
-    const entry: Entry = { id: `pc${nextId++}`, pc, createdMs, firstFrameMs: new Map() };
+    const entry: Entry = { id: `pc${nextId++}`, pc, createdMs, firstFrameMs: new Map(), trackMs: new Map() };
     firstPcCreatedMs ??= createdMs;
     entries.set(entry.id, entry);
     byPc.set(pc, entry);
     // addEventListener, not on*: the page's own handlers stay untouched.
     pc.addEventListener('connectionstatechange', () => pushEvent(entry, 'connection', pc.connectionState));
     pc.addEventListener('iceconnectionstatechange', () => pushEvent(entry, 'ice', pc.iceConnectionState));
+    pc.addEventListener('track', (ev) => {
+      const mid = (ev as RTCTrackEvent).transceiver?.mid;
+      if (mid) entry.trackMs.set(mid, now());
+    });
   };
 
   if (Native && proto && nativeGetStats) {
@@ -178,6 +184,7 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
     }
     const inbound = reduced?.inbound ?? [];
     for (const s of inbound) {
+      if (s.mid !== undefined && e.trackMs.has(s.mid)) s.trackMs = e.trackMs.get(s.mid);
       if (s.firstFrameMs === undefined) continue;
       const first = e.firstFrameMs.get(s.ssrc);
       if (first === undefined) e.firstFrameMs.set(s.ssrc, s.firstFrameMs);

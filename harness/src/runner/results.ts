@@ -1,4 +1,5 @@
 import type { LinkCounters, ResolvedLinkProfile } from '../network/types.ts';
+import type { BaselineComparison } from '../compare/types.ts';
 
 // The shape of results.json: what a run measured and decided. Reporters read it; later runs
 // compare against it. Fields are only ever added, never renamed, so old results stay readable.
@@ -72,6 +73,16 @@ export interface RunEnvironment {
   platform: string;
   cores: number;
   memoryGiB: number;
+  /** CPU architecture ('x64', 'arm64'). Absent in results written before it was recorded. */
+  arch?: string;
+  /** CPU model of the first core, as the OS names it. */
+  cpuModel?: string;
+  /** HEAD of the git checkout the run started in (else $GITHUB_SHA / $CI_COMMIT_SHA); null when none. */
+  gitCommit?: string | null;
+  /** The checkout had uncommitted changes; null when unknown. */
+  gitDirty?: boolean | null;
+  /** The CI job that ran it (GitHub Actions run or GitLab job page), when run in CI. */
+  ciJobUrl?: string | null;
 }
 
 export interface RunResults {
@@ -105,4 +116,10 @@ export interface RunResults {
   /** Points dropped because the store was full (aggregates then cover only the start of the run). */
   droppedPoints: number;
   environment: RunEnvironment;
+  /** Unix ms when the run's clock started: `actions[].atMs` and joins count from here. */
+  timelineStartUnixMs?: number;
+  /** The command-line overrides the run used, as written ('--set viewers.count=4'). */
+  overrides?: string[];
+  /** The comparison with a baseline run (`run --baseline FILE`); it fails the run when it regressed. */
+  baseline?: BaselineComparison;
 }

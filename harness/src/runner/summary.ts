@@ -117,5 +117,7 @@ export function buildResults(input: ResultInputs): RunResults {
     storedPoints: input.storage.points,
     droppedPoints: input.storage.droppedPoints,
     environment: input.environment,
+    timelineStartUnixMs: input.startMs,
+    overrides: [...plan.overrides],
   };
 }

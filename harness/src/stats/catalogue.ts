@@ -81,7 +81,7 @@ export const METRICS = {
   recv_jitter_ms: { unit: 'ms', kind: 'gauge', better: 'lower', scope: 'stream', help: 'RTP interarrival jitter, per inbound stream' },
   recv_jitter_buffer_delay_ms: { unit: 'ms', kind: 'gauge', better: 'lower', scope: 'stream', help: 'Average time a frame (video) or sample (audio) emitted in the interval spent in the jitter buffer' },
   audio_concealment_percent: { unit: 'percent', kind: 'gauge', better: 'lower', scope: 'stream', help: 'Audio samples concealed (synthesised for lost or late packets) over samples received in the interval' },
-  join_to_first_frame_ms: { unit: 'ms', kind: 'event', better: 'lower', scope: 'stream', help: "Time from joining (the page's 'join' mark, else its first peer connection) to the first decoded frame of a remote video stream" },
+  join_to_first_frame_ms: { unit: 'ms', kind: 'event', better: 'lower', scope: 'stream', help: "Time to the first decoded frame of a remote video stream: from joining (the 'join' mark, else the first peer connection) for streams offered while connecting, else from the stream's arrival (its track event)" },
 
   // Per participant: its connections as a whole.
   send_bitrate_kbps: { unit: 'kbps', kind: 'gauge', better: 'none', scope: 'participant', help: 'Total media bitrate sent by the participant (all outbound streams, audio and video)' },

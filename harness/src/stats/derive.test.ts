@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deriveSample } from './derive.ts';
+import { deriveSample, firstFrameBaseMs } from './derive.ts';
 import type { RawInboundRtp, RawOutboundRtp, RawPeerConnection, RawSnapshot } from './raw.ts';
 import type { Sample } from './types.ts';
 
@@ -396,5 +396,18 @@ describe('deriveSample: stream ids', () => {
   it('refuses a snapshot of another agent version, saying what to do', () => {
     const bad = { ...snap(T0, []), v: 2 } as unknown as RawSnapshot;
     expect(() => deriveSample(undefined, bad, ctx)).toThrow(/expected 1: install the agent/);
+  });
+});
+
+describe('firstFrameBaseMs', () => {
+  it('times a stream offered while connecting from the join', () => {
+    expect(firstFrameBaseMs({ trackMs: 1_150 }, 1_000, 1_300)).toBe(1_000);
+  });
+  it('times a stream offered after the participant had connected from its arrival', () => {
+    expect(firstFrameBaseMs({ trackMs: 5_000 }, 1_000, 1_300)).toBe(5_000);
+  });
+  it('falls back to the join when the arrival or the connection time is unknown', () => {
+    expect(firstFrameBaseMs({}, 1_000, 1_300)).toBe(1_000);
+    expect(firstFrameBaseMs({ trackMs: 5_000 }, 1_000, undefined)).toBe(1_000);
   });
 });

@@ -95,6 +95,21 @@ function total(
   return (prevTotal ?? prev ?? 0) + (delta(cur, prev, restarted) ?? 0);
 }
 
+/**
+ * What a stream's first frame is timed from. A stream offered while the participant was still
+ * connecting counts from its join (the wait for signaling and ICE is part of the experience); one
+ * offered after it had connected (someone joined or published later) counts from its arrival,
+ * so that an early joiner's figure does not include the time until the others came.
+ */
+export function firstFrameBaseMs(
+  s: Pick<RawInboundRtp, 'trackMs'>,
+  joinBaseMs: number | undefined,
+  firstConnectedMs: number | undefined,
+): number | undefined {
+  if (s.trackMs !== undefined && firstConnectedMs !== undefined && s.trackMs > firstConnectedMs) return s.trackMs;
+  return joinBaseMs;
+}
+
 function inboundValues(
   s: RawInboundRtp,
   p: RawInboundRtp | undefined,
@@ -249,7 +264,7 @@ export function deriveSample(prev: RawSnapshot | undefined, cur: RawSnapshot, ct
 
     const prevIn = byId(pc.id, 'in', ppc?.inbound);
     byId(pc.id, 'in', pc.inbound).forEach((s, id) => {
-      const values = inboundValues(s, prevIn.get(id), dtMs, prevStreamValues.get(id), joinBaseMs);
+      const values = inboundValues(s, prevIn.get(id), dtMs, prevStreamValues.get(id), firstFrameBaseMs(s, joinBaseMs, cur.firstConnectedMs));
       const meta = { ssrc: s.ssrc, mid: s.mid, trackIdentifier: s.trackIdentifier, decoderImplementation: s.decoderImplementation };
       streams.push({ id, kind: s.kind, direction: 'in', values, meta: compact(meta) });
     });

@@ -95,6 +95,11 @@ export interface RawInboundRtp {
    * about one frame interval, not one collect interval.
    */
   firstFrameMs?: number;
+  /**
+   * When the page was given this stream's track (the connection's `track` event for its mid), unix
+   * ms: the earliest its first frame could be decoded.
+   */
+  trackMs?: number;
 }
 
 export interface RawOutboundRtp {

@@ -1,0 +1,53 @@
+// Reads a results.json for a comparison, checking the fields a comparison needs (and nothing
+// else, so results written by older or newer versions still load).
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { ComparableResults } from './compare.ts';
+
+export class ResultsFileError extends Error {
+  override name = 'ResultsFileError';
+}
+
+const aggregate = z.looseObject({ count: z.number() });
+const schema = z.looseObject({
+  verdict: z.string(),
+  scenario: z.string(),
+  startedAt: z.string(),
+  durationSeconds: z.number(),
+  groups: z.array(z.looseObject({ name: z.string(), count: z.number(), aggregates: z.record(z.string(), aggregate) })),
+  thresholds: z.array(z.looseObject({ key: z.string(), metric: z.string(), expression: z.string(), actual: z.number().nullable() })),
+  environment: z.looseObject({}).optional(),
+});
+
+/**
+ * Loads a results.json (or the output folder holding one). Throws ResultsFileError with a
+ * message that names the file and says what to pass instead.
+ */
+export function loadResults(path: string, role = 'results'): ComparableResults {
+  let file = path;
+  try {
+    if (statSync(path).isDirectory()) file = join(path, 'results.json');
+  } catch {
+    throw new ResultsFileError(`${role} file ${path} does not exist: pass the results.json of a run (in its --out folder)`);
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ResultsFileError(`cannot read the ${role} file ${file}: ${(err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ResultsFileError(`${file} is not JSON (${(err as Error).message}): pass the results.json of a run`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.join('.') || '(top level)';
+    throw new ResultsFileError(`${file} is not a results.json written by rtc-harness: ${field}: ${issue.message}`);
+  }
+  return parsed.data as ComparableResults;
+}
