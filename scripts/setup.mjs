@@ -19,7 +19,8 @@ const fail = (msg) => {
 };
 
 /** Debian packages the harness runs with; the worker's build dependencies come from patches.mjs. */
-const runtimePackages = ['chromium', 'coturn', 'prometheus', 'prometheus-pushgateway'];
+// docker-compose (1.29) only validates docker-compose.yml in the tests: Docker's v2 plugin is not in Debian.
+const runtimePackages = ['chromium', 'coturn', 'prometheus', 'prometheus-pushgateway', 'docker-compose'];
 const toolPackages = ['build-essential', 'python3'];
 
 async function missingPackages(names) {

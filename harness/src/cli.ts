@@ -4,7 +4,7 @@
 //   1  bad input: the scenario file, a field in it, or a command-line option (one line says which)
 //   2  the run could not be carried out, or its result is invalid (the load generator was
 //      saturated, the run was interrupted): the line says why
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ScenarioError } from './scenario/errors.ts';
@@ -12,8 +12,12 @@ import { loadScenario } from './scenario/load.ts';
 import { resolvePlan } from './scenario/resolve.ts';
 import { runScenario } from './runner/run.ts';
 import { defaultOutDir } from './runner/output.ts';
-import { ConsoleReporter } from './reporters/console.ts';
+import { createReporters, DEFAULT_REPORTERS, parseReporterList, ReporterListError, type ReporterChoice } from './reporters/select.ts';
+import { baselineFinisher, compareCommand, COMPARE_FORMATS, type CompareFlags } from './compare/command.ts';
+import { ResultsFileError } from './compare/load.ts';
+import { parseTolerances, ToleranceError } from './compare/tolerance.ts';
 import { METRICS } from './stats/catalogue.ts';
+import { prometheusOptions, serveHistory, startPrometheusReporter, type PrometheusFlags } from './prometheus/cli.ts';
 
 export const EXIT = { pass: 0, fail: 99, badInput: 1, runFailed: 2 } as const;
 
@@ -27,6 +31,7 @@ Examples:
   $ rtc-harness run scenarios/smoke.scenario.ts
   $ rtc-harness run scenarios/smoke.scenario.ts --duration 60s --set callers.count=4
   $ rtc-harness run my.scenario.ts --out results/nightly --quiet
+  $ rtc-harness run my.scenario.ts --reporter console,junit=reports/junit.xml --baseline main/results.json
 
 A scenario is a TypeScript (or JavaScript) module whose default export is defineScenario({...}):
   import { defineScenario } from 'rtc-harness';
@@ -40,18 +45,61 @@ A scenario is a TypeScript (or JavaScript) module whose default export is define
 Output (in --out, default results/<scenario>-<time>/):
   results.json    verdict, thresholds with measured values, per-participant and per-group aggregates
   samples.jsonl   every sample, one JSON object a line (written as the run goes)
+  report.html     charts per group and participant, network settings, timeline, thresholds (offline)
+  junit.xml       a test case per threshold, participant and baseline figure, for CI test reports
+  summary.md      a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)
 
-Exit codes: 0 passed, 99 a threshold failed, 1 bad input, 2 the run failed or is invalid.
+Exit codes: 0 passed, 99 a threshold failed or a metric regressed against --baseline, 1 bad input,
+2 the run failed or is invalid.
 Ctrl-C stops the run early and still writes what was measured.
 List the metrics thresholds can use with: rtc-harness metrics`;
 
-interface RunFlags {
+interface RunFlags extends PrometheusFlags {
   out?: string;
   duration?: string;
   set: string[];
   headful?: boolean;
   quiet?: boolean;
   seed?: string;
+  reporter: ReporterChoice[];
+  baseline?: string;
+  tolerance: string[];
+}
+
+const COMPARE_HELP = `
+Examples:
+  $ rtc-harness compare baseline/results.json results/smoke-20261126T101500Z
+  $ rtc-harness compare base.json now.json --tolerance video_recv_fps=15% --tolerance rtt_ms=20 --format markdown
+
+Compared: each group's aggregate of every metric with a better direction (p50 for fps, bitrate
+and resolution; p95 for RTT, loss, jitter and times to first frame; max for freeze counters), and
+each threshold's measured value. A figure regresses when it is worse than the baseline by more
+than max(relative% of the baseline, the absolute floor of its unit).
+Tolerances: metric=15% (relative), metric=20 (absolute, in the metric's unit), metric=15%:20
+(both), *=20% (the default relative part). Default: 10%, with floors such as 1 fps, 25 kbps,
+10 ms, 1 percentage point.
+
+Exit codes: 0 no regression, 99 a metric regressed, 1 bad input.`;
+
+/** --tolerance and --set collect every occurrence. */
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+function reporterList(value: string): ReporterChoice[] {
+  try {
+    return parseReporterList(value);
+  } catch (err) {
+    if (err instanceof ReporterListError) throw new InvalidArgumentError(err.message);
+    throw err;
+  }
+}
+
+function toleranceOption(): Option {
+  return new Option(
+    '--tolerance <metric=value>',
+    'how much worse than the baseline a metric may get: video_recv_fps=15%, rtt_ms=20, *=20% (repeatable; default 10% with a floor per unit)',
+  )
+    .argParser(collect)
+    .default([]);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -64,7 +112,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-  program
+  const runCommandDef = program
     .command('run')
     .description('run a scenario and decide pass/fail from its thresholds')
     .argument('<scenario>', 'path of a *.scenario.ts file')
@@ -78,9 +126,38 @@ export async function main(argv: string[]): Promise<number> {
     .option('--seed <n>', 'seed for every random choice (network loss, jitter), for a repeatable run')
     .option('--headful', 'show the browser windows (needs a display)')
     .option('-q, --quiet', 'print only the final summary')
+    .addOption(
+      new Option('--reporter <list>', `reporters, comma-separated, each optionally name=path: console, json, junit, markdown, html (default: ${DEFAULT_REPORTERS})`)
+        .argParser(reporterList)
+        .default(parseReporterList(DEFAULT_REPORTERS), DEFAULT_REPORTERS),
+    )
+    .option('--baseline <results.json>', 'compare with an earlier run at the end; a metric that regressed past its tolerance exits 99')
+    .addOption(toleranceOption())
     .addHelpText('after', RUN_HELP)
     .action(async (file: string, flags: RunFlags) => {
       exitCode = await runCommand(file, flags);
+    });
+  for (const option of prometheusOptions()) runCommandDef.addOption(option);
+
+  program
+    .command('prometheus')
+    .description("serve a finished run's Prometheus data (kept by run --prometheus) until Ctrl-C")
+    .argument('<dir>', "the run's output folder, or a Prometheus data folder")
+    .option('-p, --port <port>', 'port on 127.0.0.1', '9090')
+    .action(async (dir: string, flags: { port: string }) => {
+      await serveHistory(dir, Number(flags.port));
+    });
+
+  program
+    .command('compare')
+    .description('compare a run with a baseline run, metric by metric; exits 99 when a metric regressed past its tolerance')
+    .argument('<baseline>', "the baseline run's results.json (or its output folder)")
+    .argument('<results>', "the run to judge: its results.json (or its output folder)")
+    .addOption(toleranceOption())
+    .addOption(new Option('--format <format>', 'output format').choices(COMPARE_FORMATS).default('text'))
+    .addHelpText('after', COMPARE_HELP)
+    .action((baseline: string, results: string, flags: CompareFlags) => {
+      exitCode = compareCommand(baseline, results, flags);
     });
 
   program
@@ -119,6 +196,10 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${err.message}\n`);
       return EXIT.badInput;
     }
+    if (err instanceof ResultsFileError || err instanceof ToleranceError) {
+      process.stderr.write(`rtc-harness: ${err.message}\n`);
+      return EXIT.badInput;
+    }
     process.stderr.write(`rtc-harness: ${(err as Error)?.stack ?? String(err)}\n`);
     return EXIT.runFailed;
   }
@@ -134,6 +215,9 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     headful: flags.headful,
   });
   const outDir = flags.out ?? defaultOutDir(plan.name);
+  // The baseline and tolerances are checked now, so that a typo fails before the run, not after.
+  parseTolerances(flags.tolerance);
+  const finish = flags.baseline ? baselineFinisher(flags.baseline, flags.tolerance) : undefined;
 
   // Ctrl-C stops the run and still writes what was measured; a second Ctrl-C forces the exit
   // (the runner's teardown has already been asked to kill the browsers and the SFU).
@@ -150,18 +234,30 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const { console: consoleReporter, reporters } = createReporters(flags.reporter, { outDir, quiet: flags.quiet ?? false });
+  let prometheus: Awaited<ReturnType<typeof startPrometheusReporter>> = null;
   try {
+    try {
+      prometheus = await startPrometheusReporter(flags, { plan, outDir, onLog: (level, message) => consoleReporter.onLog(level, message) });
+    } catch (err) {
+      if (err instanceof ScenarioError) throw err;
+      process.stderr.write(`rtc-harness: could not start the Prometheus export: ${(err as Error).message}\n`);
+      return EXIT.runFailed;
+    }
     const results = await runScenario(plan, {
       outDir,
       signal: abort.signal,
-      reporters: [new ConsoleReporter({ quiet: flags.quiet ?? false })],
+      reporters: [...reporters, ...(prometheus ? [prometheus] : [])],
+      finish,
+      onTargetStarted: (target) => prometheus?.addTarget(target),
     });
     // Stopped by a signal: the thresholds saw only part of the run, so neither pass nor fail holds.
     if (abort.signal.aborted) return EXIT.runFailed;
-    if (results.verdict === 'pass') return EXIT.pass;
+    if (results.verdict === 'pass') return results.baseline?.regressed ? EXIT.fail : EXIT.pass;
     if (results.verdict === 'fail') return EXIT.fail;
     return EXIT.runFailed;
   } finally {
+    await prometheus?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

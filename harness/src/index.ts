@@ -3,7 +3,9 @@ export { defineScenario } from './scenario/define.ts';
 export { profiles } from './network/profiles.ts';
 export type {
   ActionName,
+  Bitrate,
   Duration,
+  EncodingSpec,
   GroupSpec,
   MediaSource,
   MetricName,
@@ -15,6 +17,8 @@ export type {
   ThresholdSelector,
   Thresholds,
   TimelineAction,
+  TraceNetworkSpec,
+  VideoCodec,
   VideoPublishSpec,
   Who,
 } from './scenario/types.ts';

@@ -4,15 +4,20 @@
 // as generateCertificate stay the native ones), registers each connection, timestamps its state
 // changes, and answers `window.__rtcHarness.collect()` with one getStats() per connection, reduced
 // to a RawSnapshot. Nothing runs per frame or on a timer: all work happens inside collect().
-import type { RawPeerConnection, RawSnapshot, RawStateEvent } from '../stats/raw.ts';
+import type { RawCandidateError, RawPeerConnection, RawSnapshot, RawStateEvent } from '../stats/raw.ts';
 import { RAW_SNAPSHOT_VERSION } from '../stats/raw.ts';
+import { readCallState } from './call.ts';
 import { reduceStats, type ReducedStats, type StatsEntry } from './reduce.ts';
 import {
+  applyIceOverrides,
+  countTurnUrls,
+  parseIceOverrides,
   parseRewriteRules,
   rewriteCandidate,
   rewriteConfiguration,
   rewriteSdp,
   type CandidateRewriteRules,
+  type IceOverrides,
   type RewriteTable,
 } from './rewrite.ts';
 
@@ -28,6 +33,11 @@ export interface RtcHarnessAgent {
    * clears. Applies to descriptions, candidates and configurations passed from now on.
    */
   setCandidateRewrite(rules: CandidateRewriteRules | null): void;
+  /**
+   * Overrides parts of every RTCPeerConnection configuration created or set from now on: the ICE
+   * transport policy ('relay') and the TURN credentials. null or {} clears. See IceOverrides.
+   */
+  setIceOverrides(overrides: IceOverrides | null): void;
 }
 
 declare global {
@@ -38,6 +48,8 @@ declare global {
 
 /** Pending state changes kept between collects; older ones are dropped if nobody collects. */
 const MAX_PENDING_EVENTS = 500;
+/** Pending ICE candidate errors kept between collects (a failing TURN server repeats them). */
+const MAX_PENDING_CANDIDATE_ERRORS = 200;
 
 interface Entry {
   id: string;
@@ -51,6 +63,8 @@ interface Entry {
   firstFrameMs: Map<number, number>;
   /** Time of the latest `track` event per transceiver mid. */
   trackMs: Map<string, number>;
+  /** TURN URLs in its configuration. */
+  turnUrls: number;
 }
 
 type PeerConnectionClass = typeof RTCPeerConnection;
@@ -68,6 +82,14 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
   let firstPcCreatedMs: number | undefined;
   let firstConnectedMs: number | undefined;
   let rewrite: RewriteTable = parseRewriteRules(null);
+  let overrides: IceOverrides = parseIceOverrides(null);
+  let candidateErrors: RawCandidateError[] = [];
+  /** The configuration the browser gets: the page's, with its ICE server URLs rewritten and the overrides applied. */
+  const configure = (config: RTCConfiguration | undefined): RTCConfiguration | undefined => {
+    const rewritten = config && rewrite.size > 0 ? rewriteConfiguration(config, rewrite) : config;
+    if (!overrides.iceTransportPolicy && !overrides.turnCredentials) return rewritten;
+    return applyIceOverrides(rewritten ?? {}, overrides);
+  };
 
   const pushEvent = (e: Entry, type: RawStateEvent['type'], state: string): void => {
     const tMs = now();
@@ -83,15 +105,27 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
   const proto = Native?.prototype;
   const nativeGetStats = proto?.getStats;
 
-  const register = (pc: RTCPeerConnection): void => {
+  const register = (pc: RTCPeerConnection, config: RTCConfiguration | undefined): void => {
     const createdMs = now();
-    const entry: Entry = { id: `pc${nextId++}`, pc, createdMs, firstFrameMs: new Map(), trackMs: new Map() };
+    const entry: Entry = {
+      id: `pc${nextId++}`,
+      pc,
+      createdMs,
+      firstFrameMs: new Map(),
+      trackMs: new Map(),
+      turnUrls: countTurnUrls(config),
+    };
     firstPcCreatedMs ??= createdMs;
     entries.set(entry.id, entry);
     byPc.set(pc, entry);
     // addEventListener, not on*: the page's own handlers stay untouched.
     pc.addEventListener('connectionstatechange', () => pushEvent(entry, 'connection', pc.connectionState));
     pc.addEventListener('iceconnectionstatechange', () => pushEvent(entry, 'ice', pc.iceConnectionState));
+    pc.addEventListener('icecandidateerror', (ev) => {
+      const e = ev as RTCPeerConnectionIceErrorEvent;
+      candidateErrors.push({ tMs: now(), pc: entry.id, url: e.url, errorCode: e.errorCode, errorText: e.errorText });
+      if (candidateErrors.length > MAX_PENDING_CANDIDATE_ERRORS) candidateErrors.splice(0, candidateErrors.length - MAX_PENDING_CANDIDATE_ERRORS);
+    });
     pc.addEventListener('track', (ev) => {
       const mid = (ev as RTCTrackEvent).transceiver?.mid;
       if (mid) entry.trackMs.set(mid, now());
@@ -102,9 +136,9 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
     const Wrapped = new Proxy(Native, {
       construct(target, args: unknown[], newTarget) {
         const [config, ...rest] = args;
-        const conf = config && rewrite.size > 0 ? rewriteConfiguration(config as RTCConfiguration, rewrite) : config;
+        const conf = configure(config as RTCConfiguration | undefined);
         const pc = Reflect.construct(target, [conf, ...rest], newTarget) as RTCPeerConnection;
-        register(pc);
+        register(pc, conf);
         return pc;
       },
     });
@@ -155,7 +189,10 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
     );
     patch('setConfiguration', (orig) =>
       function setConfiguration(this: RTCPeerConnection, config?: RTCConfiguration) {
-        return orig.call(this, config && rewrite.size > 0 ? rewriteConfiguration(config, rewrite) : config);
+        const conf = configure(config);
+        const e = byPc.get(this);
+        if (e) e.turnUrls = countTurnUrls(conf);
+        return orig.call(this, conf);
       },
     );
     // `pc.constructor === RTCPeerConnection` must still hold for the page.
@@ -208,9 +245,11 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
   const agent: RtcHarnessAgent = Object.freeze({
     version: RAW_SNAPSHOT_VERSION,
     async collect(): Promise<RawSnapshot> {
-      const pcs = await Promise.all([...entries.values()].map(collectOne));
+      const [pcs, call] = await Promise.all([Promise.all([...entries.values()].map(collectOne)), readCallState(win)]);
       const events = pending;
       pending = [];
+      const errors = candidateErrors;
+      candidateErrors = [];
       return {
         v: RAW_SNAPSHOT_VERSION,
         agentId,
@@ -220,6 +259,8 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
         marks: { ...marks },
         pcs,
         events,
+        ...(errors.length > 0 ? { candidateErrors: errors } : {}),
+        ...(call ? { call } : {}),
       };
     },
     mark(name: string, tMs?: number): void {
@@ -228,6 +269,9 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
     },
     setCandidateRewrite(rules: CandidateRewriteRules | null): void {
       rewrite = parseRewriteRules(rules);
+    },
+    setIceOverrides(next: IceOverrides | null): void {
+      overrides = parseIceOverrides(next);
     },
   });
   Object.defineProperty(win, '__rtcHarness', { value: agent, configurable: false, enumerable: false, writable: false });

@@ -64,7 +64,12 @@ describe('reduceStats on a real Chromium report', () => {
     // Report time minus totalInterFrameDelay (2.73 s).
     expect(video.firstFrameMs).toBeCloseTo(1795686855156.913 - 2730, 3);
     const audio = r.inbound.find((s) => s.kind === 'audio')!;
-    expect(audio).toMatchObject({ concealedSamples: 1920, totalSamplesReceived: 133920, jitterBufferEmittedCount: 133440 });
+    expect(audio).toMatchObject({
+      concealedSamples: 1920,
+      totalSamplesReceived: 133920,
+      jitterBufferEmittedCount: 133440,
+      lastPacketReceivedTimestamp: 1795686855150.8171,
+    });
     expect(audio).not.toHaveProperty('framesDecoded');
     expect(r.outbound).toEqual([]);
     expect(r.pair?.availableOutgoingBitrate).toBe(300000);

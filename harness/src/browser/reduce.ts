@@ -46,6 +46,7 @@ function inbound(s: StatsEntry, kind: MediaKind, ssrc: number): RawInboundRtp {
     bytesReceived: num(s, 'bytesReceived'),
     packetsReceived: num(s, 'packetsReceived'),
     packetsLost: num(s, 'packetsLost'),
+    lastPacketReceivedTimestamp: num(s, 'lastPacketReceivedTimestamp'),
     jitter: num(s, 'jitter'),
     jitterBufferDelay: num(s, 'jitterBufferDelay'),
     jitterBufferEmittedCount: num(s, 'jitterBufferEmittedCount'),

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  applyIceOverrides,
+  countTurnUrls,
   parseHostPort,
+  parseIceOverrides,
   parseRewriteRules,
   rewriteCandidate,
   rewriteConfiguration,
@@ -126,5 +129,36 @@ describe('rewriteIceUrl and rewriteConfiguration', () => {
       ],
     });
     expect(config.iceServers[1]?.urls).toBe('turn:10.0.0.5:40000');
+  });
+});
+
+describe('ICE overrides', () => {
+  const config = {
+    iceServers: [
+      { urls: ['turn:127.0.0.1:3478?transport=udp', 'turn:127.0.0.1:3478?transport=tcp'], username: '9:p', credential: 'ok' },
+      { urls: 'stun:127.0.0.1:3478' },
+    ],
+    iceTransportPolicy: 'all',
+    bundlePolicy: 'max-bundle',
+  };
+
+  it('forces the relay policy and swaps TURN credentials only', () => {
+    const out = applyIceOverrides(config, parseIceOverrides({ iceTransportPolicy: 'relay', turnCredentials: { username: '1:p', credential: 'old' } }));
+    expect(out.iceTransportPolicy).toBe('relay');
+    expect(out.bundlePolicy).toBe('max-bundle');
+    expect(out.iceServers[0]).toMatchObject({ username: '1:p', credential: 'old' });
+    expect(out.iceServers[1]).toEqual({ urls: 'stun:127.0.0.1:3478' });
+    expect(config.iceServers[0]!.username).toBe('9:p');
+  });
+
+  it('leaves the configuration alone without overrides', () => {
+    expect(applyIceOverrides(config, parseIceOverrides(null))).toBe(config);
+    expect(countTurnUrls(config)).toBe(2);
+    expect(countTurnUrls({})).toBe(0);
+  });
+
+  it('names a bad field', () => {
+    expect(() => parseIceOverrides({ iceTransportPolicy: 'none' as 'relay' })).toThrow(/iceTransportPolicy must be 'all' or 'relay'/);
+    expect(() => parseIceOverrides({ turnCredentials: { username: 'x' } as never })).toThrow(/turnCredentials/);
   });
 });

@@ -88,7 +88,7 @@ export function rewriteIceUrl(url: string, table: RewriteTable): string {
 
 /** The shape of RTCConfiguration this module touches, without DOM types. */
 export interface IceConfigurationLike {
-  iceServers?: Array<{ urls: string | string[] }>;
+  iceServers?: Array<{ urls: string | string[]; username?: string; credential?: string }>;
 }
 
 /** A copy of the configuration with its ICE server URLs rewritten; other fields untouched. */
@@ -103,4 +103,55 @@ export function rewriteConfiguration<T extends IceConfigurationLike>(config: T, 
         : rewriteIceUrl(server.urls, table),
     })),
   };
+}
+
+/** Changes the harness makes to every RTCPeerConnection configuration of a page. */
+export interface IceOverrides {
+  /** 'relay' keeps only relay candidates (iceTransportPolicy), whatever the page asked. Default: the page's. */
+  iceTransportPolicy?: 'all' | 'relay';
+  /** Replaces the username and credential of every TURN server (e.g. with expired ones). Default: the page's. */
+  turnCredentials?: { username: string; credential: string };
+}
+
+/** Validates overrides; null or {} means "change nothing". Throws an error that names the bad field. */
+export function parseIceOverrides(overrides: IceOverrides | null | undefined): IceOverrides {
+  if (overrides == null) return {};
+  if (typeof overrides !== 'object' || Array.isArray(overrides)) throw new Error('ICE overrides must be an object like { iceTransportPolicy: "relay" }');
+  const out: IceOverrides = {};
+  const policy = overrides.iceTransportPolicy;
+  if (policy !== undefined) {
+    if (policy !== 'all' && policy !== 'relay') throw new Error(`iceTransportPolicy must be 'all' or 'relay', got ${JSON.stringify(policy)}`);
+    out.iceTransportPolicy = policy;
+  }
+  const creds = overrides.turnCredentials;
+  if (creds !== undefined) {
+    if (!creds || typeof creds.username !== 'string' || typeof creds.credential !== 'string') {
+      throw new Error('turnCredentials must be { username: string, credential: string }');
+    }
+    out.turnCredentials = { username: creds.username, credential: creds.credential };
+  }
+  return out;
+}
+
+function isTurnServer(server: { urls: string | string[] }): boolean {
+  const urls = Array.isArray(server.urls) ? server.urls : [server.urls];
+  return urls.some((u) => typeof u === 'string' && /^turns?:/i.test(u));
+}
+
+/** A copy of the configuration with the overrides applied; the same object when there are none. */
+export function applyIceOverrides<T extends IceConfigurationLike & { iceTransportPolicy?: string }>(config: T, overrides: IceOverrides): T {
+  if (!overrides.iceTransportPolicy && !overrides.turnCredentials) return config;
+  const out: T = { ...(config ?? ({} as T)) };
+  if (overrides.iceTransportPolicy) out.iceTransportPolicy = overrides.iceTransportPolicy;
+  const creds = overrides.turnCredentials;
+  if (creds && Array.isArray(out.iceServers)) {
+    out.iceServers = out.iceServers.map((server) => (isTurnServer(server) ? { ...server, ...creds } : server));
+  }
+  return out;
+}
+
+/** How many TURN URLs a configuration names (the agent reports it, so a page without TURN reports no TURN metrics). */
+export function countTurnUrls(config: IceConfigurationLike | null | undefined): number {
+  if (!config || !Array.isArray(config.iceServers)) return 0;
+  return config.iceServers.flatMap((s) => (Array.isArray(s.urls) ? s.urls : [s.urls])).filter((u) => typeof u === 'string' && /^turns?:/i.test(u)).length;
 }

@@ -1,6 +1,6 @@
 // A comparison as people read it: a text table for the terminal and a Markdown table for CI job
 // summaries and pull-request comments.
-import { formatDelta, formatValue } from '../reporters/format.ts';
+import { formatDelta, formatNumber, formatValue } from '../reporters/format.ts';
 import { formatTolerance } from './tolerance.ts';
 import type { BaselineComparison, ComparisonRow, RowStatus } from './types.ts';
 
@@ -26,10 +26,21 @@ export function statusCounts(c: BaselineComparison): string {
     .join(', ');
 }
 
+/** Worth a person's attention: changed beyond the tolerance, or gone (a figure only this run has is not). */
+export const isNotable = (r: ComparisonRow): boolean => r.status === 'regressed' || r.status === 'improved' || r.status === 'missing';
+
 /** The rows worth a person's attention first: regressions, then improvements, then the rest. */
 export function sortedRows(rows: readonly ComparisonRow[]): ComparisonRow[] {
   const rank: Record<RowStatus, number> = { regressed: 0, improved: 1, missing: 2, new: 3, unchanged: 4 };
   return [...rows].sort((a, b) => rank[a.status] - rank[b.status]);
+}
+
+/** One line naming what regressed, for headlines: 'video_recv_fps (callers) p50 24.1 fps vs 30.0 fps (-19.7%); …'. */
+export function regressionSummary(c: BaselineComparison, max = 3): string | null {
+  const bad = c.rows.filter((r) => r.status === 'regressed');
+  if (bad.length === 0) return null;
+  const parts = bad.slice(0, max).map((r) => `${rowLabel(r)} ${formatValue(r.current, r.unit)} vs ${formatValue(r.baseline, r.unit)}${r.deltaPct === null ? '' : ` (${r.deltaPct > 0 ? '+' : ''}${formatNumber(r.deltaPct)}%)`}`);
+  return `${bad.length} figure(s) regressed against the baseline: ${parts.join('; ')}${bad.length > max ? '; …' : ''}`;
 }
 
 function baselineLine(c: BaselineComparison): string {
@@ -38,7 +49,7 @@ function baselineLine(c: BaselineComparison): string {
 }
 
 export interface TextOptions {
-  /** Print unchanged rows too. Default true. */
+  /** Print every row; false: only the notable ones (isNotable). Default true. */
   all?: boolean;
   /** Wraps a regressed row (e.g. in red). Default: as is. */
   bad?: (s: string) => string;
@@ -53,7 +64,7 @@ export interface TextOptions {
 export function comparisonText(c: BaselineComparison, options: TextOptions = {}): string {
   const id = (s: string) => s;
   const { bad = id, good = id, warn = id, indent = '  ' } = options;
-  const rows = sortedRows(c.rows).filter((r) => options.all !== false || r.status !== 'unchanged');
+  const rows = sortedRows(c.rows).filter((r) => options.all !== false || isNotable(r));
   const lines = [`${indent}compared with ${baselineLine(c)}`];
   for (const w of c.warnings) lines.push(warn(`${indent}  warning: ${w}`));
   if (rows.length > 0) {
@@ -87,7 +98,7 @@ function markdownRows(rows: readonly ComparisonRow[]): string[] {
 
 /** A Markdown section: the notable rows in a table, every row in a collapsed table below it. */
 export function comparisonMarkdown(c: BaselineComparison, heading = '###'): string {
-  const notable = sortedRows(c.rows).filter((r) => r.status !== 'unchanged');
+  const notable = sortedRows(c.rows).filter(isNotable);
   const lines = [
     `${heading} ${c.regressed ? '❌ Regressed' : '✅ No regression'} against the baseline`,
     '',

@@ -9,7 +9,9 @@ export class ResultsFileError extends Error {
   override name = 'ResultsFileError';
 }
 
-const aggregate = z.looseObject({ count: z.number() });
+// null where a statistic could not be computed (JSON has no NaN); comparisons skip non-numbers.
+const stat = z.number().nullable();
+const aggregate = z.looseObject({ count: z.number(), min: stat, max: stat, avg: stat, p50: stat, p90: stat, p95: stat, p99: stat, last: stat });
 const schema = z.looseObject({
   verdict: z.string(),
   scenario: z.string(),
@@ -49,5 +51,5 @@ export function loadResults(path: string, role = 'results'): ComparableResults {
     const field = issue.path.join('.') || '(top level)';
     throw new ResultsFileError(`${file} is not a results.json written by rtc-harness: ${field}: ${issue.message}`);
   }
-  return parsed.data as ComparableResults;
+  return parsed.data as unknown as ComparableResults;
 }

@@ -4,7 +4,7 @@
 //   rtt_ms=20               20 ms, whatever the baseline (no relative part)
 //   rtt_ms=15%:20           15% of the baseline, and at least 20 ms
 //   *=20%                   20% instead of 10% for every metric without its own override
-import { METRICS, isMetricName, type MetricUnit } from '../stats/catalogue.ts';
+import { METRICS, isMetricName, type MetricName, type MetricUnit } from '../stats/catalogue.ts';
 import { closest } from '../scenario/suggest.ts';
 import type { Tolerance } from './types.ts';
 
@@ -25,8 +25,19 @@ export const ABSOLUTE_FLOOR_BY_UNIT: Readonly<Record<MetricUnit, number>> = {
   count: 1,
   per_second: 1,
   ratio: 0.05,
+  // A whole layer: the average layer index moving by less is one switch more or less.
+  layer: 0.5,
   // The share of samples where the participant was connected (the `connected` metric's average).
   bool: 0.05,
+};
+
+/**
+ * Metrics whose run-to-run spread on an unchanged system exceeds the default: the time to the
+ * first frame waits for a key frame (a few hundred ms either way), connecting for ICE checks.
+ */
+export const DEFAULT_METRIC_TOLERANCES: Readonly<Partial<Record<MetricName, Tolerance>>> = {
+  join_to_first_frame_ms: { relativePct: 25, absolute: 250 },
+  time_to_connected_ms: { relativePct: 25, absolute: 100 },
 };
 
 export interface ToleranceSettings {
@@ -42,12 +53,18 @@ export class ToleranceError extends Error {
   override name = 'ToleranceError';
 }
 
-/** The tolerance for a metric: its override, else the default relative part and its unit's floor. */
+/**
+ * The tolerance for a metric: its --tolerance override, else its own default
+ * (DEFAULT_METRIC_TOLERANCES), else the default relative part with its unit's floor.
+ */
 export function toleranceFor(metric: string, settings: ToleranceSettings = DEFAULT_TOLERANCES): Tolerance {
   const own = settings.overrides[metric];
   if (own) return own;
-  const unit = isMetricName(metric) ? METRICS[metric].unit : undefined;
-  return { relativePct: settings.defaultRelativePct, absolute: unit ? ABSOLUTE_FLOOR_BY_UNIT[unit] : 0 };
+  if (!isMetricName(metric)) return { relativePct: settings.defaultRelativePct, absolute: 0 };
+  const preset = DEFAULT_METRIC_TOLERANCES[metric];
+  if (preset) return preset;
+  const unit = METRICS[metric].unit;
+  return { relativePct: settings.defaultRelativePct, absolute: ABSOLUTE_FLOOR_BY_UNIT[unit] };
 }
 
 const NUMBER = String.raw`(\d+(?:\.\d+)?|\.\d+)`;
@@ -82,6 +99,9 @@ export function parseTolerances(values: readonly string[]): ToleranceSettings {
       throw new ToleranceError(
         `--tolerance '${part}': unknown metric '${metric}'${suggestion ? ` (did you mean ${suggestion}?)` : ''}; 'rtc-harness metrics' lists them`,
       );
+    }
+    if (METRICS[metric].better === 'none') {
+      throw new ToleranceError(`--tolerance '${part}': ${metric} has neither a better nor a worse direction (see the catalogue), so it is never compared`);
     }
     settings.overrides[metric] =
       m[3] !== undefined

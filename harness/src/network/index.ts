@@ -22,7 +22,9 @@
 //
 // With TURN: createAccessLink({ id, targets: { sfu: {...}, turn: { host, port: 3478 } } }) gives
 // link.routes.sfu.port and link.routes.turn.port; both share one pipe (one bottleneck, one loss
-// process), and `allowPorts: [3478]` leaves only the TURN route open.
+// process), and `allowPorts: [3478]` leaves only the TURN route open. A TURN target carries
+// `framing: 'stun'` (TURN over TCP) or `framing: 'tls'` (TURN over TLS): its TCP stream is not
+// RFC 4571.
 //
 // UDP: every browser source address gets its own upstream socket, so the SFU (ICE-lite, which
 // answers where a packet came from) sees one distinct 5-tuple per browser socket. TCP: RFC 4571
@@ -46,6 +48,7 @@ export {
 export { loadTrace, parseTrace, replayTrace, traceUpdates, TraceParseError } from './trace.ts';
 export type { NetworkTrace, TracePoint, TraceReplay, TraceReplayOptions } from './trace.ts';
 export { detectKernelShaping, type KernelShaping } from './kernel.ts';
+export { TCP_FRAMINGS, type TcpFraming } from './framing.ts';
 export { DirectionModel, type PacketFate, type PacketInfo } from './model.ts';
 export type {
   BurstLoss,

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { TypedEmitter } from '../util/events.ts';
 import { LinkDirection } from './direction.ts';
 import type { AccessRules } from './model.ts';
+import { TCP_FRAMINGS } from './framing.ts';
 import { createRandomStreams } from './random.ts';
 import { applyLinkUpdate, NetworkConfigError, resolveLinkProfile, validateLinkUpdate } from './settings.ts';
 import { TcpRoute, type TcpConnectionInfo } from './tcp.ts';
@@ -25,6 +26,13 @@ export type AccessLinkOptions = {
   seed?: number | string;
   /** A UDP session with no browser packet for this long is closed, ms. Default 60000. */
   sessionIdleMs?: number;
+  /**
+   * Source IPs whose UDP packets skip the model both ways and are not counted: server-side
+   * traffic that reaches a route because the page's addresses were rewritten, e.g. a TURN
+   * server's relay address sending to the SFU route (that leg is not the participant's access
+   * network). Default: none.
+   */
+  unshapedSources?: readonly string[];
 } & (
   | {
       /** The one target (e.g. the SFU's WebRtcServer); its route is named 'default'. */
@@ -109,7 +117,10 @@ function checkTarget(target: unknown, where: string): RouteTarget {
   if (typeof t.port !== 'number' || !Number.isInteger(t.port) || t.port < 1 || t.port > 65_535) {
     throw new NetworkConfigError(`${where}.port`, `must be a port 1..65535 (got ${String(t.port)})`);
   }
-  return { host: t.host, port: t.port };
+  if (t.framing !== undefined && !TCP_FRAMINGS.includes(t.framing)) {
+    throw new NetworkConfigError(`${where}.framing`, `must be one of ${TCP_FRAMINGS.join(', ')} (got ${String(t.framing)})`);
+  }
+  return { host: t.host, port: t.port, ...(t.framing ? { framing: t.framing } : {}) };
 }
 
 /** How many free port numbers to try before giving up on one shared by UDP and TCP. */
@@ -148,7 +159,7 @@ class AccessLinkImpl extends TypedEmitter<AccessLinkEvents> implements AccessLin
     return this.#closed;
   }
 
-  async addRoute(name: string, target: RouteTarget, port: number, sessionIdleMs: number): Promise<void> {
+  async addRoute(name: string, target: RouteTarget, port: number, sessionIdleMs: number, unshapedSources?: ReadonlySet<string>): Promise<void> {
     const hooks = {
       session: (info: UdpSessionInfo) => this.emit('session', info),
       sessionClose: (info: UdpSessionInfo & { reason: 'idle' | 'close' }) => this.emit('sessionclose', info),
@@ -158,7 +169,7 @@ class AccessLinkImpl extends TypedEmitter<AccessLinkEvents> implements AccessLin
     };
     const common = { name, listenHost: this.host, target, up: this.#up, down: this.#down, hooks };
     for (let attempt = 1; ; attempt++) {
-      const udp = await UdpRoute.open({ ...common, port, sessionIdleMs }).catch((error: NodeJS.ErrnoException) => {
+      const udp = await UdpRoute.open({ ...common, port, sessionIdleMs, unshapedSources }).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'EADDRINUSE') throw error;
         throw new Error(`network[${this.id}]: UDP port ${port} on ${this.host} is in use: choose another port or pass 0 for a free one`, { cause: error });
       });
@@ -254,7 +265,8 @@ export async function createAccessLink(options: AccessLinkOptions): Promise<Acce
   if (!(sessionIdleMs >= 1_000)) throw new NetworkConfigError(`${where}.sessionIdleMs`, `must be ≥ 1000 (got ${sessionIdleMs})`);
   const link = new AccessLinkImpl(options.id, options.listenHost ?? '127.0.0.1', profile, options.seed ?? options.id);
   try {
-    for (const [name, target] of targets) await link.addRoute(name, target, options.port ?? 0, sessionIdleMs);
+    const unshaped = options.unshapedSources?.length ? new Set(options.unshapedSources) : undefined;
+    for (const [name, target] of targets) await link.addRoute(name, target, options.port ?? 0, sessionIdleMs, unshaped);
   } catch (error) {
     await link.close();
     throw error;

@@ -1,5 +1,6 @@
 // The TCP side of a route: accept the browser's ICE-TCP connection, connect upstream to the
-// target, and pass every RFC 4571 frame of both directions through the link model. Frames are
+// target, and pass every RFC 4571 frame (or TURN/TLS frame, per the target's framing) of both
+// directions through the link model. Frames are
 // never dropped (the stream must stay intact): loss and outages become delay, and a full
 // bottleneck queue pauses reading from the sender, which its own TCP then feels as backpressure.
 import net from 'node:net';
@@ -31,8 +32,9 @@ export interface TcpRouteOptions {
 }
 
 /** Pumps one direction of a connection: frames from `from` cross `direction` and go to `to`. */
-function pump(from: net.Socket, to: net.Socket, direction: LinkDirection, targetPort: number, timers: Set<NodeJS.Timeout>): void {
-  const reader = new FrameReader();
+function pump(from: net.Socket, to: net.Socket, direction: LinkDirection, target: RouteTarget, timers: Set<NodeJS.Timeout>): void {
+  const targetPort = target.port;
+  const reader = new FrameReader(target.framing);
   const sink = { deliver: (payload: Buffer) => !to.destroyed && (to.write(payload), true) };
   let resumeAtMs = 0;
   from.on('data', (chunk: Buffer) => {
@@ -64,8 +66,8 @@ class TcpPipe {
     this.#upstream = net.connect({ host: options.target.host, port: options.target.port });
     client.setNoDelay(true);
     this.#upstream.setNoDelay(true);
-    pump(client, this.#upstream, options.up, options.target.port, this.#timers);
-    pump(this.#upstream, client, options.down, options.target.port, this.#timers);
+    pump(client, this.#upstream, options.up, options.target, this.#timers);
+    pump(this.#upstream, client, options.down, options.target, this.#timers);
     const end = (error?: Error) => {
       if (this.#closed) return;
       this.close();

@@ -6,11 +6,14 @@ import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { LinkDirection } from './direction.ts';
+import type { TcpFraming } from './framing.ts';
 import type { PacketSink } from './scheduler.ts';
 
 export interface RouteTarget {
   host: string;
   port: number;
+  /** How the TCP stream to this target is cut into packets (see TcpFraming). Default 'rfc4571' (ICE-TCP). */
+  framing?: TcpFraming;
 }
 
 export interface UdpSessionInfo {
@@ -37,6 +40,8 @@ export interface UdpRouteOptions {
   down: LinkDirection;
   /** A session with no packet from its browser for this long is closed, ms. */
   sessionIdleMs: number;
+  /** Source IPs whose sessions skip the link model both ways (server-side traffic, e.g. a TURN relay). */
+  unshapedSources?: ReadonlySet<string>;
   hooks: UdpRouteHooks;
 }
 
@@ -57,6 +62,8 @@ class UdpSession {
   readonly info: UdpSessionInfo; // upstreamPort is 0 until connected
   lastSeenMs = performance.now();
   closed = false;
+  /** Not the participant's traffic (see UdpRouteOptions.unshapedSources): forwarded as is, not counted. */
+  unshaped = false;
   readonly #upstream: dgram.Socket;
   #connected = false;
   #waiting: Buffer[] = [];
@@ -159,7 +166,8 @@ export class UdpRoute {
     let session = this.#sessions.get(client);
     session ??= this.#openSession(client, rinfo);
     session.lastSeenMs = performance.now();
-    this.#options.up.accept(payload, 'udp', this.#options.target.port, session.upSink);
+    if (session.unshaped) session.upSink.deliver(payload);
+    else this.#options.up.accept(payload, 'udp', this.#options.target.port, session.upSink);
   }
 
   #openSession(client: string, rinfo: dgram.RemoteInfo): UdpSession {
@@ -170,9 +178,12 @@ export class UdpRoute {
       sendBufferSize: SOCKET_BUFFER_BYTES,
     });
     const session = new UdpSession(name, client, upstream, this.#listen, rinfo.address, rinfo.port);
+    session.unshaped = this.#options.unshapedSources?.has(rinfo.address) ?? false;
     this.#sessions.set(client, session);
     upstream.on('message', (payload) => {
-      if (!session.closed) down.accept(payload, 'udp', target.port, session.downSink);
+      if (session.closed) return;
+      if (session.unshaped) session.downSink.deliver(payload);
+      else down.accept(payload, 'udp', target.port, session.downSink);
     });
     session.connect(
       target,

@@ -83,6 +83,6 @@ export const OWN_METRICS = {
 
 /**
  * Catalogue names must not start with these, so that `rtc_` + name never collides with the
- * exporter's own names, the SFU's (rtc_sfu_*) or the simulated links' (rtc_link_*).
+ * exporter's own names or the SFU's (rtc_sfu_*).
  */
-export const RESERVED_PREFIXES = ['run_', 'streams', 'exporter_', 'sfu_', 'link_'] as const;
+export const RESERVED_PREFIXES = ['run_', 'streams', 'exporter_', 'sfu_'] as const;

@@ -12,6 +12,10 @@
 // counted in rtc_exporter_folded_participants. So a run exports at most
 // groups x (maxParticipantsPerGroup + 1) participants' series, whatever its size.
 //
+// Points outside a participant's sample (onSample(null, points): the run's own CPU figures, and
+// any participant-tagged points sent on their own, such as a simulated link's ground truth) keep
+// their last value per metric until replaced.
+//
 // Staleness: a participant whose last sample is `staleAfterMs` older than the newest sample of any
 // participant (a crashed page) leaves the export. Measured against the newest sample, not the
 // clock, so the end of a run (samples stop, teardown takes a while) never empties the export.
@@ -61,6 +65,8 @@ interface ParticipantState {
   kept: Map<string, Entry>;
   /** Distinct streams of the latest sample by 'kind/direction'. */
   streams: Map<string, number>;
+  /** Points sent outside its samples, by metric and stream id: last value. */
+  extra: Map<string, Entry>;
 }
 
 const REDUCE: Record<Reduction, (values: number[]) => number> = {
@@ -101,27 +107,21 @@ export class SeriesState {
   ingest(participant: { id: string; group: string; t: number } | null, points: readonly Point[]): void {
     this.#version += 1;
     if (participant === null) {
-      for (const p of points) if (METRICS[p.metric].scope === 'run') this.#run.set(p.metric, p.value);
+      for (const p of points) {
+        if (!isMetricName(p.metric)) continue;
+        if (METRICS[p.metric].scope === 'run') this.#run.set(p.metric, p.value);
+        else this.#participant(p.tags.participant, p.tags.group, p.t).extra.set(`${p.metric}\u0000${p.tags.stream ?? ''}`, entryOf(p));
+      }
       return;
     }
-    let state = this.#participants.get(participant.id);
-    if (!state) {
-      const labelledSoFar = this.#labelledPerGroup.get(participant.group) ?? 0;
-      const labelled = labelledSoFar < this.#maxPerGroup;
-      if (labelled) this.#labelledPerGroup.set(participant.group, labelledSoFar + 1);
-      state = { group: participant.group, labelled, lastT: 0, gauges: [], kept: new Map(), streams: new Map() };
-      this.#participants.set(participant.id, state);
-    }
+    const state = this.#participant(participant.id, participant.group, participant.t);
     state.lastT = participant.t;
     this.#newestT = Math.max(this.#newestT, participant.t);
     state.gauges = [];
     const streamIds = new Map<string, Set<string>>();
     for (const p of points) {
       if (!isMetricName(p.metric)) continue;
-      const entry: Entry = { metric: p.metric, value: p.value };
-      if (p.tags.kind !== undefined) entry.kind = p.tags.kind;
-      if (p.tags.direction !== undefined) entry.direction = p.tags.direction;
-      if (p.tags.rid !== undefined) entry.rid = p.tags.rid;
+      const entry = entryOf(p);
       if (p.tags.stream !== undefined && p.tags.kind && p.tags.direction) {
         const key = `${p.tags.kind}/${p.tags.direction}`;
         streamIds.set(key, (streamIds.get(key) ?? new Set()).add(p.tags.stream));
@@ -130,6 +130,18 @@ export class SeriesState {
       else state.kept.set(`${p.metric}\u0000${p.tags.stream ?? ''}`, entry);
     }
     state.streams = new Map([...streamIds].map(([key, ids]) => [key, ids.size]));
+  }
+
+  #participant(id: string, group: string, t: number): ParticipantState {
+    let state = this.#participants.get(id);
+    if (!state) {
+      const labelledSoFar = this.#labelledPerGroup.get(group) ?? 0;
+      const labelled = labelledSoFar < this.#maxPerGroup;
+      if (labelled) this.#labelledPerGroup.set(group, labelledSoFar + 1);
+      state = { group, labelled, lastT: t, gauges: [], kept: new Map(), streams: new Map(), extra: new Map() };
+      this.#participants.set(id, state);
+    }
+    return state;
   }
 
   /** The series to export now: bounded, reduced, stale participants left out. */
@@ -148,7 +160,7 @@ export class SeriesState {
       if (this.#newestT - state.lastT > this.#staleAfterMs) continue;
       if (!state.labelled) folded.set(state.group, (folded.get(state.group) ?? 0) + 1);
       const who: Labels = { ...this.#base, group: state.group, participant: state.labelled ? id : OTHER_PARTICIPANT };
-      for (const e of [...state.gauges, ...state.kept.values()]) {
+      for (const e of [...state.gauges, ...state.kept.values(), ...state.extra.values()]) {
         add(promName(e.metric), REDUCE_OF.get(e.metric) ?? 'mean', { ...who, ...streamLabels(e) }, e.value);
       }
       for (const [key, count] of state.streams) {
@@ -166,6 +178,14 @@ export class SeriesState {
     }
     return view;
   }
+}
+
+function entryOf(p: Point): Entry {
+  const entry: Entry = { metric: p.metric, value: p.value };
+  if (p.tags.kind !== undefined) entry.kind = p.tags.kind;
+  if (p.tags.direction !== undefined) entry.direction = p.tags.direction;
+  if (p.tags.rid !== undefined) entry.rid = p.tags.rid;
+  return entry;
 }
 
 function streamLabels(e: StreamTags): Labels {

@@ -3,6 +3,7 @@
 import pc from 'picocolors';
 import type { Reporter, RunStartInfo, ProgressSnapshot } from './reporter.ts';
 import type { RunResults, Aggregate } from '../runner/results.ts';
+import { comparisonText } from '../compare/format.ts';
 
 export interface ConsoleReporterOptions {
   /** Where to write. Default process.stdout. */
@@ -11,6 +12,8 @@ export interface ConsoleReporterOptions {
   quiet?: boolean;
   /** Colours. Default: when `out` is a terminal and NO_COLOR is unset. */
   color?: boolean;
+  /** Report files the other reporters write (report.html, junit.xml), listed at the end. Default none. */
+  reportFiles?: string[];
 }
 
 const fmt = (v: number | null | undefined, digits = 1): string =>
@@ -26,10 +29,12 @@ export class ConsoleReporter implements Reporter {
   readonly #out: NodeJS.WritableStream & { isTTY?: boolean };
   readonly #quiet: boolean;
   readonly #c: ReturnType<typeof pc.createColors>;
+  readonly #reportFiles: string[];
 
   constructor(options: ConsoleReporterOptions = {}) {
     this.#out = options.out ?? process.stdout;
     this.#quiet = options.quiet ?? false;
+    this.#reportFiles = options.reportFiles ?? [];
     this.#c = pc.createColors(options.color ?? (Boolean(this.#out.isTTY) && !process.env.NO_COLOR));
   }
 
@@ -93,15 +98,23 @@ export class ConsoleReporter implements Reporter {
     }
     const lost = r.participants.filter((p) => p.error);
     for (const p of lost) this.#line(c.red(`    ✗ ${p.id}: ${p.error}`));
+    if (r.baseline) {
+      this.#line();
+      this.#line(c.bold('  baseline'));
+      // Only what changed beyond the tolerance: `rtc-harness compare` prints every row.
+      this.#line(comparisonText(r.baseline, { all: false, bad: c.red, good: c.green, warn: c.yellow, indent: '  ' }));
+    }
     const lg = r.loadGenerator;
     this.#line();
     this.#line(
       c.dim(`  load generator: cpu max ${fmt(lg.maxCpuPercent, 0)}% avg ${fmt(lg.avgCpuPercent, 0)}%, ${lg.browsers} browser(s), ${r.sampleCount} samples`),
     );
     this.#line(c.dim(`  results: ${outDir}/results.json, samples: ${outDir}/samples.jsonl`));
+    if (this.#reportFiles.length > 0) this.#line(c.dim(`  reports: ${this.#reportFiles.join(', ')}`));
     const verdict =
       r.verdict === 'pass' ? c.green(c.bold('PASS')) : r.verdict === 'fail' ? c.red(c.bold('FAIL')) : c.yellow(c.bold(r.verdict.toUpperCase()));
-    this.#line(`  verdict: ${verdict}${r.verdictReason ? ` — ${r.verdictReason}` : ''}${r.interrupted ? c.yellow(' (interrupted)') : ''}`);
+    const regressed = r.baseline?.regressed ? c.red(c.bold(' REGRESSED against the baseline')) : '';
+    this.#line(`  verdict: ${verdict}${regressed}${r.verdictReason ? ` — ${r.verdictReason}` : ''}${r.interrupted ? c.yellow(' (interrupted)') : ''}`);
   }
 }
 

@@ -8,7 +8,15 @@ export function publishOptions(what: PlannedPublish): { audio: boolean; video: f
   return {
     audio: what.audio,
     video: what.video
-      ? { simulcast: what.video.simulcast, width: what.video.width, height: what.video.height, fps: what.video.fps }
+      ? {
+          simulcast: what.video.simulcast,
+          width: what.video.width,
+          height: what.video.height,
+          fps: what.video.fps,
+          ...(what.video.encodings ? { encodings: what.video.encodings } : {}),
+          ...(what.video.codec ? { codec: what.video.codec } : {}),
+          ...(what.video.scalabilityMode ? { scalabilityMode: what.video.scalabilityMode } : {}),
+        }
       : false,
   };
 }

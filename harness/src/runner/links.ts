@@ -1,10 +1,11 @@
 // The participants' simulated access links during a run: one link per participant that has a
 // network (in its group or in a timeline action), pointed at every media port of the bundled SFU
 // through one shared pipe. The runner asks this object for the candidate rewrite a page needs,
-// applies timeline changes, and turns the links' counters into ground-truth points each second.
-import { createAccessLink, getProfile, type AccessLink } from '../network/index.ts';
+// applies timeline changes and replays traces, and turns the links' counters into ground-truth
+// points each second. Every change is recorded with its time, for results.json.
+import { createAccessLink, getProfile, replayTrace, type AccessLink, type TraceReplay } from '../network/index.ts';
 import type { DirectionCounters, LinkCounters, LinkUpdate, ResolvedLinkProfile } from '../network/types.ts';
-import type { NetworkSpec } from '../scenario/types.ts';
+import type { PlannedNetwork, PlannedTrace } from '../scenario/plan.ts';
 import type { MetricName } from '../stats/catalogue.ts';
 import type { Point } from '../stats/types.ts';
 
@@ -17,7 +18,12 @@ export interface NetworkChange {
   /** When, ms from the run's start (negative: before it, the initial setting). */
   atMs: number;
   participant: string;
+  /** The settings from then on. */
   profile: ResolvedLinkProfile;
+  /** The change took the link down for this long from atMs (both directions), ms. */
+  outageMs?: number;
+  /** The change is a point of this trace file. */
+  trace?: string;
 }
 
 interface Entry {
@@ -25,12 +31,20 @@ interface Entry {
   group: string;
   prev: LinkCounters | null;
   prevAtMs: number;
+  /** The trace being replayed on the link, if any. */
+  replay: TraceReplay | null;
+  /** A group's trace, waiting for the run's clock to start. */
+  pendingTrace: PlannedTrace | null;
+}
+
+function isTrace(spec: PlannedNetwork): spec is PlannedTrace {
+  return typeof spec === 'object' && 'trace' in spec && typeof spec.trace === 'object';
 }
 
 /** A profile name replaces every setting; an object of settings merges into the current ones. */
-function applySpec(link: AccessLink, spec: NetworkSpec): void {
+function applySpec(link: AccessLink, spec: Exclude<PlannedNetwork, PlannedTrace>): void {
   if (typeof spec === 'string') link.setProfile(getProfile(spec));
-  else link.set(spec as LinkUpdate);
+  else link.set(spec);
 }
 
 export class ParticipantLinks {
@@ -46,9 +60,14 @@ export class ParticipantLinks {
     this.#seed = seed;
   }
 
-  /** The run's clock starts: changes are recorded relative to it. */
+  /** The run's clock starts: changes are recorded relative to it, and groups' traces start. */
   setStart(startMs: number): void {
     this.#startMs = startMs;
+    for (const [participant, entry] of this.#entries) {
+      if (!entry.pendingTrace) continue;
+      this.#startTrace(participant, entry, entry.pendingTrace);
+      entry.pendingTrace = null;
+    }
   }
 
   has(participantId: string): boolean {
@@ -59,23 +78,25 @@ export class ParticipantLinks {
     return this.#changes;
   }
 
-  async create(participantId: string, group: string, spec: NetworkSpec | null): Promise<AccessLink> {
+  /** Opens a participant's link with its group's network; a trace waits for setStart(). */
+  async create(participantId: string, group: string, spec: PlannedNetwork | null): Promise<AccessLink> {
     const link = await createAccessLink({
       id: participantId,
       targets: Object.fromEntries(this.#targets.map((t, i) => [`sfu${i}`, t])),
       // Every participant's randomness is its own, and the same in every run with this seed.
       seed: `${this.#seed}:${participantId}`,
     });
-    if (spec !== null) {
+    const trace = spec !== null && isTrace(spec) ? spec : null;
+    if (spec !== null && !trace) {
       try {
-        applySpec(link, spec);
+        applySpec(link, spec as Exclude<PlannedNetwork, PlannedTrace>);
       } catch (err) {
         await link.close();
         throw err;
       }
     }
-    this.#entries.set(participantId, { link, group, prev: null, prevAtMs: Date.now() });
-    this.#changes.push({ atMs: Date.now() - this.#startMs, participant: participantId, profile: link.profile() });
+    this.#entries.set(participantId, { link, group, prev: null, prevAtMs: Date.now(), replay: null, pendingTrace: trace });
+    this.#record(participantId, link, {});
     return link;
   }
 
@@ -91,12 +112,42 @@ export class ParticipantLinks {
     );
   }
 
-  /** Applies a timeline change: a profile name replaces the settings, an object merges into them. */
-  apply(participantId: string, spec: NetworkSpec): void {
+  /**
+   * Applies a timeline change: a profile name replaces the settings, an object merges into them,
+   * a trace starts replaying now. Any trace still replaying on the link stops first.
+   */
+  apply(participantId: string, spec: PlannedNetwork): void {
     const entry = this.#entries.get(participantId);
     if (!entry) throw new Error(`${participantId} has no simulated link`);
+    entry.replay?.stop();
+    entry.replay = null;
+    entry.pendingTrace = null;
+    if (isTrace(spec)) {
+      this.#startTrace(participantId, entry, spec);
+      return;
+    }
     applySpec(entry.link, spec);
-    this.#changes.push({ atMs: Date.now() - this.#startMs, participant: participantId, profile: entry.link.profile() });
+    const outageMs = typeof spec === 'object' ? spec.outageMs : undefined;
+    this.#record(participantId, entry.link, outageMs === undefined ? {} : { outageMs });
+  }
+
+  #startTrace(participantId: string, entry: Entry, planned: PlannedTrace): void {
+    const source = planned.trace.source;
+    const recorder = {
+      set: (update: LinkUpdate) => {
+        entry.link.set(update);
+        this.#record(participantId, entry.link, { trace: source });
+      },
+    };
+    entry.replay = replayTrace(recorder, planned.trace, {
+      loop: planned.loop,
+      // A parsed trace is valid; only a closed link refuses a point, and then nothing is left to shape.
+      onError: () => entry.replay?.stop(),
+    });
+  }
+
+  #record(participant: string, link: AccessLink, extra: Pick<NetworkChange, 'outageMs' | 'trace'>): void {
+    this.#changes.push({ atMs: Date.now() - this.#startMs, participant, profile: link.profile(), ...extra });
   }
 
   counters(participantId: string): LinkCounters | null {
@@ -135,6 +186,7 @@ export class ParticipantLinks {
   }
 
   async close(): Promise<void> {
+    for (const entry of this.#entries.values()) entry.replay?.stop();
     await Promise.allSettled([...this.#entries.values()].map((e) => e.link.close()));
   }
 }

@@ -1,23 +1,14 @@
-import type { LinkCounters, ResolvedLinkProfile } from '../network/types.ts';
-import type { BaselineComparison } from '../compare/types.ts';
-
 // The shape of results.json: what a run measured and decided. Reporters read it; later runs
 // compare against it. Fields are only ever added, never renamed, so old results stay readable.
+import type { LinkCounters, ResolvedLinkProfile } from '../network/types.ts';
+import type { BaselineComparison } from '../compare/types.ts';
+import type { ParticipantLayers } from './layer-log.ts';
+import type { Aggregate } from '../stats/aggregate.ts';
 
 /** 'running' only in the copies written while the run goes on. */
 export type Verdict = 'pass' | 'fail' | 'invalid' | 'running';
 
-export interface Aggregate {
-  count: number;
-  min: number;
-  max: number;
-  avg: number;
-  p50: number;
-  p90: number;
-  p95: number;
-  p99: number;
-  last: number;
-}
+export type { Aggregate } from '../stats/aggregate.ts';
 
 export interface ThresholdResult {
   /** The key as written in the scenario, e.g. 'video_recv_fps{group:viewers}'. */
@@ -46,6 +37,12 @@ export interface ParticipantResult {
   browserIndex: number | null;
   /** The participant's simulated link: its settings at the end and its ground-truth counters. */
   network?: { profile: ResolvedLinkProfile; counters: LinkCounters };
+  /**
+   * Simulcast/SVC layers it received, from the call page's control surface: every spatial switch
+   * (with the freezes around it), the time on each layer, and how long the layers took to react to
+   * network changes and 'layers' actions (see runner/layer-log.ts). Absent without layered video.
+   */
+  layers?: ParticipantLayers;
   aggregates: Record<string, Aggregate>;
 }
 
@@ -102,8 +99,12 @@ export interface RunResults {
   participants: ParticipantResult[];
   groups: GroupResult[];
   actions: ActionResult[];
-  /** Every setting of every simulated link over the run: the initial one, then each change. */
-  networkChanges: { atMs: number; participant: string; profile: ResolvedLinkProfile }[];
+  /**
+   * Every setting of every simulated link over the run: the initial one, then each change (atMs
+   * from the run's start). `outageMs`: the change took the link down that long; `trace`: it was a
+   * point of that trace file.
+   */
+  networkChanges: { atMs: number; participant: string; profile: ResolvedLinkProfile; outageMs?: number; trace?: string }[];
   loadGenerator: {
     maxCpuPercent: number | null;
     avgCpuPercent: number | null;

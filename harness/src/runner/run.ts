@@ -24,6 +24,7 @@ import { Timeline, type TimelineStep } from './timeline.ts';
 import type { RunResults } from './results.ts';
 import { runEnvironment } from './environment.ts';
 import { ParticipantLinks } from './links.ts';
+import { LayerLog } from './layer-log.ts';
 
 export interface RunOptions {
   /** Output folder; created if missing. */
@@ -37,6 +38,10 @@ export interface RunOptions {
   flushIntervalMs?: number;
   /** Extra Chromium options (e.g. a different binary). */
   chromium?: ChromiumOptions;
+  /** Called once the bundled SFU is up, with where it serves its Prometheus metrics (to scrape them). */
+  onTargetStarted?: (target: { name: 'sfu'; metricsUrl: string }) => void;
+  /** Adds to the final results before they are written and reported (a baseline comparison). Default: none. */
+  finish?: (results: RunResults) => RunResults;
 }
 
 /** The first join of a participant: open nothing more, join and publish what the plan says. */
@@ -50,6 +55,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
   const mux = new ReporterMux(options.reporters ?? []);
   const store = new SeriesStore();
   const guard = new LoadGuard(plan.guard);
+  const layerLog = new LayerLog();
   const records = new Map<string, ParticipantRecord>(
     plan.participants.map((p) => [p.id, { plan: p, participant: null, collector: null, error: null, connected: false }]),
   );
@@ -95,6 +101,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
       sampleCount: output.sampleCount,
       storage: store.size(),
       links,
+      layers: layerLog,
       environment: runEnvironment(chromiumVersion),
     });
   const onAbort = () => stop(String((options.signal?.reason as Error)?.message ?? 'interrupted'));
@@ -124,6 +131,11 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
       sfu.on('workerDied', ({ workerIndex, error }) => log('error', `SFU worker ${workerIndex} died: ${error.message}`));
       pageUrl = (p) => `${sfu.url}/?room=${encodeURIComponent(p.room)}&name=${encodeURIComponent(p.id)}`;
       log('info', `bundled SFU at ${sfu.url} (${sfu.workerPids.length} worker(s), media port(s) ${sfu.rtcPorts.join(', ')})`);
+      try {
+        options.onTargetStarted?.({ name: 'sfu', metricsUrl: `${sfu.url}/metrics` });
+      } catch (err) {
+        log('warn', `onTargetStarted: ${(err as Error).message}`);
+      }
       if (shaped.size > 0) {
         const participantLinks = new ParticipantLinks(
           sfu.rtcPorts.map((port) => ({ host: sfu.options.listenIp, port })),
@@ -186,6 +198,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
     // 3. The clock starts: joins and timeline actions at their offsets, stats every interval.
     startMs = Date.now();
     links?.setStart(startMs);
+    layerLog.setStart(startMs);
     const steps: TimelineStep<RunAction>[] = [
       ...plan.participants.map((p) => ({ atMs: p.joinAtMs, action: { do: 'enter', publish: p.publish } as RunAction, participantIds: [p.id] })),
       ...plan.timeline.map((s) => ({ atMs: s.atMs, action: s.action as RunAction, participantIds: s.participantIds })),
@@ -207,6 +220,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
         if (what.audio || what.video) await p.invoke('publish', what);
         return;
       }
+      if (action.do === 'layers') layerLog.noteLayersRequested(id, Date.now(), action.spatial);
       await performAction(p, action, {
         room: rec.plan.room,
         ...(links ? { setNetwork: async (pid: string, set: unknown) => links!.apply(pid, set as never) } : {}),
@@ -226,6 +240,9 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
       collector.on('sample', (sample) => {
         output.appendSample(sample);
         const points = samplePoints(sample);
+        // Layer switches timed against the network changes and layer requests before them.
+        layerLog.noteLinkChanges(links?.changes ?? []);
+        points.push(...layerLog.onSample(sample));
         store.ingest(points);
         mux.onSample(sample, points);
         latest.set(sample.participant, sample);
@@ -309,7 +326,12 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
     await Promise.allSettled([...records.values()].map((r) => r.collector?.stop()));
   }
 
-  const results = snapshotResults(true);
+  let results = snapshotResults(true);
+  try {
+    results = options.finish?.(results) ?? results;
+  } catch (err) {
+    log('error', `finishing the results failed, they are written without it: ${(err as Error).message}`);
+  }
   output.writeResults(results);
   for (const step of teardown.reverse()) {
     try {

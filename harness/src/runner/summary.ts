@@ -8,6 +8,7 @@ import type { GuardVerdict } from './guard.ts';
 import type { ActionOutcome } from './timeline.ts';
 import type { Aggregate, RunEnvironment, RunResults, Verdict } from './results.ts';
 import type { ParticipantLinks } from './links.ts';
+import type { LayerLog, ParticipantLayers } from './layer-log.ts';
 
 export interface ParticipantRecord {
   plan: PlannedParticipant;
@@ -41,6 +42,8 @@ export interface ResultInputs {
   storage: { points: number; droppedPoints: number };
   /** The simulated links, when the run had any. */
   links: ParticipantLinks | null;
+  /** Simulcast/SVC layer switches and their timing; absent in runs that did not follow them. */
+  layers?: LayerLog;
   environment: RunEnvironment;
 }
 
@@ -58,6 +61,10 @@ export function decideVerdict(input: Pick<ResultInputs, 'final' | 'runError' | '
     return { verdict: 'fail', reason: `${failed.length} threshold(s) failed: ${names.slice(0, 3).join('; ')}${names.length > 3 ? '; …' : ''}` };
   }
   return { verdict: 'pass' };
+}
+
+function withLayers(layers: ParticipantLayers | undefined): { layers?: ParticipantLayers } {
+  return layers ? { layers } : {};
 }
 
 export function buildResults(input: ResultInputs): RunResults {
@@ -95,6 +102,7 @@ export function buildResults(input: ResultInputs): RunResults {
         ? { network: { profile: input.links.profile(r.plan.id)!, counters: input.links.counters(r.plan.id)! } }
         : {}),
       aggregates: complete(store.participantAggregates(r.plan.id)),
+      ...withLayers(input.layers?.results(r.plan.id, end)),
     })),
     groups: [...groups].map(([name, count]) => ({ name, count, aggregates: complete(store.groupAggregates(name)) })),
     actions: input.actions.map((a) => ({

@@ -9,6 +9,7 @@ import { describeGroup, joinTimeMs, participantId, resolveWho, type GroupCounts 
 import { didYouMean } from './suggest.ts';
 import type { NetworkSpec, ScenarioSpec, ThresholdEntry } from './types.ts';
 import { formatDuration, parseDurationMs } from './units.ts';
+import { checkVideoSpec } from './video.ts';
 
 const GROUP_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
@@ -32,6 +33,7 @@ export function checkScenario(spec: ScenarioSpec): string[] {
       problems.push(`${path}: 'all' is reserved (who: 'all' means every participant), rename the group`);
     }
     if (def.network !== undefined) problems.push(...checkNetwork(def.network, `${path}.network`));
+    if (def.publish && typeof def.publish.video === 'object') problems.push(...checkVideoSpec(def.publish.video, `${path}.publish.video`));
     const joinAtMs = parseDurationMs(def.joinAt ?? 0);
     const spreadMs = parseDurationMs(def.joinSpread ?? 0);
     const lastJoinMs = joinTimeMs(joinAtMs, spreadMs, def.count - 1, def.count);
@@ -51,6 +53,7 @@ export function checkScenario(spec: ScenarioSpec): string[] {
     const who = resolveWho(action.who, groups);
     if (!who.ok) problems.push(`${path}.who: ${who.problem}`);
     if (action.do === 'network') problems.push(...checkNetwork(action.set, `${path}.set`));
+    if (action.do === 'publish' && typeof action.what.video === 'object') problems.push(...checkVideoSpec(action.what.video, `${path}.what.video`));
     if (action.do === 'publish' && !action.what.audio && !action.what.video) {
       problems.push(`${path}.what must name something to publish, like { audio: true } or { video: true }, got ${formatValue(action.what)}`);
     }
@@ -62,13 +65,17 @@ export function checkScenario(spec: ScenarioSpec): string[] {
   return problems;
 }
 
-/** A profile name must exist; settings are checked by the network module, which owns them. */
+/**
+ * A profile name must exist; settings are checked by the network module, which owns them; a
+ * trace's file is read when the plan is made (resolve.ts), since only that knows where it is.
+ */
 function checkNetwork(network: NetworkSpec, path: string): string[] {
   if (typeof network === 'string') {
     if ((PROFILE_NAMES as readonly string[]).includes(network)) return [];
     const hint = didYouMean(network, PROFILE_NAMES);
     return [`${path} must be a network profile (${PROFILE_NAMES.join(', ')}) or settings${hint}, got ${formatValue(network)}`];
   }
+  if ('trace' in network) return checkTraceSpec(network as unknown as Record<string, unknown>, path);
   try {
     validateLinkUpdate(network, path);
     return [];
@@ -76,6 +83,25 @@ function checkNetwork(network: NetworkSpec, path: string): string[] {
     if (err instanceof NetworkConfigError) return [err.message];
     throw err;
   }
+}
+
+const TRACE_FIELDS = ['trace', 'loop'];
+
+function checkTraceSpec(network: Record<string, unknown>, path: string): string[] {
+  const problems: string[] = [];
+  if (typeof network.trace !== 'string' || network.trace.trim() === '') {
+    problems.push(`${path}.trace must be the path of a trace file, relative to the scenario, like 'traces/commute.csv', got ${formatValue(network.trace)}`);
+  }
+  if (network.loop !== undefined && typeof network.loop !== 'boolean') {
+    problems.push(`${path}.loop must be true or false, got ${formatValue(network.loop)}`);
+  }
+  for (const key of Object.keys(network).filter((k) => !TRACE_FIELDS.includes(k))) {
+    problems.push(
+      `${path}.${key}: a trace cannot be mixed with settings (allowed with trace: ${TRACE_FIELDS.join(', ')}); ` +
+        `set the starting settings in the group's network and start the trace with a timeline action`,
+    );
+  }
+  return problems;
 }
 
 function checkThreshold(key: string, entries: ThresholdEntry[], groups: GroupCounts): string[] {

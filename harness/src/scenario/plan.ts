@@ -1,7 +1,10 @@
 // The RunPlan: a scenario with every default filled in, every unit converted, every `who` expanded.
 // The runner trusts it as is. A plain, serialisable object (it is written into results.json).
 import type { ThresholdDef } from '../thresholds/parse.ts';
-import type { MediaSource, NetworkSpec } from './types.ts';
+import type { NetworkTrace } from '../network/trace.ts';
+import type { LinkUpdate } from '../network/types.ts';
+import type { ProfileName } from '../network/profiles.ts';
+import type { MediaSource, VideoCodec } from './types.ts';
 
 export interface RunPlan {
   /** The scenario file, relative to the working directory when inside it. */
@@ -33,6 +36,12 @@ export interface PlannedVideo {
   width: number;
   height: number;
   fps: number;
+  /** Simulcast layers lowest first, or one entry capping a single stream; null: the call page's default. */
+  encodings: { maxBitrateKbps: number; scaleResolutionDownBy: number }[] | null;
+  /** null: the call page's default (the first codec the browser and the SFU share). */
+  codec: VideoCodec | null;
+  /** null: the call page's default ('L1T3' per simulcast layer, none otherwise). */
+  scalabilityMode: string | null;
 }
 
 export interface PlannedPublish {
@@ -50,8 +59,17 @@ export interface PlannedParticipant {
   /** When it joins, ms from the run's start. */
   joinAtMs: number;
   publish: PlannedPublish;
-  /** As the scenario gave it (the network module resolves profiles); null: unshaped. */
-  network: NetworkSpec | null;
+  /** As the scenario gave it (the network module resolves profiles), a trace read in; null: unshaped. */
+  network: PlannedNetwork | null;
+}
+
+/** A network setting as the runner applies it: a profile name, settings, or a parsed trace. */
+export type PlannedNetwork = ProfileName | LinkUpdate | PlannedTrace;
+
+export interface PlannedTrace {
+  /** The trace file, read and validated when the plan was made (its `source` is the file as shown). */
+  trace: NetworkTrace;
+  loop: boolean;
 }
 
 export type PlannedAction =
@@ -61,7 +79,7 @@ export type PlannedAction =
   | { do: 'unpublish'; source: MediaSource }
   | { do: 'mute'; source: MediaSource }
   | { do: 'unmute'; source: MediaSource }
-  | { do: 'network'; set: NetworkSpec }
+  | { do: 'network'; set: PlannedNetwork }
   | { do: 'layers'; spatial: number; temporal: number | null }
   | { do: 'iceRestart' }
   | { do: 'screenShare'; on: boolean };
@@ -83,5 +101,5 @@ export const DEFAULTS = {
   headful: false,
   cpuPercent: 90,
   sustainedSeconds: 10,
-  video: { simulcast: false, width: 640, height: 360, fps: 30 } satisfies PlannedVideo,
+  video: { simulcast: false, width: 640, height: 360, fps: 30, encodings: null, codec: null, scalabilityMode: null } satisfies PlannedVideo,
 } as const;

@@ -50,7 +50,7 @@ describe('resolvePlan: defaults', () => {
         index,
         room: 'calls',
         joinAtMs: 0,
-        publish: { audio: true, video: { simulcast: false, width: 640, height: 360, fps: 30 } },
+        publish: { audio: true, video: { simulcast: false, width: 640, height: 360, fps: 30, encodings: null, codec: null, scalabilityMode: null } },
         network: null,
       })),
       timeline: [],
@@ -81,6 +81,34 @@ describe('resolvePlan: defaults', () => {
 describe('resolvePlan: participants', () => {
   const plan = resolve(full);
 
+  it('converts simulcast layers to kbit/s, scaling the missing ones by powers of two', () => {
+    const layered = resolve({
+      ...minimal,
+      participants: {
+        callers: {
+          count: 1,
+          publish: {
+            video: {
+              simulcast: true,
+              encodings: [{ maxBitrate: '150kbps' }, { maxBitrate: '0.5mbit', scaleResolutionDownBy: 1.5 }, { maxBitrate: 1500 }],
+              codec: 'h264',
+              scalabilityMode: 'L1T2',
+            },
+          },
+        },
+      },
+    });
+    expect(layered.participants[0]!.publish.video).toMatchObject({
+      encodings: [
+        { maxBitrateKbps: 150, scaleResolutionDownBy: 4 },
+        { maxBitrateKbps: 500, scaleResolutionDownBy: 1.5 },
+        { maxBitrateKbps: 1500, scaleResolutionDownBy: 1 },
+      ],
+      codec: 'h264',
+      scalabilityMode: 'L1T2',
+    });
+  });
+
   it('spreads joins evenly from joinAt, one slot each', () => {
     expect(plan.participants.map((p) => [p.id, p.joinAtMs])).toEqual([
       ['presenter[0]', 0],
@@ -92,7 +120,7 @@ describe('resolvePlan: participants', () => {
   });
 
   it('resolves what each sends, keeping 16:9 when one side is given', () => {
-    expect(plan.participants[0]!.publish).toEqual({ audio: true, video: { simulcast: true, width: 1280, height: 720, fps: 30 } });
+    expect(plan.participants[0]!.publish).toEqual({ audio: true, video: { simulcast: true, width: 1280, height: 720, fps: 30, encodings: null, codec: null, scalabilityMode: null } });
     expect(plan.participants[1]!.publish).toEqual({ audio: false, video: null });
     const audioOnly = resolve({ ...minimal, participants: { callers: { count: 1, publish: { audio: true } } } });
     expect(audioOnly.participants[0]!.publish).toEqual({ audio: true, video: null });
@@ -121,7 +149,7 @@ describe('resolvePlan: timeline', () => {
 
   it('resolves each action', () => {
     expect(plan.timeline.map((s) => s.action)).toEqual([
-      { do: 'publish', what: { audio: false, video: { simulcast: false, width: 1280, height: 720, fps: 30 } } },
+      { do: 'publish', what: { audio: false, video: { simulcast: false, width: 1280, height: 720, fps: 30, encodings: null, codec: null, scalabilityMode: null } } },
       { do: 'mute', source: 'mic' },
       { do: 'network', set: { down: { rateKbps: 300 } } },
       { do: 'layers', spatial: 0, temporal: null },

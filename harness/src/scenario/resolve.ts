@@ -5,14 +5,24 @@
 import { randomInt } from 'node:crypto';
 import { basename } from 'node:path';
 import { parseThreshold, type ThresholdDef } from '../thresholds/parse.ts';
-import { displayPath, formatValue, ScenarioError } from './errors.ts';
+import { displayPath, formatPath, formatValue, ScenarioError } from './errors.ts';
 import { SCENARIO_FILE } from './load.ts';
-import { DEFAULTS, type PlannedAction, type PlannedParticipant, type PlannedPublish, type PlannedStep, type PlannedVideo, type RunPlan } from './plan.ts';
+import {
+  DEFAULTS,
+  type PlannedAction,
+  type PlannedNetwork,
+  type PlannedParticipant,
+  type PlannedPublish,
+  type PlannedStep,
+  type RunPlan,
+} from './plan.ts';
+import { planNetwork, TraceFileError } from './network.ts';
 import { joinTimeMs, participantId, resolveWho, type GroupCounts } from './roster.ts';
 import { didYouMean } from './suggest.ts';
-import type { PublishSpec, ScenarioSpec, TimelineAction, VideoPublishSpec } from './types.ts';
+import type { NetworkSpec, PublishSpec, ScenarioSpec, TimelineAction } from './types.ts';
 import { parseDurationMs } from './units.ts';
 import { validateScenario } from './validate.ts';
+import { resolveVideoSpec } from './video.ts';
 
 export interface ResolveOptions {
   /** The scenario file as given on the command line; named in every error, and names the run when the scenario has no name. */
@@ -43,11 +53,23 @@ export function resolvePlan(spec: ScenarioSpec, options: ResolveOptions): RunPla
   const durationMs = parseDurationMs(valid.duration);
   const groups: GroupCounts = new Map(Object.entries(valid.participants).map(([g, def]) => [g, def.count]));
   const target = valid.target ?? { sfu: 'bundled' as const };
+  // Trace files are read once here, relative to the scenario; every problem is reported at once.
+  const networkProblems: string[] = [];
+  const network = (spec: NetworkSpec, where: string): PlannedNetwork | null => {
+    try {
+      return planNetwork(spec, where, options.file);
+    } catch (err) {
+      if (!(err instanceof TraceFileError)) throw err;
+      networkProblems.push(`${label}: ${err.message}`);
+      return null;
+    }
+  };
 
   const participants: PlannedParticipant[] = Object.entries(valid.participants).flatMap(([group, def]) => {
     const joinAtMs = parseDurationMs(def.joinAt ?? 0);
     const spreadMs = parseDurationMs(def.joinSpread ?? 0);
     const publish = resolvePublish(def.publish);
+    const planned = def.network === undefined ? null : network(def.network, formatPath(['participants', group, 'network']));
     return Array.from({ length: def.count }, (_, index) => ({
       id: participantId(group, index),
       group,
@@ -55,7 +77,7 @@ export function resolvePlan(spec: ScenarioSpec, options: ResolveOptions): RunPla
       room: def.room ?? name,
       joinAtMs: joinTimeMs(joinAtMs, spreadMs, index, def.count),
       publish: structuredClone(publish),
-      network: def.network === undefined ? null : structuredClone(def.network),
+      network: structuredClone(planned),
     }));
   });
 
@@ -64,9 +86,11 @@ export function resolvePlan(spec: ScenarioSpec, options: ResolveOptions): RunPla
       const who = resolveWho(action.who, groups);
       // validateScenario has checked every `who`.
       if (!who.ok) throw new Error(`unreachable: ${who.problem}`);
-      return { atMs: parseDurationMs(action.at), action: resolveAction(action), participantIds: who.ids, index };
+      const planned = resolveAction(action, (spec) => network(spec, `timeline[${index}].set`) ?? {});
+      return { atMs: parseDurationMs(action.at), action: planned, participantIds: who.ids, index };
     })
     .sort((a, b) => a.atMs - b.atMs);
+  if (networkProblems.length > 0) throw new ScenarioError(networkProblems);
 
   const thresholds: ThresholdDef[] = Object.entries(valid.thresholds ?? {}).flatMap(([key, entries]) =>
     (entries ?? []).map((entry) =>
@@ -160,25 +184,10 @@ function nameFromFile(file: string): string {
 function resolvePublish(publish: PublishSpec | false | undefined): PlannedPublish {
   if (publish === undefined) return { audio: true, video: { ...DEFAULTS.video } };
   if (publish === false) return { audio: false, video: null };
-  return { audio: publish.audio ?? false, video: resolveVideo(publish.video) };
+  return { audio: publish.audio ?? false, video: resolveVideoSpec(publish.video) };
 }
 
-function resolveVideo(video: boolean | VideoPublishSpec | undefined): PlannedVideo | null {
-  if (!video) return null;
-  if (video === true) return { ...DEFAULTS.video };
-  // One side given: keep 16:9 (even numbers, as encoders prefer).
-  const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
-  const width = video.width ?? (video.height !== undefined ? even((video.height * 16) / 9) : DEFAULTS.video.width);
-  const height = video.height ?? (video.width !== undefined ? even((video.width * 9) / 16) : DEFAULTS.video.height);
-  return {
-    simulcast: video.simulcast ?? DEFAULTS.video.simulcast,
-    width,
-    height,
-    fps: video.fps ?? DEFAULTS.video.fps,
-  };
-}
-
-function resolveAction(action: TimelineAction): PlannedAction {
+function resolveAction(action: TimelineAction, network: (spec: NetworkSpec) => PlannedNetwork): PlannedAction {
   switch (action.do) {
     case 'join':
     case 'leave':
@@ -191,7 +200,7 @@ function resolveAction(action: TimelineAction): PlannedAction {
     case 'unmute':
       return { do: action.do, source: action.source };
     case 'network':
-      return { do: 'network', set: structuredClone(action.set) };
+      return { do: 'network', set: network(action.set) };
     case 'layers':
       return { do: 'layers', spatial: action.spatial, temporal: action.temporal ?? null };
     case 'screenShare':

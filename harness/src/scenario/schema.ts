@@ -3,7 +3,8 @@
 // the field path and the value. Relations between fields (a `who` naming a group, times within the
 // duration, threshold syntax) are checked afterwards, in check.ts.
 import { z } from 'zod';
-import { DURATION_ALLOWED, isDuration } from './units.ts';
+import { BITRATE_ALLOWED, DURATION_ALLOWED, isDuration, parseBitrateKbps } from './units.ts';
+import { SCALABILITY_MODE, SCALABILITY_MODE_ALLOWED, VIDEO_CODECS } from './video.ts';
 
 const must = (allowed: string) => ({ error: `must be ${allowed}` });
 
@@ -32,17 +33,40 @@ const network = z.union([z.string().min(1), z.record(z.string(), z.unknown())], 
   error: "must be a profile name like 'lte', or network settings like { delayMs: 40, lossPct: 1, up: {...}, down: {...} }",
 });
 
+const isPositiveBitrate = (v: unknown) => {
+  try {
+    return parseBitrateKbps(v) > 0;
+  } catch {
+    return false;
+  }
+};
+const bitrate = z.custom<string | number>(isPositiveBitrate, must(`${BITRATE_ALLOWED}, above 0`));
+
+const encoding = z.strictObject(
+  { maxBitrate: bitrate, scaleResolutionDownBy: num(1, 16).optional() },
+  must("an object like { maxBitrate: '500kbps', scaleResolutionDownBy: 2 }"),
+);
+
 const video = z.strictObject({
   simulcast: bool.optional(),
   width: int(16, 3840).optional(),
   height: int(16, 2160).optional(),
   fps: int(1, 60).optional(),
+  encodings: z
+    .array(encoding, must('a list of layers, lowest first'))
+    .min(1, must('a list of 1 to 4 layers'))
+    .max(4, must('a list of 1 to 4 layers'))
+    .optional(),
+  codec: z.enum(VIDEO_CODECS, must(`one of ${VIDEO_CODECS.map((c) => `'${c}'`).join(', ')}`)).optional(),
+  scalabilityMode: z.string(must(SCALABILITY_MODE_ALLOWED)).regex(SCALABILITY_MODE, must(SCALABILITY_MODE_ALLOWED)).optional(),
 });
 
 export const publishSchema = z.strictObject(
   {
     audio: bool.optional(),
-    video: z.union([bool, video], must('true, false or { simulcast?, width?, height?, fps? }')).optional(),
+    video: z
+      .union([bool, video], must('true, false or { simulcast?, width?, height?, fps?, encodings?, codec?, scalabilityMode? }'))
+      .optional(),
   },
   must('an object like { audio: true, video: { simulcast: true } }'),
 );

@@ -5,23 +5,61 @@
 import type { MetricName } from '../stats/catalogue.ts';
 import type { ProfileName } from '../network/profiles.ts';
 import type { LinkUpdate } from '../network/types.ts';
-import type { Duration } from './units.ts';
+import type { Bitrate, Duration } from './units.ts';
 
-export type { Duration } from './units.ts';
+export type { Bitrate, Duration } from './units.ts';
 export type { MetricName } from '../stats/catalogue.ts';
 
 /**
  * A participant's simulated access network: a profile name ('lte', see `profiles`), a profile
- * object (`profiles.wifi`), or settings to apply on top of an unshaped link
- * (`{ down: { rateKbps: 800 } }`, `{ delayMs: 40, lossPct: 1 }` for both directions).
+ * object (`profiles.wifi`), settings to apply on top of an unshaped link
+ * (`{ down: { rateKbps: 800 } }`, `{ delayMs: 40, lossPct: 1 }` for both directions), or a
+ * recorded network to replay (`{ trace: 'traces/train.csv' }`).
  * The network module validates and resolves it.
  */
-export type NetworkSpec = ProfileName | LinkUpdate;
+export type NetworkSpec = ProfileName | (LinkUpdate & { trace?: never; loop?: never }) | TraceNetworkSpec;
+
+/**
+ * Replays a recorded network: a CSV or JSON file of time -> rateKbps/delayMs/lossPct/jitterMs
+ * points (format in harness/src/network/trace.ts). Each point changes the fields it gives and
+ * leaves the others as they are. In a group, the trace starts when the run's clock starts; in a
+ * timeline action, at the action. Any later network change of the participant stops it.
+ */
+export interface TraceNetworkSpec {
+  /** The trace file, relative to the scenario file: 'traces/commute.csv'. */
+  trace: string;
+  /** Start over after the last point (the trace then lasts until its last point). Default false. */
+  loop?: boolean;
+}
+
+/** One simulcast layer of the camera. */
+export interface EncodingSpec {
+  /** The layer's bitrate cap: '150kbps', '1.5mbps', or kbit/s as a number. */
+  maxBitrate: Bitrate;
+  /** Divides the capture's width and height (4 = quarter resolution), 1 to 16. Default: 1 for the last layer, doubling towards the first (4, 2, 1 for three). */
+  scaleResolutionDownBy?: number;
+}
+
+/** A video codec of the bundled SFU. */
+export type VideoCodec = 'vp8' | 'vp9' | 'h264';
 
 /** The camera stream a participant sends. */
 export interface VideoPublishSpec {
-  /** Send three simulcast layers (full, 1/2, 1/4 resolution). Default false. */
+  /** Send simulcast layers (by default three: 1/4, 1/2 and full resolution at 150, 500 and 1500 kbps). Default false. */
   simulcast?: boolean;
+  /**
+   * The simulcast layers, lowest resolution first (1 to 4); without simulcast, one entry that caps
+   * the single stream. Default: 1/4, 1/2, full at 150kbps, 500kbps, 1500kbps with simulcast; no cap without.
+   */
+  encodings?: EncodingSpec[];
+  /** The codec. Default: 'vp8' (the bundled SFU's first video codec). */
+  codec?: VideoCodec;
+  /**
+   * With simulcast: each layer's temporal layers, 'L1T1', 'L1T2' or 'L1T3' (default 'L1T3').
+   * Without simulcast: the stream's mode; spatial layers in one stream are SVC and need codec
+   * 'vp9', e.g. { codec: 'vp9', scalabilityMode: 'L3T3_KEY' }. Default: none (one layer).
+   */
+  scalabilityMode?: `L${1 | 2 | 3}T${1 | 2 | 3}${'' | 'h' | '_KEY' | '_KEY_SHIFT'}`;
   /** Capture width, px. Default 640. */
   width?: number;
   /** Capture height, px. Default 360. */

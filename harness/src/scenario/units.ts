@@ -20,6 +20,11 @@ export class UnitError extends Error {
 export const DURATION_ALLOWED =
   "a duration like '500ms', '30s', '1m30s' or a number of seconds";
 
+/** A bitrate: a number of kbit/s, or a string with a bit unit ('300kbps', '2mbit', '1.5 Mbps'). */
+export type Bitrate = number | `${number}${BitrateUnit}` | `${number} ${BitrateUnit}`;
+
+export type BitrateUnit = 'bps' | 'kbps' | 'Kbps' | 'mbps' | 'Mbps' | 'gbps' | 'Gbps' | 'bit' | 'kbit' | 'mbit' | 'gbit';
+
 export const BITRATE_ALLOWED =
   "a bitrate like '300kbps', '2mbit', '1.5 Mbps' or a number of kbps";
 

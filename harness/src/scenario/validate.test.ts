@@ -175,7 +175,7 @@ const cases: { name: string; edit: (s: Spec) => void; expected: string }[] = [
   {
     name: 'a video setting that is neither a flag nor settings',
     edit: (s) => (group(s, 'presenter').publish = { video: 'hd' }),
-    expected: "participants.presenter.publish.video must be true, false or { simulcast?, width?, height?, fps? }, got 'hd'",
+    expected: "participants.presenter.publish.video must be true, false or { simulcast?, width?, height?, fps?, encodings?, codec?, scalabilityMode? }, got 'hd'",
   },
   {
     name: 'a bad delayAbortEval',
@@ -192,6 +192,47 @@ const cases: { name: string; edit: (s: Spec) => void; expected: string }[] = [
     name: 'video fps out of range',
     edit: (s) => (group(s, 'presenter').publish = { video: { fps: 0 } }),
     expected: 'participants.presenter.publish.video.fps must be an integer from 1 to 60, got 0',
+  },
+  {
+    name: 'a simulcast layer without its bitrate cap',
+    edit: (s) => (group(s, 'presenter').publish = { video: { simulcast: true, encodings: [{ maxBitrate: '150kbps' }, { scaleResolutionDownBy: 1 }] } }),
+    expected:
+      "participants.presenter.publish.video.encodings[1].maxBitrate is missing; it must be a bitrate like '300kbps', '2mbit', '1.5 Mbps' or a number of kbps, above 0",
+  },
+  {
+    name: 'a bitrate with a byte unit',
+    edit: (s) => (group(s, 'presenter').publish = { video: { simulcast: true, encodings: [{ maxBitrate: '150kB/s' }] } }),
+    expected:
+      "participants.presenter.publish.video.encodings[0].maxBitrate must be a bitrate like '300kbps', '2mbit', '1.5 Mbps' or a number of kbps, above 0, got '150kB/s'",
+  },
+  {
+    name: 'an unknown codec',
+    edit: (s) => (group(s, 'presenter').publish = { video: { codec: 'av1' } }),
+    expected: "participants.presenter.publish.video.codec must be one of 'vp8', 'vp9', 'h264', got 'av1'",
+  },
+  {
+    name: 'SVC without VP9',
+    edit: (s) => (group(s, 'presenter').publish = { video: { scalabilityMode: 'L3T3_KEY' } }),
+    expected:
+      "participants.presenter.publish.video.scalabilityMode 'L3T3_KEY' has 3 spatial layers (SVC), which needs codec: 'vp9', got none (the default is 'vp8')",
+  },
+  {
+    name: 'spatial layers in a simulcast layer',
+    edit: (s) => (group(s, 'presenter').publish = { video: { simulcast: true, codec: 'vp9', scalabilityMode: 'L2T3' } }),
+    expected:
+      "participants.presenter.publish.video.scalabilityMode with simulcast sets each layer's temporal layers ('L1T1', 'L1T2' or 'L1T3'), got 'L2T3'; spatial layers in one stream are SVC: drop simulcast and use codec 'vp9'",
+  },
+  {
+    name: 'several layers without simulcast',
+    edit: (s) => (group(s, 'presenter').publish = { video: { encodings: [{ maxBitrate: 150 }, { maxBitrate: 500 }] } }),
+    expected:
+      'participants.presenter.publish.video.encodings has 2 layers, which needs simulcast: true (without simulcast, give one entry to cap the single stream)',
+  },
+  {
+    name: 'a scalability mode that is none',
+    edit: (s) => (group(s, 'presenter').publish = { video: { simulcast: true, scalabilityMode: 'L1T5' } }),
+    expected:
+      "participants.presenter.publish.video.scalabilityMode must be a scalability mode like 'L1T3' (simulcast layers) or 'L3T3_KEY' (VP9 SVC), got 'L1T5'",
   },
   {
     name: 'a name with spaces',

@@ -17,6 +17,8 @@ export type MetricUnit =
   | 'count'
   | 'per_second'
   | 'ratio'
+  /** A simulcast/SVC layer index: 0 is the lowest resolution (spatial) or frame rate (temporal). */
+  | 'layer'
   | 'bool';
 
 /**
@@ -77,6 +79,18 @@ export const METRICS = {
   video_recv_firs_per_second: { unit: 'per_second', kind: 'gauge', better: 'lower', scope: 'stream', help: 'Full intra requests sent per second, per inbound video stream' },
   video_freeze_count_total: { unit: 'count', kind: 'counter', better: 'lower', scope: 'stream', help: "Video freezes so far, per inbound stream (libwebrtc: an inter-frame gap >= max(3x the average frame duration, average + 150 ms))" },
   video_freeze_seconds_total: { unit: 'seconds', kind: 'counter', better: 'lower', scope: 'stream', help: 'Total duration of video freezes so far, per inbound stream' },
+  video_freeze_duration_ms: { unit: 'ms', kind: 'event', better: 'lower', scope: 'stream', help: 'Length of each video freeze, one value when it ends, per inbound stream (several ending within one stats interval count as their average)' },
+  // Simulcast/SVC layers, per inbound video stream, from the call page's control surface
+  // (window.rtcHarness: the SFU's consumer layer changes); absent for a page without one.
+  video_recv_spatial_layer: { unit: 'layer', kind: 'gauge', better: 'higher', scope: 'stream', help: 'Spatial layer the SFU forwards to the stream (0 = lowest resolution; -1 = none), per simulcast/SVC inbound video stream' },
+  video_recv_temporal_layer: { unit: 'layer', kind: 'gauge', better: 'higher', scope: 'stream', help: 'Temporal layer the SFU forwards to the stream (0 = lowest frame rate; -1 = none), per simulcast/SVC inbound video stream' },
+  video_recv_layer_switch_count_total: { unit: 'count', kind: 'counter', better: 'lower', scope: 'stream', help: 'Spatial layer switches the SFU made so far (up or down, between two layers), per simulcast/SVC inbound video stream' },
+  video_recv_layer0_seconds_total: { unit: 'seconds', kind: 'counter', better: 'none', scope: 'stream', help: 'Time spent on spatial layer 0 (the lowest) so far, per simulcast/SVC inbound video stream' },
+  video_recv_layer1_seconds_total: { unit: 'seconds', kind: 'counter', better: 'none', scope: 'stream', help: 'Time spent on spatial layer 1 so far, per simulcast/SVC inbound video stream' },
+  video_recv_layer2_seconds_total: { unit: 'seconds', kind: 'counter', better: 'none', scope: 'stream', help: 'Time spent on spatial layer 2 so far (the top of three), per simulcast/SVC inbound video stream; results.json has every layer' },
+  layer_downswitch_seconds: { unit: 'seconds', kind: 'event', better: 'lower', scope: 'stream', help: "Time from a network change that lowered the participant's downlink (rate or loss) to the stream's first spatial down-switch after it" },
+  layer_recovery_seconds: { unit: 'seconds', kind: 'event', better: 'lower', scope: 'stream', help: "Time from a network change that raised the participant's downlink to the stream being back on its top spatial layer (when it was below it)" },
+  layer_request_seconds: { unit: 'seconds', kind: 'event', better: 'lower', scope: 'stream', help: "Time from a timeline 'layers' action to the stream being on the spatial layer asked for (or the highest offered below it)" },
   recv_loss_percent: { unit: 'percent', kind: 'gauge', better: 'lower', scope: 'stream', help: 'Packets lost in the interval over packets expected (received + lost), per inbound stream; absent when none were expected' },
   recv_jitter_ms: { unit: 'ms', kind: 'gauge', better: 'lower', scope: 'stream', help: 'RTP interarrival jitter, per inbound stream' },
   recv_jitter_buffer_delay_ms: { unit: 'ms', kind: 'gauge', better: 'lower', scope: 'stream', help: 'Average time a frame (video) or sample (audio) emitted in the interval spent in the jitter buffer' },
@@ -89,7 +103,10 @@ export const METRICS = {
   rtt_ms: { unit: 'ms', kind: 'gauge', better: 'lower', scope: 'participant', help: "Round-trip time of the selected ICE candidate pair (the worst of the participant's connections)" },
   available_outgoing_bitrate_kbps: { unit: 'kbps', kind: 'gauge', better: 'higher', scope: 'participant', help: "The sender's bandwidth estimate, summed over the connections that send media" },
   connected: { unit: 'bool', kind: 'gauge', better: 'higher', scope: 'participant', help: "1 when a peer connection of the participant is 'connected' and none is 'failed' or 'disconnected', else 0" },
+  video_send_active_layer_count: { unit: 'count', kind: 'gauge', better: 'none', scope: 'participant', help: 'Outbound video streams (simulcast layers, screen share) that sent frames in the interval' },
   peer_connections: { unit: 'count', kind: 'gauge', better: 'none', scope: 'participant', help: 'Open peer connections of the participant' },
+  media_interrupted: { unit: 'bool', kind: 'gauge', better: 'lower', scope: 'participant', help: 'While receiving: 1 when no inbound RTP packet (any stream) has arrived for 500 ms or more, else 0' },
+  media_interruption_seconds: { unit: 'seconds', kind: 'event', better: 'lower', scope: 'participant', help: "Length of each gap of 500 ms or more in all of the participant's inbound media, one value when media resumes: from the last packet before it to the first after it (estimated from audio packet counts, ±~40 ms; see stats/interruption.ts)" },
   time_to_connected_ms: { unit: 'ms', kind: 'event', better: 'lower', scope: 'participant', help: "Time from joining (the 'join' mark, else the first peer connection) to the first connection reaching 'connected'" },
 
   // Per participant: the simulated access link (ground truth: what the network did, as opposed to

@@ -23,6 +23,8 @@ import {
   type RawRemoteInboundRtp,
   type RawSnapshot,
 } from './raw.ts';
+import { trackInboundMedia } from './interruption.ts';
+import { activeSendLayers, deriveLayers } from './layers.ts';
 import type { Direction, MetricValues, PairInfo, Sample, StreamSample } from './types.ts';
 
 export interface DeriveContext {
@@ -57,6 +59,11 @@ function kbps(bytes: number | undefined, dtMs: number): number | undefined {
 
 function clampPercent(x: number): number {
   return Math.min(100, Math.max(0, x));
+}
+
+/** cur - prev when both are known and it did not go down. */
+function d0(cur: number | undefined, prev: number | undefined): number | undefined {
+  return cur === undefined || prev === undefined || cur < prev ? undefined : cur - prev;
 }
 
 function wentDown(cur: number | undefined, prev: number | undefined): boolean {
@@ -127,6 +134,10 @@ function inboundValues(
     const hasPrev = p !== undefined;
     set(v, 'video_freeze_count_total', total(s.freezeCount, p?.freezeCount, restarted, hasPrev, prevValues?.video_freeze_count_total));
     set(v, 'video_freeze_seconds_total', total(s.totalFreezesDuration, p?.totalFreezesDuration, restarted, hasPrev, prevValues?.video_freeze_seconds_total));
+    // A freeze's length is added when it ends, so each new freeze's length is in this interval's delta.
+    const freezes = p && !restarted ? d0(s.freezeCount, p.freezeCount) : undefined;
+    const frozenSeconds = p && !restarted ? d0(s.totalFreezesDuration, p.totalFreezesDuration) : undefined;
+    if (freezes !== undefined && freezes > 0 && frozenSeconds !== undefined) v.video_freeze_duration_ms = (frozenSeconds / freezes) * 1000;
     if (s.firstFrameMs !== undefined && p?.firstFrameMs === undefined && joinBaseMs !== undefined) {
       const ms = s.firstFrameMs - joinBaseMs;
       if (ms >= 0) v.join_to_first_frame_ms = ms; // A join mark after the frame would be a page bug.
@@ -297,7 +308,9 @@ export function deriveSample(prev: RawSnapshot | undefined, cur: RawSnapshot, ct
     if (aob !== undefined && pc.outbound.length > 0) availableBps = (availableBps ?? 0) + aob;
   }
 
+  const layerChanges = deriveLayers(cur.call, streams, previous, cur.tMs);
   const values: MetricValues = {};
+  set(values, 'video_send_active_layer_count', activeSendLayers(streams));
   const of = (dir: Direction, a: MetricName, b: MetricName) =>
     streams.filter((s) => s.direction === dir).map((s) => s.values[a] ?? s.values[b]);
   set(values, 'send_bitrate_kbps', sum(of('out', 'video_send_bitrate_kbps', 'audio_send_bitrate_kbps')));
@@ -312,10 +325,15 @@ export function deriveSample(prev: RawSnapshot | undefined, cur: RawSnapshot, ct
     const ms = cur.firstConnectedMs - joinBaseMs;
     if (ms >= 0) values.time_to_connected_ms = ms;
   }
+  const media = trackInboundMedia(before, cur, previous?.inboundMedia);
+  set(values, 'media_interrupted', media.interrupted);
+  set(values, 'media_interruption_seconds', media.endedSeconds);
 
   const sample: Sample = { t: cur.tMs, participant: ctx.participant, group: ctx.group, values, streams };
   if (before) sample.intervalMs = cur.tMs - before.tMs;
   if (pairs.length > 0) sample.pairs = pairs;
+  if (layerChanges.length > 0) sample.layerChanges = layerChanges;
+  if (media.state) sample.inboundMedia = media.state;
   if (cur.events.length > 0) {
     sample.events = cur.events.map((e) => ({ t: e.tMs, pc: e.pc, type: e.type, state: e.state }));
   }

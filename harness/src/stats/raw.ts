@@ -28,6 +28,26 @@ export interface RawSnapshot {
   pcs: RawPeerConnection[];
   /** Connection and ICE state changes since the previous collect() call, oldest first. */
   events: RawStateEvent[];
+  /**
+   * ICE candidate errors (`icecandidateerror`: a TURN or STUN server refused or could not be
+   * reached) since the previous collect() call, oldest first; absent when there were none.
+   */
+  candidateErrors?: RawCandidateError[];
+  /**
+   * The call page's own view, read through its control surface (window.rtcHarness: state() and
+   * drainEvents()); absent on a page without one, which then has no layer metrics.
+   */
+  call?: RawCallState;
+}
+
+export interface RawCandidateError {
+  tMs: number;
+  pc: string;
+  /** The ICE server URL as the connection used it (after any rewrite), e.g. 'turn:127.0.0.1:3478?transport=tcp'. */
+  url: string;
+  /** STUN error code (401 unauthorized, 486 allocation quota reached) or 700-799 (could not reach the server). */
+  errorCode: number;
+  errorText: string;
 }
 
 export interface RawStateEvent {
@@ -48,6 +68,8 @@ export interface RawPeerConnection {
   closedMs?: number;
   connectionState: string;
   iceConnectionState: string;
+  /** TURN URLs in the connection's configuration; absent or 0 without TURN servers. */
+  turnUrls?: number;
   /** Timestamp of the stats report, unix ms: rates divide by differences of this. */
   statsMs: number;
   inbound: RawInboundRtp[];
@@ -67,6 +89,11 @@ export interface RawInboundRtp {
   packetsReceived?: number;
   /** Can go down (late packets arrive after being counted lost): RTCP's cumulative loss. */
   packetsLost?: number;
+  /**
+   * When the latest packet of this stream arrived, unix ms (the same clock as the report's
+   * timestamp in Chromium): times the last packet before a gap in inbound media exactly.
+   */
+  lastPacketReceivedTimestamp?: number;
   /** Seconds. */
   jitter?: number;
   framesDecoded?: number;
@@ -159,4 +186,34 @@ export interface RawCandidatePair {
   bytesReceived?: number;
   local: RawCandidate;
   remote: RawCandidate;
+}
+
+/** What the call page says about its consumers (browser/call.ts reads it). */
+export interface RawCallState {
+  consumers: RawConsumer[];
+  /** The SFU's layer changes since the previous collect, oldest first (the page's layersChanged events). */
+  layerEvents: RawLayerEvent[];
+}
+
+/** One video consumer with simulcast or SVC layers. */
+export interface RawConsumer {
+  id: string;
+  /** Id of its track: the `trackIdentifier` of its inbound-rtp stats. Absent if the page does not say. */
+  trackId?: string;
+  producerPeerId?: string;
+  /** Layers the SFU forwards now; null: none (paused, or nothing reported yet). */
+  spatialLayer: number | null;
+  temporalLayer: number | null;
+  /** Spatial layers the producer offers (simulcast encodings or SVC layers); absent if unknown. */
+  offeredSpatialLayers?: number;
+  /** The highest spatial layer the page asked for (setPreferredLayers); absent: never asked. */
+  preferredSpatialLayer?: number;
+}
+
+export interface RawLayerEvent {
+  /** Unix ms (the page's Date.now()). */
+  tMs: number;
+  consumerId: string;
+  spatialLayer: number | null;
+  temporalLayer: number | null;
 }

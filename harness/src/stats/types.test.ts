@@ -52,9 +52,10 @@ describe('catalogue', () => {
       ms: /_ms$/,
       seconds: /_seconds(_total)?$/,
       percent: /_percent$/,
-      count: /(_count_total|^peer_connections)$/,
+      count: /(_count(_total)?|_packets_total|^peer_connections)$/,
+      layer: /_layer$/,
       per_second: /_per_second$/,
-      bool: /^connected$/,
+      bool: /^(connected|media_interrupted)$/,
     };
     for (const [name, def] of Object.entries(METRICS)) {
       expect(name, name).toMatch(/^[a-z][a-z0-9_]*$/);

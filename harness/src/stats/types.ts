@@ -40,6 +40,12 @@ export interface StreamMeta {
   scalabilityMode?: string;
   /** false for a simulcast layer the sender switched off. */
   active?: boolean;
+  /** The call page's consumer feeding this inbound stream (simulcast/SVC video only; see layers.ts). */
+  consumerId?: string;
+  /** Spatial layers the producer offers this stream (simulcast encodings or SVC layers). */
+  offeredSpatialLayers?: number;
+  /** The highest spatial layer the viewer asked for (a timeline 'layers' action); absent: never asked. */
+  preferredSpatialLayer?: number;
 }
 
 /** The selected ICE candidate pair of one peer connection. */
@@ -79,6 +85,33 @@ export interface Sample {
   pairs?: PairInfo[];
   /** Connection and ICE state changes since the previous sample. */
   events?: SampleEvent[];
+  /**
+   * Whether inbound media is flowing (interruption.ts); absent while the participant receives
+   * nothing. Carried from sample to sample, since a gap can span several intervals.
+   */
+  inboundMedia?: InboundMediaState;
+  /** Spatial layer changes the SFU made since the previous sample (layers.ts), oldest first. */
+  layerChanges?: LayerChange[];
+}
+
+/** The SFU switched a consumer to another spatial layer (from/to null: no layer forwarded). */
+export interface LayerChange {
+  /** Unix ms. */
+  t: number;
+  consumerId: string;
+  /** The inbound stream it feeds, when the page already has stats for it. */
+  stream?: string;
+  from: number | null;
+  to: number | null;
+  /** The temporal layer after the change. */
+  temporal: number | null;
+}
+
+export interface InboundMediaState {
+  /** When the latest inbound RTP packet arrived (any stream), unix ms. */
+  lastPacketMs: number;
+  /** When the gap in progress began (its last packet before it), unix ms; absent while media flows. */
+  interruptedSinceMs?: number;
 }
 
 export interface PointTags {

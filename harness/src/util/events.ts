@@ -1,6 +1,7 @@
 // A typed EventEmitter: the event map names each event and its argument tuple. A listener that
 // throws is reported on stderr and does not break the emitter or the other listeners (one bad
-// reporter must not stop a run).
+// reporter must not stop a run). sfu/src/events.ts has its own, logger-based one: the SFU stands
+// alone and never imports the harness.
 import { EventEmitter } from 'node:events';
 
 export type EventMap = Record<string, unknown[]>;

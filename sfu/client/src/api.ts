@@ -40,7 +40,20 @@ export interface VideoPublishOptions {
    * Without simulcast, only the first entry's maxBitrateKbps applies (default: no cap).
    */
   encodings?: EncodingOptions[];
+  /**
+   * The video codec. Default: the first one the browser and the SFU share (VP8 on the bundled SFU).
+   * Publishing fails, naming the codecs available, when the browser or the SFU lacks it.
+   */
+  codec?: VideoCodecName;
+  /**
+   * With simulcast: the temporal layers of every layer, 'L1T1', 'L1T2' or 'L1T3'. Default 'L1T3'.
+   * Without simulcast: the one encoding's mode, e.g. 'L3T3_KEY' for VP9 SVC (3 spatial and 3
+   * temporal layers in one stream; spatial layers need codec 'vp9'). Default: none (no layers).
+   */
+  scalabilityMode?: string;
 }
+
+export type VideoCodecName = 'vp8' | 'vp9' | 'h264';
 
 export interface PublishOptions {
   /** Publish the microphone. Default false. */
@@ -103,6 +116,15 @@ export interface ConsumerSnapshot {
   paused: boolean;
   /** Layers the SFU currently forwards (from consumerLayersChanged); null before the first report. */
   layers: LayersSnapshot | null;
+  /** Id of the consumer's MediaStreamTrack: the `trackIdentifier` of its inbound-rtp stats. */
+  trackId: string;
+  /**
+   * Spatial and temporal layers the producer offers (simulcast encodings, or SVC layers), from
+   * the consumer's scalability mode; 1 and 1 for a stream without layers.
+   */
+  offeredLayers: { spatial: number; temporal: number };
+  /** The layers last asked for with setPreferredLayers; null: never asked (the SFU's default, the highest). */
+  preferredLayers: LayersSnapshot | null;
   /** The SFU's score of this stream 0-10 (from consumerScore); null before the first report. */
   score: number | null;
   /** Epoch ms when the first frame was rendered (video) or the element started playing (audio). */

@@ -4,6 +4,7 @@
 import type { Consumer, Transport } from 'mediasoup-client/types';
 import type { NotificationMap } from '../../src/protocol.ts';
 import type { ConsumerSnapshot, LayersSnapshot, PeerInfo, PreferredLayersOptions } from './api.ts';
+import { parseScalabilityMode } from './encodings.ts';
 import type { EventLog } from './event-log.ts';
 import type { SignalingClient } from './signaling.ts';
 import type { TileGrid } from './ui.ts';
@@ -17,6 +18,7 @@ interface Entry {
   layers: LayersSnapshot | null;
   score: number | null;
   firstFrameAtMs: number | null;
+  preferredLayers: LayersSnapshot | null;
 }
 
 export interface SubscriberDeps {
@@ -55,7 +57,15 @@ export class Subscriber {
         consumer.close();
         return;
       }
-      const entry: Entry = { info, consumer, paused: info.producerPaused, layers: null, score: null, firstFrameAtMs: null };
+      const entry: Entry = {
+        info,
+        consumer,
+        paused: info.producerPaused,
+        layers: null,
+        score: null,
+        firstFrameAtMs: null,
+        preferredLayers: null,
+      };
       this.entries.set(info.consumerId, entry);
       consumer.on('transportclose', () => this.remove(info.consumerId, 'transport closed'));
       const displayName = this.deps.peers.get(info.producerPeerId)?.displayName ?? info.producerPeerId;
@@ -134,13 +144,14 @@ export class Subscriber {
       throw new Error(`${where}: no simulcast or SVC video consumer${of} (wait for a consumerAdded event of a simulcast publisher)`);
     }
     await Promise.all(
-      targets.map((e) =>
-        this.deps.signaling.request('setConsumerPreferredLayers', {
+      targets.map(async (e) => {
+        await this.deps.signaling.request('setConsumerPreferredLayers', {
           consumerId: e.info.consumerId,
           spatialLayer: options.spatialLayer,
           ...(options.temporalLayer === undefined ? {} : { temporalLayer: options.temporalLayer }),
-        }),
-      ),
+        });
+        e.preferredLayers = { spatialLayer: options.spatialLayer, temporalLayer: options.temporalLayer ?? null };
+      }),
     );
     return { consumers: targets.length };
   }
@@ -155,6 +166,9 @@ export class Subscriber {
       type: e.info.type,
       paused: e.paused,
       layers: e.layers,
+      trackId: e.consumer.track.id,
+      offeredLayers: offeredLayers(e.info.rtpParameters),
+      preferredLayers: e.preferredLayers,
       score: e.score,
       firstFrameAtMs: e.firstFrameAtMs,
     }));
@@ -198,6 +212,17 @@ export class Subscriber {
       element.addEventListener('playing', done, { once: true });
     }
   }
+}
+
+/**
+ * The layers a consumer can be given: mediasoup writes them as the scalability mode of the
+ * consumer's one encoding ('L3T3' for three simulcast encodings of L1T3 each).
+ */
+function offeredLayers(rtpParameters: NewConsumer['rtpParameters']): { spatial: number; temporal: number } {
+  const encodings = rtpParameters.encodings;
+  const first = Array.isArray(encodings) ? encodings[0] : undefined;
+  const mode = first && typeof first === 'object' && !Array.isArray(first) ? first.scalabilityMode : undefined;
+  return (typeof mode === 'string' ? parseScalabilityMode(mode) : null) ?? { spatial: 1, temporal: 1 };
 }
 
 function message(err: unknown): string {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { resolveVideo } from './encodings.ts';
+import { parseScalabilityMode, resolveVideo } from './encodings.ts';
 
 describe('resolveVideo', () => {
   it('sends one uncapped encoding at 640x360@30 by default', () => {
-    expect(resolveVideo(true)).toEqual({ simulcast: false, width: 640, height: 360, fps: 30, encodings: undefined });
+    expect(resolveVideo(true)).toEqual({ simulcast: false, width: 640, height: 360, fps: 30, encodings: undefined, codec: undefined });
   });
 
   it('sends three L1T3 layers at 1/4, 1/2 and full scale for simulcast', () => {
@@ -31,6 +31,32 @@ describe('resolveVideo', () => {
   it('caps a single encoding with the first entry when not simulcast', () => {
     const r = resolveVideo({ encodings: [{ scaleResolutionDownBy: 1, maxBitrateKbps: 300 }] });
     expect(r.encodings).toEqual([{ maxBitrate: 300_000 }]);
+  });
+
+  it('gives every simulcast layer the scalability mode asked for', () => {
+    const r = resolveVideo({ simulcast: true, scalabilityMode: 'L1T2', codec: 'h264' });
+    expect(r.encodings?.map((e) => e.scalabilityMode)).toEqual(['L1T2', 'L1T2', 'L1T2']);
+    expect(r.codec).toBe('h264');
+  });
+
+  it('sends one VP9 SVC encoding with its mode and cap', () => {
+    const r = resolveVideo({ codec: 'vp9', scalabilityMode: 'L3T3_KEY', encodings: [{ scaleResolutionDownBy: 1, maxBitrateKbps: 1200 }] });
+    expect(r.encodings).toEqual([{ maxBitrate: 1_200_000, scalabilityMode: 'L3T3_KEY' }]);
+    expect(resolveVideo({ codec: 'vp9', scalabilityMode: 'L2T3' }).encodings).toEqual([{ scalabilityMode: 'L2T3' }]);
+  });
+
+  it('parses scalability modes', () => {
+    expect(parseScalabilityMode('L3T3_KEY')).toEqual({ spatial: 3, temporal: 3 });
+    expect(parseScalabilityMode('L1T2')).toEqual({ spatial: 1, temporal: 2 });
+    expect(parseScalabilityMode('L4T3')).toEqual({ spatial: 4, temporal: 3 });
+    expect(parseScalabilityMode('T3')).toBeNull();
+  });
+
+  it('rejects codecs and scalability modes that cannot work, naming the field', () => {
+    expect(() => resolveVideo({ codec: 'av1' as never })).toThrow("publish: video.codec must be one of vp8, vp9, h264, got \"av1\"");
+    expect(() => resolveVideo({ scalabilityMode: 'L9T9' })).toThrow('video.scalabilityMode must be like');
+    expect(() => resolveVideo({ simulcast: true, scalabilityMode: 'L3T3' })).toThrow("with simulcast sets each layer's temporal layers");
+    expect(() => resolveVideo({ scalabilityMode: 'L3T3_KEY' })).toThrow("needs codec: 'vp9' (got the default, VP8)");
   });
 
   it('rejects out-of-range options naming the field', () => {

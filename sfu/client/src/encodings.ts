@@ -1,6 +1,6 @@
 // Resolves the camera's publish options (all optional) into capture settings and the encodings
 // mediasoup-client sends. Pure, so the defaults and the validation are unit-tested.
-import type { EncodingOptions, VideoPublishOptions } from './api.ts';
+import type { EncodingOptions, VideoCodecName, VideoPublishOptions } from './api.ts';
 
 /** Three layers, lowest first: mediasoup-client names them r0, r1, r2 in this order. */
 export const DEFAULT_SIMULCAST_LAYERS: readonly EncodingOptions[] = [
@@ -12,13 +12,32 @@ export const DEFAULT_SIMULCAST_LAYERS: readonly EncodingOptions[] = [
 /** Three temporal layers per encoding, so that viewers can also drop frame rate. */
 export const SIMULCAST_SCALABILITY_MODE = 'L1T3';
 
+export const VIDEO_CODECS: readonly VideoCodecName[] = ['vp8', 'vp9', 'h264'];
+
+/** What a publisher may ask for: 'L<1-3>T<1-3>' with an optional webrtc-svc suffix ('_KEY', 'h'...). */
+const PUBLISHABLE_MODE = /^L[1-3]T[1-3](h|_KEY|_KEY_SHIFT)?$/;
+
+/**
+ * Spatial and temporal layer counts of a scalability mode, read as mediasoup does (it writes a
+ * simulcast consumer's as 'L<encodings>T<temporal>', so 'L4T3' is possible); null when it is none.
+ */
+export function parseScalabilityMode(mode: string): { spatial: number; temporal: number } | null {
+  const m = /^[LS]([1-9]\d?)T([1-9]\d?)/.exec(mode);
+  return m ? { spatial: Number(m[1]), temporal: Number(m[2]) } : null;
+}
+
+/** An encoding as produce() takes it; TypeScript's DOM types lack scalabilityMode. */
+export type SendEncoding = RTCRtpEncodingParameters & { scalabilityMode?: string };
+
 export interface ResolvedVideo {
   simulcast: boolean;
   width: number;
   height: number;
   fps: number;
   /** What mediasoup-client's produce() takes as `encodings`; undefined sends one uncapped encoding. */
-  encodings: RTCRtpEncodingParameters[] | undefined;
+  encodings: SendEncoding[] | undefined;
+  /** The codec asked for; undefined leaves the choice to mediasoup-client (the first shared one). */
+  codec: VideoCodecName | undefined;
 }
 
 /** Throws an Error naming the field (prefixed with `where`) when an option is out of range. */
@@ -43,17 +62,40 @@ export function resolveVideo(options: true | VideoPublishOptions, where = 'publi
       }
     });
   }
-  let encodings: RTCRtpEncodingParameters[] | undefined;
+  const codec = o.codec;
+  if (codec !== undefined && !VIDEO_CODECS.includes(codec)) {
+    throw new Error(`${where}: video.codec must be one of ${VIDEO_CODECS.join(', ')}, got ${JSON.stringify(codec)}`);
+  }
+  const mode = o.scalabilityMode;
+  if (mode !== undefined) {
+    const parsed = typeof mode === 'string' && PUBLISHABLE_MODE.test(mode) ? parseScalabilityMode(mode) : null;
+    if (!parsed) {
+      throw new Error(`${where}: video.scalabilityMode must be like 'L1T3' or 'L3T3_KEY' (L1-3, T1-3), got ${JSON.stringify(mode)}`);
+    }
+    if (simulcast && parsed.spatial !== 1) {
+      throw new Error(`${where}: video.scalabilityMode with simulcast sets each layer's temporal layers: 'L1T1', 'L1T2' or 'L1T3', got '${mode}' (spatial layers in one stream are SVC: drop simulcast)`);
+    }
+    // VP8 and H.264 have no spatial scalability in libwebrtc; AV1 is not among the SFU's codecs.
+    if (!simulcast && parsed.spatial > 1 && codec !== 'vp9') {
+      throw new Error(`${where}: video.scalabilityMode '${mode}' has ${parsed.spatial} spatial layers, which needs codec: 'vp9' (got ${codec === undefined ? 'the default, VP8' : `'${codec}'`})`);
+    }
+  }
+  let encodings: SendEncoding[] | undefined;
   if (simulcast && layers) {
     encodings = layers.map((layer) => ({
       scaleResolutionDownBy: layer.scaleResolutionDownBy,
       maxBitrate: Math.round(layer.maxBitrateKbps * 1000),
-      scalabilityMode: SIMULCAST_SCALABILITY_MODE,
+      scalabilityMode: mode ?? SIMULCAST_SCALABILITY_MODE,
     }));
-  } else if (layers?.[0]) {
-    encodings = [{ maxBitrate: Math.round(layers[0].maxBitrateKbps * 1000) }];
+  } else if (layers?.[0] || mode !== undefined) {
+    encodings = [
+      {
+        ...(layers?.[0] ? { maxBitrate: Math.round(layers[0].maxBitrateKbps * 1000) } : {}),
+        ...(mode === undefined ? {} : { scalabilityMode: mode }),
+      },
+    ];
   }
-  return { simulcast, width, height, fps, encodings };
+  return { simulcast, width, height, fps, encodings, codec };
 }
 
 function whole(value: number, min: number, max: number, what: string): number {

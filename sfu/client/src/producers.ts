@@ -1,7 +1,7 @@
 // The sending half of a joined call: one producer per source (mic, camera, screen), each with its
 // capture, paused and resumed on the page and the SFU together. One Publisher per join.
-import type { Producer, Transport } from 'mediasoup-client/types';
-import type { ProducerSnapshot, ProducerSource, PublishOptions, ScreenShareOptions } from './api.ts';
+import type { Producer, RtpCodecCapability, Transport } from 'mediasoup-client/types';
+import type { ProducerSnapshot, ProducerSource, PublishOptions, ScreenShareOptions, VideoCodecName } from './api.ts';
 import { resolveVideo, type ResolvedVideo } from './encodings.ts';
 import type { EventLog } from './event-log.ts';
 import { captureUserMedia, startSyntheticScreen, type SyntheticScreen } from './media.ts';
@@ -28,6 +28,8 @@ export interface PublisherDeps {
   ui: TileGrid;
   /** Show the local camera in the local tile. */
   preview: boolean;
+  /** Video codecs the browser can send to the SFU (the device's send capabilities). */
+  sendCodecs: readonly RtpCodecCapability[];
 }
 
 export class Publisher {
@@ -41,6 +43,7 @@ export class Publisher {
   async publish(options: PublishOptions): Promise<ProducerSnapshot[]> {
     const where = 'publish';
     const video: ResolvedVideo | null = options.video ? resolveVideo(options.video, where) : null;
+    const codec = video?.codec === undefined ? undefined : this.sendCodec(video.codec, where);
     const audio = options.audio ?? false;
     if (!audio && !video) throw new Error(`${where}: nothing to publish: pass audio: true and/or video`);
     const sources: ProducerSource[] = [...(audio ? ['mic' as const] : []), ...(video ? ['camera' as const] : [])];
@@ -58,7 +61,7 @@ export class Publisher {
         }
         if (captured.video && video) {
           const codecOptions = { videoGoogleStartBitrate: 1000 };
-          created.push(await this.produce('camera', captured.video, () => {}, codecOptions, video.encodings));
+          created.push(await this.produce('camera', captured.video, () => {}, codecOptions, video.encodings, codec));
           if (this.deps.preview) this.deps.ui.setLocalPreview(captured.video);
         }
       } catch (err) {
@@ -121,6 +124,17 @@ export class Publisher {
     for (const entry of [...this.entries.values()]) this.remove(entry, 'left the room');
   }
 
+  /** The device's capability for `name` (VP9: its first profile, 0), or an error naming what is available. */
+  private sendCodec(name: VideoCodecName, where: string): RtpCodecCapability {
+    const video = this.deps.sendCodecs.filter((c) => c.kind === 'video' && !/\/(rtx|red|ulpfec|flexfec)/i.test(c.mimeType));
+    const found = video.find((c) => c.mimeType.toLowerCase() === `video/${name}`);
+    if (!found) {
+      const available = [...new Set(video.map((c) => c.mimeType.replace(/^video\//i, '').toLowerCase()))].join(', ');
+      throw new Error(`${where}: video.codec '${name}' is not one the browser and the SFU share (available: ${available || 'none'})`);
+    }
+    return found;
+  }
+
   private claim(source: ProducerSource, where: string): void {
     if (this.closed) throw new Error(`${where}: not joined (call join first)`);
     if (this.entries.has(source) || this.starting.has(source)) {
@@ -142,12 +156,14 @@ export class Publisher {
     stopCapture: () => void,
     codecOptions: Record<string, number | boolean>,
     encodings?: RTCRtpEncodingParameters[],
+    codec?: RtpCodecCapability,
   ): Promise<ProducerSnapshot> {
     let producer: Producer<ProducerAppData>;
     try {
       producer = await this.deps.transport.produce<ProducerAppData>({
         track,
         ...(encodings ? { encodings } : {}),
+        ...(codec ? { codec } : {}),
         codecOptions,
         // Muting stops RTP instead of sending black frames, so viewers' stats show the pause.
         disableTrackOnPause: true,

@@ -40,7 +40,14 @@ export class Session {
     readonly recvTransport: Transport,
   ) {
     const { signaling, log, ui } = deps;
-    this.publisher = new Publisher({ signaling, transport: sendTransport, log, ui, preview: deps.preview });
+    this.publisher = new Publisher({
+      signaling,
+      transport: sendTransport,
+      log,
+      ui,
+      preview: deps.preview,
+      sendCodecs: device.sendRtpCapabilities.codecs ?? [],
+    });
     const s = new Subscriber({
       signaling,
       transport: recvTransport,

@@ -1,0 +1,40 @@
+// A scenario's network settings -> what the runner applies. Profiles and settings pass as they
+// are (the network module resolves them); a trace file is read and parsed here, once, relative to
+// the scenario file, so a missing file or a bad line is a scenario error before anything starts.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseTrace, TraceParseError } from '../network/trace.ts';
+import { displayPath } from './errors.ts';
+import type { PlannedNetwork } from './plan.ts';
+import type { NetworkSpec } from './types.ts';
+
+/** A problem with a trace file; `message` is one line without the scenario file. */
+export class TraceFileError extends Error {
+  override name = 'TraceFileError';
+}
+
+/**
+ * `where` names the field ('participants.viewers.network'); `scenarioFile` is the file the
+ * trace's path is relative to. Throws TraceFileError for a trace that cannot be read or parsed.
+ */
+export function planNetwork(spec: NetworkSpec, where: string, scenarioFile: string): PlannedNetwork {
+  if (typeof spec === 'string' || !('trace' in spec) || spec.trace === undefined) return structuredClone(spec) as PlannedNetwork;
+  const file = resolve(dirname(resolve(scenarioFile)), spec.trace);
+  const shown = displayPath(file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder' : (err as Error).message;
+    throw new TraceFileError(
+      `${where}.trace: ${why}: ${shown} (the path is relative to the scenario file), got ${JSON.stringify(spec.trace)}`,
+    );
+  }
+  try {
+    return { trace: parseTrace(text, shown), loop: spec.loop ?? false };
+  } catch (err) {
+    if (err instanceof TraceParseError) throw new TraceFileError(`${where}.trace: ${err.message}`);
+    throw err;
+  }
+}
