@@ -49,8 +49,8 @@ Output (in --out, default results/<scenario>-<time>/):
   junit.xml       a test case per threshold, participant and baseline figure, for CI test reports
   summary.md      a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)
 
-Exit codes: 0 passed, 99 a threshold failed or a metric regressed against --baseline, 1 bad input,
-2 the run failed or is invalid.
+Exit codes: 0 passed, 99 a threshold failed, 1 bad input, 2 the run failed or is invalid.
+With --baseline, 99 also when a metric regressed past its tolerance (see: rtc-harness compare --help).
 Ctrl-C stops the run early and still writes what was measured.
 List the metrics thresholds can use with: rtc-harness metrics`;
 
@@ -63,7 +63,7 @@ interface RunFlags extends PrometheusFlags {
   seed?: string;
   reporter: ReporterChoice[];
   baseline?: string;
-  tolerance: string[];
+  tolerance?: string[];
 }
 
 const COMPARE_HELP = `
@@ -71,13 +71,14 @@ Examples:
   $ rtc-harness compare baseline/results.json results/smoke-20261126T101500Z
   $ rtc-harness compare base.json now.json --tolerance video_recv_fps=15% --tolerance rtt_ms=20 --format markdown
 
-Compared: each group's aggregate of every metric with a better direction (p50 for fps, bitrate
-and resolution; p95 for RTT, loss, jitter and times to first frame; max for freeze counters), and
-each threshold's measured value. A figure regresses when it is worse than the baseline by more
+Compared: each threshold's measured value, and per group the figures a release is judged on
+(received fps, bitrate, resolution and layer and sent fps and bitrate at p50; RTT and loss at p95;
+freezes at max; time to first frame and to connect at p95; share of time connected); any other
+metric once given a --tolerance. A figure regresses when it is worse than the baseline by more
 than max(relative% of the baseline, the absolute floor of its unit).
 Tolerances: metric=15% (relative), metric=20 (absolute, in the metric's unit), metric=15%:20
 (both), *=20% (the default relative part). Default: 10%, with floors such as 1 fps, 25 kbps,
-10 ms, 1 percentage point.
+10 ms, 1 percentage point; 25% and 250 ms for the time to first frame.
 
 Exit codes: 0 no regression, 99 a metric regressed, 1 bad input.`;
 
@@ -96,10 +97,8 @@ function reporterList(value: string): ReporterChoice[] {
 function toleranceOption(): Option {
   return new Option(
     '--tolerance <metric=value>',
-    'how much worse than the baseline a metric may get: video_recv_fps=15%, rtt_ms=20, *=20% (repeatable; default 10% with a floor per unit)',
-  )
-    .argParser(collect)
-    .default([]);
+    'how much worse than the baseline a metric may get: video_recv_fps=15%, rtt_ms=20, *=20% (repeatable; without it: 10%, with a floor per unit)',
+  ).argParser(collect);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -127,7 +126,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--headful', 'show the browser windows (needs a display)')
     .option('-q, --quiet', 'print only the final summary')
     .addOption(
-      new Option('--reporter <list>', `reporters, comma-separated, each optionally name=path: console, json, junit, markdown, html (default: ${DEFAULT_REPORTERS})`)
+      new Option('--reporter <list>', 'reporters, comma-separated, each optionally name=path: console, json, junit, markdown, html')
         .argParser(reporterList)
         .default(parseReporterList(DEFAULT_REPORTERS), DEFAULT_REPORTERS),
     )
@@ -216,8 +215,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   });
   const outDir = flags.out ?? defaultOutDir(plan.name);
   // The baseline and tolerances are checked now, so that a typo fails before the run, not after.
-  parseTolerances(flags.tolerance);
-  const finish = flags.baseline ? baselineFinisher(flags.baseline, flags.tolerance) : undefined;
+  parseTolerances(flags.tolerance ?? []);
+  const finish = flags.baseline ? baselineFinisher(flags.baseline, flags.tolerance ?? []) : undefined;
 
   // Ctrl-C stops the run and still writes what was measured; a second Ctrl-C forces the exit
   // (the runner's teardown has already been asked to kill the browsers and the SFU).

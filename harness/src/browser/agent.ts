@@ -234,6 +234,7 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
       closedMs: e.closedMs,
       connectionState: closed ? 'closed' : e.pc.connectionState,
       iceConnectionState: closed ? 'closed' : e.pc.iceConnectionState,
+      ...(e.turnUrls > 0 ? { turnUrls: e.turnUrls } : {}),
       statsMs: reduced?.statsMs ?? now(),
       inbound,
       outbound: reduced?.outbound ?? [],

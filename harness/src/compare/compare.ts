@@ -47,6 +47,7 @@ export const DEFAULT_COMPARED_METRICS: readonly MetricName[] = [
   'video_recv_fps',
   'video_recv_bitrate_kbps',
   'video_recv_height_px',
+  'video_recv_spatial_layer',
   'video_send_fps',
   'video_send_bitrate_kbps',
   'rtt_ms',

@@ -37,6 +37,13 @@ export class PrometheusApi {
     }
   }
 
+  /** The time span of the data in the head block (a run's data, reopened), unix ms; null if empty. */
+  async headSpan(): Promise<{ minMs: number; maxMs: number } | null> {
+    const status = await this.#get<{ headStats?: { numSeries: number; minTime: number; maxTime: number } }>('/api/v1/status/tsdb', {});
+    const head = status.headStats;
+    return head && head.numSeries > 0 ? { minMs: head.minTime, maxMs: head.maxTime } : null;
+  }
+
   /** An instant query at `timeSeconds` (default: now). */
   async query(expr: string, timeSeconds?: number): Promise<PromSeries[]> {
     const params: Record<string, string> = { query: expr };

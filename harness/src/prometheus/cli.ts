@@ -4,7 +4,8 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { ScenarioError } from '../scenario/errors.ts';
 import type { RunPlan } from '../scenario/plan.ts';
-import { openHistory } from './history.ts';
+import { PrometheusApi } from './api.ts';
+import { findDataDir, openHistory } from './history.ts';
 import { PrometheusReporter, type PrometheusReporterOptions } from './reporter.ts';
 import { DEFAULT_MAX_PARTICIPANTS_PER_GROUP } from './series.ts';
 
@@ -90,8 +91,15 @@ export async function startPrometheusReporter(
 /** `rtc-harness prometheus <dir>`: serves a kept run's data on 127.0.0.1:<port> until SIGINT/SIGTERM. */
 export async function serveHistory(dir: string, port: number, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new ScenarioError(`--port must be an integer 1..65535, got ${port}`);
+  try {
+    findDataDir(dir);
+  } catch (err) {
+    throw new ScenarioError((err as Error).message);
+  }
   const prometheus = await openHistory(dir, { port });
-  out.write(`Prometheus serving ${prometheus.dataDir} at ${prometheus.url} (Ctrl-C to stop)\n`);
+  const span = await new PrometheusApi(prometheus.url).headSpan().catch(() => null);
+  const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+  out.write(`Prometheus serving ${prometheus.dataDir} at ${prometheus.url}${span ? `, data from ${iso(span.minMs)} to ${iso(span.maxMs)}` : ''} (Ctrl-C to stop)\n`);
   let onSignal: () => void = () => {};
   await new Promise<void>((resolve) => {
     onSignal = resolve;

@@ -25,6 +25,8 @@ export interface ActionContext {
   room: string;
   /** Applies a network change to the participant's link; absent when the run has no links. */
   setNetwork?: (participantId: string, set: unknown) => Promise<void>;
+  /** Leaves the participant only TURN over a transport (its link's access rules); absent without TURN. */
+  forceTurn?: (participantId: string, transport: 'udp' | 'tcp' | 'tls') => Promise<void>;
 }
 
 export async function performAction(p: Participant, action: PlannedAction, ctx: ActionContext): Promise<void> {
@@ -60,5 +62,8 @@ export async function performAction(p: Participant, action: PlannedAction, ctx: 
     case 'network':
       if (!ctx.setNetwork) throw new Error(`${p.id}: network change needs a simulated link, and this run has none`);
       return ctx.setNetwork(p.id, action.set);
+    case 'forceTurn':
+      if (!ctx.forceTurn) throw new Error(`${p.id}: forceTurn needs the run's TURN server and a simulated link, and this run has neither`);
+      return ctx.forceTurn(p.id, action.transport);
   }
 }

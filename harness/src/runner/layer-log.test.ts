@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { getProfile } from '../network/index.ts';
+import { resolveLinkProfile } from '../network/settings.ts';
 import type { ResolvedLinkProfile } from '../network/types.ts';
 import type { LayerChange, Sample } from '../stats/types.ts';
 import { compareDownlink, LayerLog, type LinkChangeInput } from './layer-log.ts';
 
 const START = 1_700_000_000_000;
 const STREAM = 'pc1/in/video/0';
-const perfect = getProfile('perfect');
+const perfect = resolveLinkProfile(getProfile('perfect'), 'perfect');
 const constrained: ResolvedLinkProfile = { ...perfect, down: { ...perfect.down, rateKbps: 300 } };
 
 /** A viewer's sample at `s` seconds into the run, with its layer changes and freeze totals. */

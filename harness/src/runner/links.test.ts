@@ -48,6 +48,7 @@ describe('ParticipantLinks', () => {
     expect(last).toMatchObject({ participant: 'viewers[0]', outageMs: 5000 });
     expect(last.trace).toBeUndefined();
     expect(l.changes.map((c) => c.outageMs ?? null)).toEqual([null, null, 5000]);
+    expect(l.changes[0]!.atMs).toBeLessThanOrEqual(0); // the initial setting, before the start
   });
 
   it('gives each participant its own link address for the page to use', async () => {

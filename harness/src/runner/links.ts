@@ -3,7 +3,7 @@
 // through one shared pipe. The runner asks this object for the candidate rewrite a page needs,
 // applies timeline changes and replays traces, and turns the links' counters into ground-truth
 // points each second. Every change is recorded with its time, for results.json.
-import { createAccessLink, getProfile, replayTrace, type AccessLink, type TraceReplay } from '../network/index.ts';
+import { createAccessLink, getProfile, replayTrace, type AccessLink, type RouteTarget, type TraceReplay } from '../network/index.ts';
 import type { DirectionCounters, LinkCounters, LinkUpdate, ResolvedLinkProfile } from '../network/types.ts';
 import type { PlannedNetwork, PlannedTrace } from '../scenario/plan.ts';
 import type { MetricName } from '../stats/catalogue.ts';
@@ -12,6 +12,14 @@ import type { Point } from '../stats/types.ts';
 export interface LinkTarget {
   host: string;
   port: number;
+}
+
+/** More routes of every link (e.g. the TURN server's), beside the SFU's. */
+export interface ExtraRoutes {
+  /** `from` is the `host:port` the page is given; the agent rewrites it to the route. */
+  routes: { name: string; from: string; target: RouteTarget }[];
+  /** Server-side sources whose packets skip the link (a TURN relay's traffic to the SFU). */
+  unshapedSources?: string[];
 }
 
 export interface NetworkChange {
@@ -50,18 +58,22 @@ function applySpec(link: AccessLink, spec: Exclude<PlannedNetwork, PlannedTrace>
 export class ParticipantLinks {
   readonly #targets: LinkTarget[];
   readonly #seed: number;
+  readonly #extra: ExtraRoutes | undefined;
   readonly #entries = new Map<string, Entry>();
   readonly #changes: NetworkChange[] = [];
   #startMs = Date.now();
 
   /** `targets`: every media address of the SFU (one per worker), reached through each link. */
-  constructor(targets: LinkTarget[], seed: number) {
+  constructor(targets: LinkTarget[], seed: number, extra?: ExtraRoutes) {
     this.#targets = targets;
     this.#seed = seed;
+    this.#extra = extra;
   }
 
   /** The run's clock starts: changes are recorded relative to it, and groups' traces start. */
   setStart(startMs: number): void {
+    // Settings made while links were opened date from before the start: negative offsets.
+    for (const change of this.#changes) change.atMs -= startMs - this.#startMs;
     this.#startMs = startMs;
     for (const [participant, entry] of this.#entries) {
       if (!entry.pendingTrace) continue;
@@ -78,22 +90,28 @@ export class ParticipantLinks {
     return this.#changes;
   }
 
-  /** Opens a participant's link with its group's network; a trace waits for setStart(). */
-  async create(participantId: string, group: string, spec: PlannedNetwork | null): Promise<AccessLink> {
+  /**
+   * Opens a participant's link with its group's network; a trace waits for setStart(). `access`
+   * (e.g. a firewall that leaves only TURN over TCP) applies on top of the network.
+   */
+  async create(participantId: string, group: string, spec: PlannedNetwork | null, access?: LinkUpdate): Promise<AccessLink> {
     const link = await createAccessLink({
       id: participantId,
-      targets: Object.fromEntries(this.#targets.map((t, i) => [`sfu${i}`, t])),
+      targets: {
+        ...Object.fromEntries(this.#targets.map((t, i) => [`sfu${i}`, t])),
+        ...Object.fromEntries((this.#extra?.routes ?? []).map((r) => [r.name, r.target])),
+      },
+      ...(this.#extra?.unshapedSources?.length ? { unshapedSources: this.#extra.unshapedSources } : {}),
       // Every participant's randomness is its own, and the same in every run with this seed.
       seed: `${this.#seed}:${participantId}`,
     });
     const trace = spec !== null && isTrace(spec) ? spec : null;
-    if (spec !== null && !trace) {
-      try {
-        applySpec(link, spec as Exclude<PlannedNetwork, PlannedTrace>);
-      } catch (err) {
-        await link.close();
-        throw err;
-      }
+    try {
+      if (spec !== null && !trace) applySpec(link, spec as Exclude<PlannedNetwork, PlannedTrace>);
+      if (access) link.set(access);
+    } catch (err) {
+      await link.close();
+      throw err;
     }
     this.#entries.set(participantId, { link, group, prev: null, prevAtMs: Date.now(), replay: null, pendingTrace: trace });
     this.#record(participantId, link, {});
@@ -104,12 +122,16 @@ export class ParticipantLinks {
   rewriteRules(participantId: string): Record<string, string> {
     const entry = this.#entries.get(participantId);
     if (!entry) return {};
-    return Object.fromEntries(
-      this.#targets.map((t, i) => {
+    return Object.fromEntries([
+      ...this.#targets.map((t, i) => {
         const route = entry.link.routes[`sfu${i}`]!;
         return [`${t.host}:${t.port}`, `${route.host}:${route.port}`];
       }),
-    );
+      ...(this.#extra?.routes ?? []).map((r) => {
+        const route = entry.link.routes[r.name]!;
+        return [r.from, `${route.host}:${route.port}`];
+      }),
+    ]);
   }
 
   /**

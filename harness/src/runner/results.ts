@@ -3,6 +3,8 @@
 import type { LinkCounters, ResolvedLinkProfile } from '../network/types.ts';
 import type { BaselineComparison } from '../compare/types.ts';
 import type { ParticipantLayers } from './layer-log.ts';
+import type { ParticipantIce } from '../turn/ice-log.ts';
+import type { TurnSummary } from '../turn/run-turn.ts';
 import type { Aggregate } from '../stats/aggregate.ts';
 
 /** 'running' only in the copies written while the run goes on. */
@@ -43,6 +45,11 @@ export interface ParticipantResult {
    * network changes and 'layers' actions (see runner/layer-log.ts). Absent without layered video.
    */
   layers?: ParticipantLayers;
+  /**
+   * Its selected ICE candidate pairs at the end (relay or direct, over UDP, TCP or TLS, bytes
+   * relayed) and the TURN errors its page saw (see turn/ice-log.ts). Absent before any pair.
+   */
+  ice?: ParticipantIce;
   aggregates: Record<string, Aggregate>;
 }
 
@@ -123,4 +130,6 @@ export interface RunResults {
   overrides?: string[];
   /** The comparison with a baseline run (`run --baseline FILE`); it fails the run when it regressed. */
   baseline?: BaselineComparison;
+  /** The run's TURN server and what it did (allocations, refusals, bytes relayed); absent without TURN. */
+  turn?: TurnSummary;
 }

@@ -25,6 +25,8 @@ import type { RunResults } from './results.ts';
 import { runEnvironment } from './environment.ts';
 import { ParticipantLinks } from './links.ts';
 import { LayerLog } from './layer-log.ts';
+import { IceLog } from '../turn/ice-log.ts';
+import { startRunTurn, type RunTurn } from '../turn/run-turn.ts';
 
 export interface RunOptions {
   /** Output folder; created if missing. */
@@ -56,6 +58,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
   const store = new SeriesStore();
   const guard = new LoadGuard(plan.guard);
   const layerLog = new LayerLog();
+  const iceLog = new IceLog();
   const records = new Map<string, ParticipantRecord>(
     plan.participants.map((p) => [p.id, { plan: p, participant: null, collector: null, error: null, connected: false }]),
   );
@@ -73,6 +76,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
   let pool: BrowserPool | null = null;
   let timeline: Timeline<RunAction> | null = null;
   let links: ParticipantLinks | null = null;
+  let turn: RunTurn | null = null;
   let wake: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (wake = resolve));
   const stop = (reason: string) => {
@@ -102,6 +106,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
       storage: store.size(),
       links,
       layers: layerLog,
+      ice: iceLog,
       environment: runEnvironment(chromiumVersion),
     });
   const onAbort = () => stop(String((options.signal?.reason as Error)?.message ?? 'interrupted'));
@@ -121,15 +126,29 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
     // Participants with a simulated link: a network in their group, or a network change later.
     const shaped = new Set(plan.participants.filter((p) => p.network !== null).map((p) => p.id));
     for (const step of plan.timeline) if (step.action.do === 'network') for (const id of step.participantIds) shaped.add(id);
+    // TURN traffic crosses the participant's link too, so that a firewall on it can force the relay.
+    for (const p of plan.participants) if (p.turn) shaped.add(p.id);
+    for (const step of plan.timeline) if (step.action.do === 'forceTurn') for (const id of step.participantIds) shaped.add(id);
+
+    // 0. The TURN server, when the run uses one; torn down after the SFU and the browsers.
+    if (plan.turn) {
+      const started = await startRunTurn(plan.turn, { outDir: options.outDir, participants: plan.participants.length });
+      turn = started;
+      teardown.push({ name: 'TURN server', fn: () => started.stop() });
+      log('info', `TURN server (${plan.turn.kind}): ${started.urls.join(', ')}`);
+    }
 
     // 1. The target every page loads.
     let pageUrl: (p: PlannedParticipant) => string;
     const target = plan.target;
     if (target.kind === 'bundled') {
-      const sfu = await startSfu({ numWorkers: target.workers, logLevel: 'warn' });
+      const sfu = await startSfu({ numWorkers: target.workers, logLevel: 'warn', ...(turn ? { turn: turn.sfu } : {}) });
       teardown.push({ name: 'SFU', fn: () => sfu.close() });
       sfu.on('workerDied', ({ workerIndex, error }) => log('error', `SFU worker ${workerIndex} died: ${error.message}`));
-      pageUrl = (p) => `${sfu.url}/?room=${encodeURIComponent(p.room)}&name=${encodeURIComponent(p.id)}`;
+      // With TURN, the page restarts ICE by itself when its connection drops (as apps do), which is
+      // how a call blocked mid-way finds the relay.
+      const pageOptions = turn ? '&icerestart=1' : '';
+      pageUrl = (p) => `${sfu.url}/?room=${encodeURIComponent(p.room)}&name=${encodeURIComponent(p.id)}${pageOptions}`;
       log('info', `bundled SFU at ${sfu.url} (${sfu.workerPids.length} worker(s), media port(s) ${sfu.rtcPorts.join(', ')})`);
       try {
         options.onTargetStarted?.({ name: 'sfu', metricsUrl: `${sfu.url}/metrics` });
@@ -140,11 +159,13 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
         const participantLinks = new ParticipantLinks(
           sfu.rtcPorts.map((port) => ({ host: sfu.options.listenIp, port })),
           plan.seed,
+          turn ? { routes: turn.routes, unshapedSources: turn.unshapedSources } : undefined,
         );
         links = participantLinks;
         teardown.push({ name: 'network links', fn: () => participantLinks.close() });
         for (const p of plan.participants) {
-          if (shaped.has(p.id)) await participantLinks.create(p.id, p.group, p.network);
+          const access = turn && p.turn?.transport ? turn.access(p.turn.transport) : undefined;
+          if (shaped.has(p.id)) await participantLinks.create(p.id, p.group, p.network, access);
         }
         log('info', `${shaped.size} simulated network link(s)`);
       }
@@ -161,7 +182,8 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
     const agentScript = await buildAgentScript();
     pool = new BrowserPool({
       participantsPerBrowser: plan.browser.participantsPerBrowser,
-      chromium: { ...options.chromium, headful: plan.browser.headful },
+      // The bundled TURN server's TLS certificate is the run's own: the browsers must accept it.
+      chromium: { ...options.chromium, headful: plan.browser.headful, ...(turn?.selfSignedTls ? { ignoreCertificateErrors: true } : {}) },
     });
     const browsers = pool;
     teardown.push({ name: 'browsers', fn: () => browsers.close() });
@@ -188,6 +210,8 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
           const rules = links.rewriteRules(rec.plan.id);
           await participant.page.evaluate((r) => window.__rtcHarness!.setCandidateRewrite(r), rules);
         }
+        const iceOverrides = turn?.overrides(rec.plan.id, rec.plan.turn);
+        if (iceOverrides) await participant.page.evaluate((o) => window.__rtcHarness!.setIceOverrides(o), iceOverrides);
       } catch (err) {
         rec.error = `could not open its page: ${(err as Error).message}`;
         log('error', `${rec.plan.id}: ${rec.error}`);
@@ -224,6 +248,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
       await performAction(p, action, {
         room: rec.plan.room,
         ...(links ? { setNetwork: async (pid: string, set: unknown) => links!.apply(pid, set as never) } : {}),
+        ...(links && turn ? { forceTurn: async (pid: string, transport: 'udp' | 'tcp' | 'tls') => links!.apply(pid, turn!.access(transport)) } : {}),
       });
       if (action.do === 'join') startCollector(rec);
     }
@@ -246,6 +271,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
         store.ingest(points);
         mux.onSample(sample, points);
         latest.set(sample.participant, sample);
+        iceLog.onSample(sample);
         if (sample.values.connected === 1) rec.connected = true;
         const cpuLimited = sample.streams.some((s) => (s.values.video_send_quality_limited_cpu_percent ?? 0) > 50);
         guard.noteCpuLimited(rec.plan.id, cpuLimited, sample.t);
@@ -326,7 +352,12 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
     await Promise.allSettled([...records.values()].map((r) => r.collector?.stop()));
   }
 
+  // A participant that joined but never connected says why (e.g. its TURN credentials were refused).
+  for (const r of records.values()) {
+    if (!r.connected && !r.error && r.participant?.joinedAtMs != null) r.error = iceLog.neverConnectedReason(r.plan.id);
+  }
   let results = snapshotResults(true);
+  if (turn) results = { ...results, turn: turn.summary() };
   try {
     results = options.finish?.(results) ?? results;
   } catch (err) {
@@ -339,6 +370,11 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
     } catch (err) {
       log('warn', `teardown of ${step.name}: ${(err as Error).message}`);
     }
+  }
+  // coturn writes the bytes it relayed when sessions close: the summary is complete only now.
+  if (turn) {
+    results = { ...results, turn: turn.summary() };
+    output.writeResults(results);
   }
   await output.close();
   await mux.onEnd(results, options.outDir);

@@ -9,6 +9,7 @@ import type { ActionOutcome } from './timeline.ts';
 import type { Aggregate, RunEnvironment, RunResults, Verdict } from './results.ts';
 import type { ParticipantLinks } from './links.ts';
 import type { LayerLog, ParticipantLayers } from './layer-log.ts';
+import type { IceLog } from '../turn/ice-log.ts';
 
 export interface ParticipantRecord {
   plan: PlannedParticipant;
@@ -44,6 +45,8 @@ export interface ResultInputs {
   links: ParticipantLinks | null;
   /** Simulcast/SVC layer switches and their timing; absent in runs that did not follow them. */
   layers?: LayerLog;
+  /** Selected candidate pairs and TURN errors per participant; absent in runs that did not follow them. */
+  ice?: IceLog;
   environment: RunEnvironment;
 }
 
@@ -51,16 +54,27 @@ function complete(aggregates: Aggregates): Record<string, Aggregate> {
   return Object.fromEntries(Object.entries(aggregates).filter((e): e is [string, Aggregate] => e[1] !== undefined));
 }
 
-export function decideVerdict(input: Pick<ResultInputs, 'final' | 'runError' | 'guard' | 'thresholds'>): { verdict: Verdict; reason?: string } {
+/**
+ * The verdict, in order: a run that could not be carried out or whose load generator was
+ * saturated is `invalid` (its figures describe this machine, not the system under test); a failed
+ * threshold or a participant that joined but never connected is `fail` (someone could not make
+ * the call, whatever the thresholds say); else `pass`.
+ */
+export function decideVerdict(
+  input: Pick<ResultInputs, 'final' | 'runError' | 'guard' | 'thresholds'> & { neverConnected: readonly string[] },
+): { verdict: Verdict; reason?: string } {
   if (!input.final) return { verdict: 'running' };
   if (input.runError) return { verdict: 'invalid', reason: `the run could not be carried out: ${input.runError}` };
   if (input.guard.invalidReason) return { verdict: 'invalid', reason: input.guard.invalidReason };
+  const reasons: string[] = [];
   const failed = input.thresholds.filter((t) => !t.ok);
   if (failed.length > 0) {
     const names = failed.map((t) => `${t.key} ${t.expression}`);
-    return { verdict: 'fail', reason: `${failed.length} threshold(s) failed: ${names.slice(0, 3).join('; ')}${names.length > 3 ? '; …' : ''}` };
+    reasons.push(`${failed.length} threshold(s) failed: ${names.slice(0, 3).join('; ')}${names.length > 3 ? '; …' : ''}`);
   }
-  return { verdict: 'pass' };
+  const nc = input.neverConnected;
+  if (nc.length > 0) reasons.push(`${nc.length} participant(s) never connected: ${nc.slice(0, 5).join(', ')}${nc.length > 5 ? ', …' : ''}`);
+  return reasons.length > 0 ? { verdict: 'fail', reason: reasons.join('; ') } : { verdict: 'pass' };
 }
 
 function withLayers(layers: ParticipantLayers | undefined): { layers?: ParticipantLayers } {
@@ -73,7 +87,11 @@ export function buildResults(input: ResultInputs): RunResults {
     ...t,
     ...(input.abortedKeys.has(`${t.key} ${t.expression}`) ? { aborted: true } : {}),
   }));
-  const { verdict, reason } = decideVerdict({ ...input, thresholds });
+  // Only a participant that did join counts: one that crashed before its join is reported by its error.
+  const neverConnected = [...input.records.values()]
+    .filter((r) => r.participant?.joinedAtMs != null && !r.connected)
+    .map((r) => r.plan.id);
+  const { verdict, reason } = decideVerdict({ ...input, thresholds, neverConnected });
   const stoppedEarly = input.stopReason !== null && input.stopReason !== 'duration reached';
   const groups = new Map<string, number>();
   for (const p of plan.participants) groups.set(p.group, (groups.get(p.group) ?? 0) + 1);
@@ -103,6 +121,7 @@ export function buildResults(input: ResultInputs): RunResults {
         : {}),
       aggregates: complete(store.participantAggregates(r.plan.id)),
       ...withLayers(input.layers?.results(r.plan.id, end)),
+      ...(input.ice?.has(r.plan.id) ? { ice: input.ice.result(r.plan.id)! } : {}),
     })),
     groups: [...groups].map(([name, count]) => ({ name, count, aggregates: complete(store.groupAggregates(name)) })),
     actions: input.actions.map((a) => ({

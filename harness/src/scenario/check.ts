@@ -9,6 +9,7 @@ import { describeGroup, joinTimeMs, participantId, resolveWho, type GroupCounts 
 import { didYouMean } from './suggest.ts';
 import type { NetworkSpec, ScenarioSpec, ThresholdEntry } from './types.ts';
 import { formatDuration, parseDurationMs } from './units.ts';
+import { checkTurn } from './turn.ts';
 import { checkVideoSpec } from './video.ts';
 
 const GROUP_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
@@ -58,6 +59,8 @@ export function checkScenario(spec: ScenarioSpec): string[] {
       problems.push(`${path}.what must name something to publish, like { audio: true } or { video: true }, got ${formatValue(action.what)}`);
     }
   }
+
+  problems.push(...checkTurn(spec));
 
   for (const [key, entries] of Object.entries(spec.thresholds ?? {}) as [string, ThresholdEntry[]][]) {
     problems.push(...checkThreshold(key, entries, groups));

@@ -4,6 +4,7 @@ import type { ThresholdDef } from '../thresholds/parse.ts';
 import type { NetworkTrace } from '../network/trace.ts';
 import type { LinkUpdate } from '../network/types.ts';
 import type { ProfileName } from '../network/profiles.ts';
+import type { PlannedParticipantTurn, PlannedTurn, TurnTransport } from './turn.ts';
 import type { MediaSource, VideoCodec } from './types.ts';
 
 export interface RunPlan {
@@ -14,6 +15,8 @@ export interface RunPlan {
   /** Seed for every random choice; the one drawn at random when the scenario and CLI gave none. */
   seed: number;
   target: PlannedTarget;
+  /** The TURN server of the run; null or absent: none. */
+  turn?: PlannedTurn | null;
   /** The room participants join unless their group names another. */
   room: string;
   statsIntervalMs: number;
@@ -61,6 +64,8 @@ export interface PlannedParticipant {
   publish: PlannedPublish;
   /** As the scenario gave it (the network module resolves profiles), a trace read in; null: unshaped. */
   network: PlannedNetwork | null;
+  /** How it uses TURN; null: as the browser decides (TURN servers offered when the run has one). Absent in older plans. */
+  turn?: PlannedParticipantTurn | null;
 }
 
 /** A network setting as the runner applies it: a profile name, settings, or a parsed trace. */
@@ -82,7 +87,8 @@ export type PlannedAction =
   | { do: 'network'; set: PlannedNetwork }
   | { do: 'layers'; spatial: number; temporal: number | null }
   | { do: 'iceRestart' }
-  | { do: 'screenShare'; on: boolean };
+  | { do: 'screenShare'; on: boolean }
+  | { do: 'forceTurn'; transport: TurnTransport };
 
 export interface PlannedStep {
   /** When, ms from the run's start. */

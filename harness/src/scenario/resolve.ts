@@ -20,6 +20,7 @@ import { planNetwork, TraceFileError } from './network.ts';
 import { joinTimeMs, participantId, resolveWho, type GroupCounts } from './roster.ts';
 import { didYouMean } from './suggest.ts';
 import type { NetworkSpec, PublishSpec, ScenarioSpec, TimelineAction } from './types.ts';
+import { resolveGroupTurn, resolveTurn } from './turn.ts';
 import { parseDurationMs } from './units.ts';
 import { validateScenario } from './validate.ts';
 import { resolveVideoSpec } from './video.ts';
@@ -78,6 +79,7 @@ export function resolvePlan(spec: ScenarioSpec, options: ResolveOptions): RunPla
       joinAtMs: joinTimeMs(joinAtMs, spreadMs, index, def.count),
       publish: structuredClone(publish),
       network: structuredClone(planned),
+      turn: resolveGroupTurn(def.turn),
     }));
   });
 
@@ -111,6 +113,7 @@ export function resolvePlan(spec: ScenarioSpec, options: ResolveOptions): RunPla
     target: 'url' in target && target.url !== undefined
       ? { kind: 'url', url: target.url }
       : { kind: 'bundled', workers: target.workers ?? DEFAULTS.workers },
+    turn: resolveTurn(valid),
     room: name,
     statsIntervalMs: valid.stats?.intervalMs ?? DEFAULTS.statsIntervalMs,
     browser: {
@@ -205,5 +208,7 @@ function resolveAction(action: TimelineAction, network: (spec: NetworkSpec) => P
       return { do: 'layers', spatial: action.spatial, temporal: action.temporal ?? null };
     case 'screenShare':
       return { do: 'screenShare', on: action.on };
+    case 'forceTurn':
+      return { do: 'forceTurn', transport: action.transport };
   }
 }

@@ -3,6 +3,7 @@
 // the field path and the value. Relations between fields (a `who` naming a group, times within the
 // duration, threshold syntax) are checked afterwards, in check.ts.
 import { z } from 'zod';
+import { forceTurnAction, groupTurnSchema, turnSchema } from './turn.ts';
 import { BITRATE_ALLOWED, DURATION_ALLOWED, isDuration, parseBitrateKbps } from './units.ts';
 import { SCALABILITY_MODE, SCALABILITY_MODE_ALLOWED, VIDEO_CODECS } from './video.ts';
 
@@ -79,6 +80,7 @@ const group = z.strictObject(
     joinSpread: durationSchema.optional(),
     network: network.optional(),
     room: name.optional(),
+    turn: groupTurnSchema.optional(),
   },
   must('an object like { count: 4 }'),
 );
@@ -118,6 +120,7 @@ export const timelineActionSchema = z.discriminatedUnion(
     action('layers', { spatial: int(0), temporal: int(0).optional() }),
     action('iceRestart', {}),
     action('screenShare', { on: bool }),
+    action('forceTurn', forceTurnAction),
   ],
   must("an action like { at: '10s', do: 'leave', who: 'viewers[0]' }"),
 );
@@ -136,6 +139,7 @@ export const scenarioSchema = z.strictObject(
     duration: durationSchema,
     seed: int(0, 2 ** 32 - 1).optional(),
     target: target.optional(),
+    turn: turnSchema.optional(),
     stats: z.strictObject({ intervalMs: int(100, 60_000).optional() }, must('an object like { intervalMs: 1000 }')).optional(),
     browser: z
       .strictObject(

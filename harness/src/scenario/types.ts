@@ -6,8 +6,10 @@ import type { MetricName } from '../stats/catalogue.ts';
 import type { ProfileName } from '../network/profiles.ts';
 import type { LinkUpdate } from '../network/types.ts';
 import type { Bitrate, Duration } from './units.ts';
+import type { GroupTurnSpec, TurnSpec, TurnTransport } from './turn.ts';
 
 export type { Bitrate, Duration } from './units.ts';
+export type { ExternalTurnSpec, GroupTurnSpec, TurnSpec, TurnTransport } from './turn.ts';
 export type { MetricName } from '../stats/catalogue.ts';
 
 /**
@@ -94,6 +96,8 @@ export interface GroupSpec {
   network?: NetworkSpec;
   /** The room the group joins. Default: one room for the whole scenario, named after it. */
   room?: string;
+  /** How the group uses TURN: `{ transport: 'tcp' }` (UDP blocked), `{ policy: 'relay' }`... Default: as the browser decides. */
+  turn?: GroupTurnSpec;
 }
 
 /** Who an action applies to: everyone, a group, or one participant (`'viewers[0]'`). */
@@ -159,6 +163,15 @@ export interface ScreenShareAction<G extends string> extends ActionBase<G> {
   do: 'screenShare';
   on: boolean;
 }
+/**
+ * Leave the participant only TURN over `transport` from now on (its simulated link closes every
+ * other way, the direct path to the SFU included): 'tcp' is "UDP blocked mid-call". The page
+ * notices and restarts ICE; the way back is a `network` action with `{ blockUdp: false, allowPorts: null }`.
+ */
+export interface ForceTurnAction<G extends string> extends ActionBase<G> {
+  do: 'forceTurn';
+  transport: TurnTransport;
+}
 
 /** One step of the timeline; `do` says which. */
 export type TimelineAction<G extends string = string> =
@@ -171,7 +184,8 @@ export type TimelineAction<G extends string = string> =
   | NetworkAction<G>
   | LayersAction<G>
   | IceRestartAction<G>
-  | ScreenShareAction<G>;
+  | ScreenShareAction<G>
+  | ForceTurnAction<G>;
 
 export type ActionName = TimelineAction['do'];
 
@@ -223,6 +237,8 @@ export interface ScenarioSpec<G extends string = string> {
   seed?: number;
   /** What the participants call. Default `{ sfu: 'bundled' }`. */
   target?: TargetSpec;
+  /** The TURN server: 'bundled' (coturn started for the run), your own, or false. Default: bundled when a group or action uses TURN. */
+  turn?: TurnSpec;
   stats?: {
     /** How often each participant samples getStats(), ms. Default 1000. */
     intervalMs?: number;

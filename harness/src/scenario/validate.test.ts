@@ -122,7 +122,7 @@ const cases: { name: string; edit: (s: Spec) => void; expected: string }[] = [
     edit: (s) => (timeline(s)[1]!.do = 'levae'),
     expected:
       'timeline[1].do must be one of join, leave, publish, unpublish, mute, unmute, network, layers, iceRestart, ' +
-      "screenShare (did you mean leave?), got 'levae'",
+      "screenShare, forceTurn (did you mean leave?), got 'levae'",
   },
   {
     name: 'an unknown media source',

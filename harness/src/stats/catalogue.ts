@@ -79,12 +79,13 @@ export const METRICS = {
   video_recv_firs_per_second: { unit: 'per_second', kind: 'gauge', better: 'lower', scope: 'stream', help: 'Full intra requests sent per second, per inbound video stream' },
   video_freeze_count_total: { unit: 'count', kind: 'counter', better: 'lower', scope: 'stream', help: "Video freezes so far, per inbound stream (libwebrtc: an inter-frame gap >= max(3x the average frame duration, average + 150 ms))" },
   video_freeze_seconds_total: { unit: 'seconds', kind: 'counter', better: 'lower', scope: 'stream', help: 'Total duration of video freezes so far, per inbound stream' },
-  video_freeze_duration_ms: { unit: 'ms', kind: 'event', better: 'lower', scope: 'stream', help: 'Length of each video freeze, one value when it ends, per inbound stream (several ending within one stats interval count as their average)' },
+  video_freeze_max_ms: { unit: 'ms', kind: 'gauge', better: 'lower', scope: 'stream', help: 'Longest video freeze so far, per inbound stream, 0 before the first (a freeze counts when it ends; several ending within one stats interval count as their average)' },
   // Simulcast/SVC layers, per inbound video stream, from the call page's control surface
   // (window.rtcHarness: the SFU's consumer layer changes); absent for a page without one.
   video_recv_spatial_layer: { unit: 'layer', kind: 'gauge', better: 'higher', scope: 'stream', help: 'Spatial layer the SFU forwards to the stream (0 = lowest resolution; -1 = none), per simulcast/SVC inbound video stream' },
   video_recv_temporal_layer: { unit: 'layer', kind: 'gauge', better: 'higher', scope: 'stream', help: 'Temporal layer the SFU forwards to the stream (0 = lowest frame rate; -1 = none), per simulcast/SVC inbound video stream' },
   video_recv_layer_switch_count_total: { unit: 'count', kind: 'counter', better: 'lower', scope: 'stream', help: 'Spatial layer switches the SFU made so far (up or down, between two layers), per simulcast/SVC inbound video stream' },
+  video_recv_layer_downswitch_count_total: { unit: 'count', kind: 'counter', better: 'lower', scope: 'stream', help: 'Spatial down-switches the SFU made so far (to a lower layer, or to none), per simulcast/SVC inbound video stream' },
   video_recv_layer0_seconds_total: { unit: 'seconds', kind: 'counter', better: 'none', scope: 'stream', help: 'Time spent on spatial layer 0 (the lowest) so far, per simulcast/SVC inbound video stream' },
   video_recv_layer1_seconds_total: { unit: 'seconds', kind: 'counter', better: 'none', scope: 'stream', help: 'Time spent on spatial layer 1 so far, per simulcast/SVC inbound video stream' },
   video_recv_layer2_seconds_total: { unit: 'seconds', kind: 'counter', better: 'none', scope: 'stream', help: 'Time spent on spatial layer 2 so far (the top of three), per simulcast/SVC inbound video stream; results.json has every layer' },
@@ -108,6 +109,10 @@ export const METRICS = {
   media_interrupted: { unit: 'bool', kind: 'gauge', better: 'lower', scope: 'participant', help: 'While receiving: 1 when no inbound RTP packet (any stream) has arrived for 500 ms or more, else 0' },
   media_interruption_seconds: { unit: 'seconds', kind: 'event', better: 'lower', scope: 'participant', help: "Length of each gap of 500 ms or more in all of the participant's inbound media, one value when media resumes: from the last packet before it to the first after it (estimated from audio packet counts, ±~40 ms; see stats/interruption.ts)" },
   time_to_connected_ms: { unit: 'ms', kind: 'event', better: 'lower', scope: 'participant', help: "Time from joining (the 'join' mark, else the first peer connection) to the first connection reaching 'connected'" },
+  ice_relay: { unit: 'bool', kind: 'gauge', better: 'none', scope: 'participant', help: "1 when every selected ICE candidate pair of the participant goes through a TURN relay, 0 when one goes direct; absent before a pair is selected" },
+  ice_tcp: { unit: 'bool', kind: 'gauge', better: 'none', scope: 'participant', help: '1 when every selected pair leaves the browser over TCP (ICE-TCP, TURN over TCP or over TLS), else 0' },
+  ice_tls: { unit: 'bool', kind: 'gauge', better: 'none', scope: 'participant', help: '1 when every selected pair goes through a TURN relay reached over TLS, else 0' },
+  turn_allocation_failure_count_total: { unit: 'count', kind: 'counter', better: 'lower', scope: 'participant', help: "TURN candidate errors so far (the page's icecandidateerror for a turn:/turns: URL: credentials refused, 401; quota, 486; server unreachable, 701); present when the participant has TURN servers" },
 
   // Per participant: the simulated access link (ground truth: what the network did, as opposed to
   // what the browser measured). Present only for participants with a simulated network.

@@ -277,6 +277,17 @@ describe('deriveSample: loss, freezes, audio', () => {
     expect(totals.map((v) => Number(v.video_freeze_seconds_total?.toFixed(6)))).toEqual([0.4, 0.9, 1.2, 1.2]);
   });
 
+  it('keeps the longest freeze so far, from the freezes that ended in each interval', () => {
+    const samples = chain([
+      snap(T0, [pc(T0, { inbound: [videoIn(10)] })]),
+      snap(T0 + 1000, [pc(T0 + 1000, { inbound: [videoIn(11, { freezeCount: 1, totalFreezesDuration: 1.2 })] })]),
+      // Two freezes ended in one interval: their average is all that can be told.
+      snap(T0 + 2000, [pc(T0 + 2000, { inbound: [videoIn(12, { freezeCount: 3, totalFreezesDuration: 2 })] })]),
+      snap(T0 + 3000, [pc(T0 + 3000, { inbound: [videoIn(13, { freezeCount: 4, totalFreezesDuration: 3.5 })] })]),
+    ]);
+    expect(samples.map((s) => Math.round(stream(s, 'pc0/in/video/1')!.values.video_freeze_max_ms!))).toEqual([0, 1200, 1200, 1500]);
+  });
+
   it('computes audio concealment and jitter-buffer delay per emitted sample', () => {
     const a = (concealed: number, received: number, jbDelay: number): RawInboundRtp => ({
       kind: 'audio',

@@ -23,6 +23,7 @@ import {
   type RawRemoteInboundRtp,
   type RawSnapshot,
 } from './raw.ts';
+import { iceValues } from './ice.ts';
 import { trackInboundMedia } from './interruption.ts';
 import { activeSendLayers, deriveLayers } from './layers.ts';
 import type { Direction, MetricValues, PairInfo, Sample, StreamSample } from './types.ts';
@@ -135,9 +136,11 @@ function inboundValues(
     set(v, 'video_freeze_count_total', total(s.freezeCount, p?.freezeCount, restarted, hasPrev, prevValues?.video_freeze_count_total));
     set(v, 'video_freeze_seconds_total', total(s.totalFreezesDuration, p?.totalFreezesDuration, restarted, hasPrev, prevValues?.video_freeze_seconds_total));
     // A freeze's length is added when it ends, so each new freeze's length is in this interval's delta.
-    const freezes = p && !restarted ? d0(s.freezeCount, p.freezeCount) : undefined;
-    const frozenSeconds = p && !restarted ? d0(s.totalFreezesDuration, p.totalFreezesDuration) : undefined;
-    if (freezes !== undefined && freezes > 0 && frozenSeconds !== undefined) v.video_freeze_duration_ms = (frozenSeconds / freezes) * 1000;
+    const base = p && !restarted ? p : undefined; // counters start from 0 on a new stream
+    const freezes = base ? d0(s.freezeCount, base.freezeCount) : s.freezeCount;
+    const frozenSeconds = base ? d0(s.totalFreezesDuration, base.totalFreezesDuration) : s.totalFreezesDuration;
+    const longestMs = freezes !== undefined && freezes > 0 && frozenSeconds !== undefined ? (frozenSeconds / freezes) * 1000 : 0;
+    if (s.freezeCount !== undefined) v.video_freeze_max_ms = Math.max(prevValues?.video_freeze_max_ms ?? 0, longestMs);
     if (s.firstFrameMs !== undefined && p?.firstFrameMs === undefined && joinBaseMs !== undefined) {
       const ms = s.firstFrameMs - joinBaseMs;
       if (ms >= 0) v.join_to_first_frame_ms = ms; // A join mark after the frame would be a page bug.
@@ -237,6 +240,8 @@ function pairInfo(pc: RawPeerConnection): PairInfo | undefined {
   const remote = addr(pair.remote);
   if (local) info.localAddress = local;
   if (remote) info.remoteAddress = remote;
+  if (pair.bytesSent !== undefined) info.bytesSent = pair.bytesSent;
+  if (pair.bytesReceived !== undefined) info.bytesReceived = pair.bytesReceived;
   return info;
 }
 
@@ -328,6 +333,7 @@ export function deriveSample(prev: RawSnapshot | undefined, cur: RawSnapshot, ct
   const media = trackInboundMedia(before, cur, previous?.inboundMedia);
   set(values, 'media_interrupted', media.interrupted);
   set(values, 'media_interruption_seconds', media.endedSeconds);
+  Object.assign(values, iceValues(pairs, cur, previous?.values));
 
   const sample: Sample = { t: cur.tMs, participant: ctx.participant, group: ctx.group, values, streams };
   if (before) sample.intervalMs = cur.tMs - before.tMs;
@@ -336,6 +342,9 @@ export function deriveSample(prev: RawSnapshot | undefined, cur: RawSnapshot, ct
   if (media.state) sample.inboundMedia = media.state;
   if (cur.events.length > 0) {
     sample.events = cur.events.map((e) => ({ t: e.tMs, pc: e.pc, type: e.type, state: e.state }));
+  }
+  if (cur.candidateErrors?.length) {
+    sample.candidateErrors = cur.candidateErrors.map((e) => ({ t: e.tMs, pc: e.pc, url: e.url, errorCode: e.errorCode, errorText: e.errorText }));
   }
   return sample;
 }

@@ -28,6 +28,7 @@ describe('deriveLayers', () => {
       video_recv_spatial_layer: 2,
       video_recv_temporal_layer: 2,
       video_recv_layer_switch_count_total: 0,
+      video_recv_layer_downswitch_count_total: 0,
       video_recv_layer2_seconds_total: 0.5,
     });
     expect(streams[0]!.meta).toMatchObject({ consumerId: 'c1', offeredSpatialLayers: 3, trackIdentifier: 'track-a' });
@@ -50,6 +51,7 @@ describe('deriveLayers', () => {
     expect(streams[0]!.values.video_recv_layer1_seconds_total).toBeCloseTo(0.5, 9);
     expect(streams[0]!.values.video_recv_layer0_seconds_total).toBeCloseTo(0.3, 9);
     expect(streams[0]!.values.video_recv_layer_switch_count_total).toBe(5);
+    expect(streams[0]!.values.video_recv_layer_downswitch_count_total).toBe(2);
     expect(streams[0]!.values.video_recv_spatial_layer).toBe(0);
     expect(changes.map((c) => [c.from, c.to, c.temporal])).toEqual([
       [2, 1, 2],
@@ -74,6 +76,7 @@ describe('deriveLayers', () => {
     expect(streams[0]!.values.video_recv_temporal_layer).toBe(-1);
     expect(streams[0]!.values.video_recv_layer2_seconds_total).toBeCloseTo(0.3, 9);
     expect(streams[0]!.values.video_recv_layer_switch_count_total).toBe(0);
+    expect(streams[0]!.values.video_recv_layer_downswitch_count_total).toBe(1);
     expect(changes).toEqual([{ t: T0 + 300, consumerId: 'c1', stream: 'pc1/in/video/0', from: 2, to: null, temporal: null }]);
   });
 

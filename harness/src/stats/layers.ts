@@ -43,6 +43,7 @@ export function deriveLayers(call: RawCallState | undefined, streams: StreamSamp
     let since: number | undefined = prevSpatial === undefined ? undefined : previous?.t;
     const seconds = [0, 0, 0];
     let switches = 0;
+    let downs = 0;
     const hold = (until: number) => {
       if (since !== undefined && layer !== undefined && layer !== null && layer < seconds.length) {
         seconds[layer]! += Math.max(0, until - since) / 1000;
@@ -60,6 +61,7 @@ export function deriveLayers(call: RawCallState | undefined, streams: StreamSamp
           temporal: e.temporalLayer,
         });
         if (from !== null && e.spatialLayer !== null) switches++;
+        if (from !== null && (e.spatialLayer === null || e.spatialLayer < from)) downs++;
       }
       hold(Math.min(e.tMs, tMs));
       layer = e.spatialLayer;
@@ -72,6 +74,7 @@ export function deriveLayers(call: RawCallState | undefined, streams: StreamSamp
     v.video_recv_spatial_layer = c.spatialLayer ?? NONE;
     v.video_recv_temporal_layer = c.temporalLayer ?? NONE;
     v.video_recv_layer_switch_count_total = (prev?.video_recv_layer_switch_count_total ?? 0) + switches;
+    v.video_recv_layer_downswitch_count_total = (prev?.video_recv_layer_downswitch_count_total ?? 0) + downs;
     for (const [metric, i] of TIMED_LAYERS) v[metric] = (prev?.[metric] ?? 0) + seconds[i]!;
     stream.meta = {
       ...(stream.meta ?? { ssrc: 0 }),

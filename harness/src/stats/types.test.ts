@@ -55,7 +55,7 @@ describe('catalogue', () => {
       count: /(_count(_total)?|_packets_total|^peer_connections)$/,
       layer: /_layer$/,
       per_second: /_per_second$/,
-      bool: /^(connected|media_interrupted)$/,
+      bool: /^(connected|media_interrupted|ice_relay|ice_tcp|ice_tls)$/,
     };
     for (const [name, def] of Object.entries(METRICS)) {
       expect(name, name).toMatch(/^[a-z][a-z0-9_]*$/);

@@ -61,6 +61,20 @@ export interface PairInfo {
   /** 'address:port' */
   localAddress?: string;
   remoteAddress?: string;
+  /** Bytes the pair carried so far (its own counters: they start again on a new pair). */
+  bytesSent?: number;
+  bytesReceived?: number;
+}
+
+/** An ICE server that refused or could not be reached (the page's `icecandidateerror`). */
+export interface SampleCandidateError {
+  /** Unix ms. */
+  t: number;
+  pc: string;
+  url: string;
+  /** STUN error code (401, 486...) or 700-799 (the server could not be reached). */
+  errorCode: number;
+  errorText: string;
 }
 
 export interface SampleEvent {
@@ -85,6 +99,8 @@ export interface Sample {
   pairs?: PairInfo[];
   /** Connection and ICE state changes since the previous sample. */
   events?: SampleEvent[];
+  /** ICE candidate errors (TURN/STUN servers refusing or unreachable) since the previous sample. */
+  candidateErrors?: SampleCandidateError[];
   /**
    * Whether inbound media is flowing (interruption.ts); absent while the participant receives
    * nothing. Carried from sample to sample, since a gap can span several intervals.

@@ -28,6 +28,8 @@ export interface CallOptions {
   handlerName?: string;
   /** Show the local camera in the local tile. Default false. */
   preview?: boolean;
+  /** Restart ICE by itself when a transport loses its connection. Default false. */
+  autoRestartIce?: boolean;
   /** Most events kept between drains. Default 1000. */
   eventCapacity?: number;
 }
@@ -69,6 +71,7 @@ export class Call implements RtcHarnessApi {
             ui: this.options.ui,
             handlerName: this.options.handlerName,
             preview: this.options.preview ?? false,
+            autoRestartIce: this.options.autoRestartIce ?? false,
             reportError: (message) => this.recordError(message),
           },
           options,

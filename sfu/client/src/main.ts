@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     wsUrl: params.wsUrl,
     ui,
     preview: params.preview,
+    autoRestartIce: params.iceRestart,
     ...(params.handlerName === undefined ? {} : { handlerName: params.handlerName }),
   });
   const api: RtcHarnessApi = call;

@@ -13,6 +13,7 @@
 //   fps=N            camera frame rate.                              Default 30
 //   screen=0|1       also start the synthetic screen share on autojoin.  Default 0
 //   preview=0|1      show the local camera in its tile (costs rendering CPU).  Default 0
+//   icerestart=0|1   restart ICE by itself when a transport goes disconnected or failed.  Default 0
 //   ws=URL           signaling WebSocket.                            Default: ws(s)://<this host>/ws
 //   handler=NAME     mediasoup-client handler, e.g. Chrome111.       Default: detected from the browser
 //
@@ -33,6 +34,7 @@ export interface PageParams {
   fps: number;
   screen: boolean;
   preview: boolean;
+  iceRestart: boolean;
   wsUrl: string;
   handlerName: string | undefined;
 }
@@ -47,6 +49,7 @@ export const PARAM_DEFAULTS = {
   fps: 30,
   screen: false,
   preview: false,
+  iceRestart: false,
 } as const;
 
 /** The page location's parts that decide the default signaling URL. */
@@ -95,6 +98,7 @@ export function parseParams(location: PageLocation): PageParams {
     fps: positive('fps', PARAM_DEFAULTS.fps, 120),
     screen: flag('screen', PARAM_DEFAULTS.screen),
     preview: flag('preview', PARAM_DEFAULTS.preview),
+    iceRestart: flag('icerestart', PARAM_DEFAULTS.iceRestart),
     wsUrl,
     handlerName: text('handler'),
   };

@@ -7,6 +7,7 @@ import type { TransportDirection } from '../../src/protocol.ts';
 import type { CallState, ConnectionState, JoinOptions, StatsEntry } from './api.ts';
 import { Subscriber } from './consumers.ts';
 import type { EventLog } from './event-log.ts';
+import { IceRecovery } from './ice-recovery.ts';
 import { Publisher, type ProducerAppData } from './producers.ts';
 import { Roster } from './roster.ts';
 import { errorMessage, type SignalingClient } from './signaling.ts';
@@ -20,6 +21,8 @@ export interface SessionDeps {
   handlerName: string | undefined;
   /** Show the local camera in the local tile. */
   preview: boolean;
+  /** Restart ICE by itself when a transport goes 'disconnected' or 'failed' (see ice-recovery.ts). */
+  autoRestartIce: boolean;
   reportError(message: string): void;
 }
 
@@ -28,6 +31,7 @@ export class Session {
   readonly subscriber: Subscriber;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
+  private readonly iceRecovery: IceRecovery | undefined;
 
   private constructor(
     private readonly deps: SessionDeps,
@@ -58,6 +62,12 @@ export class Session {
     });
     this.subscriber = s;
     roster.onPeerLeft = (peerId) => s.onPeerLeft(peerId);
+    if (deps.autoRestartIce) {
+      this.iceRecovery = new IceRecovery([sendTransport, recvTransport], {
+        restart: () => this.restartIce(),
+        report: (message) => deps.reportError(message),
+      });
+    }
     this.unsubscribe.push(
       signaling.on('newConsumer', (data) => void s.onNewConsumer(data)),
       signaling.on('consumerClosed', ({ consumerId }) => s.onConsumerClosed(consumerId)),
@@ -165,6 +175,7 @@ export class Session {
     if (this.closed) return;
     this.closed = true;
     for (const off of this.unsubscribe) off();
+    this.iceRecovery?.close();
     this.roster.close();
     this.publisher.close();
     this.subscriber.close();

@@ -1,13 +1,14 @@
 // The dashboards we ship, by file name, and the command that writes them into dashboards/:
 //   npx tsx harness/src/prometheus/dashboards/build.ts
 // A unit test fails when the files differ from what this produces, so edit the definitions
-// (quality.ts, operations.ts) and rebuild rather than editing the JSON.
+// (quality.ts, layers.ts, operations.ts) and rebuild rather than editing the JSON.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildDashboard, type DashboardSpec } from './grafana.ts';
 import { comparison, sfu } from './operations.ts';
-import { network, overview, participant, simulcast } from './quality.ts';
+import { network, simulcast } from './layers.ts';
+import { overview, participant } from './quality.ts';
 
 export const DASHBOARDS_DIR = fileURLToPath(new URL('../../../../dashboards/', import.meta.url));
 

@@ -2,7 +2,7 @@
 // metrics, see sfu/src/metrics.ts) and the comparison of runs over time.
 import { OWN_METRICS } from '../names.ts';
 import type { DashboardSpec } from './grafana.ts';
-import { m } from './quality.ts';
+import { m } from './common.ts';
 
 const S = 'instance=~"$instance"';
 

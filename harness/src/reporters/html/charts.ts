@@ -1,6 +1,6 @@
 // Which figures the HTML report draws, as data. Adding a chart is adding an entry: the builder
 // reads any catalogue metric from samples (a participant value, or its streams reduced), and the
-// page draws whatever it is given. Simulcast layer metrics, once the catalogue has them, go here.
+// page draws whatever it is given.
 import type { MetricName } from '../../stats/catalogue.ts';
 import type { Direction, MediaKind } from '../../stats/types.ts';
 
@@ -16,6 +16,8 @@ export interface SampleChartDef {
   /** Only streams of this kind / direction. Default: any (the metric's name already says which). */
   kind?: MediaKind;
   direction?: Direction;
+  /** Draw steps rather than lines (discrete values such as layer indices). Default false. */
+  stepped?: boolean;
 }
 
 /** Per participant (one line each) and per group (the mean of its participants). */
@@ -25,7 +27,9 @@ export const SAMPLE_CHARTS: readonly SampleChartDef[] = [
   { id: 'recv_fps', title: 'Frame rate received', yLabel: 'fps (mean of streams)', metric: 'video_recv_fps', reduce: 'mean' },
   { id: 'rtt', title: 'Round-trip time', yLabel: 'ms', metric: 'rtt_ms', reduce: 'max' },
   { id: 'loss', title: 'Packet loss received', yLabel: '% (worst stream)', metric: 'recv_loss_percent', reduce: 'max' },
-  // The received resolution shows which simulcast layer (or SVC spatial layer) arrives.
+  // Which simulcast/SVC layer the SFU forwards (from the call page; absent for other pages), and
+  // the resolution that arrives.
+  { id: 'recv_layer', title: 'Spatial layer received', yLabel: 'layer (0 lowest, -1 none)', metric: 'video_recv_spatial_layer', reduce: 'mean', stepped: true },
   { id: 'recv_height', title: 'Video height received (layer)', yLabel: 'px (mean of streams)', metric: 'video_recv_height_px', reduce: 'mean' },
   { id: 'send_height', title: 'Video height sent (highest layer)', yLabel: 'px', metric: 'video_send_height_px', reduce: 'max' },
 ];

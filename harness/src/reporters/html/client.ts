@@ -71,7 +71,7 @@ function chartOptions(c: ChartData, payload: ReportPayload, width: number): uPlo
         stroke: s.emphasis ? '#111' : PALETTE[colour++ % PALETTE.length]!,
         width: s.emphasis ? 2.5 : 1.25,
         dash: s.dashed ? [6, 4] : undefined,
-        spanGaps: !c.stepped,
+        spanGaps: !c.showGaps,
         points: { show: false },
         paths: c.stepped ? uPlot.paths.stepped!({ align: 1 }) : undefined,
         value: (_u: uPlot, v: number | null) => (v === null || v === undefined ? '-' : Number(v.toPrecision(4)).toString()),

@@ -20,8 +20,10 @@ export interface ChartData {
   /** Seconds from the run's start (the timeline's clock), ascending. */
   x: number[];
   series: ChartSeries[];
-  /** Each value holds until the next x (settings), instead of a line between measurements. */
+  /** Each value holds until the next x (settings, layers), instead of a line between measurements. */
   stepped?: boolean;
+  /** A null is a value ('unlimited'), not a missing measurement: leave a gap rather than join across it. */
+  showGaps?: boolean;
   /** Which participants' timeline actions to mark: their ids, or 'all'. */
   markersFor: string[] | 'all';
 }

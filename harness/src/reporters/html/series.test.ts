@@ -19,7 +19,7 @@ function sample(participant: string, tSeconds: number, fps: number[], rttMs?: nu
       id: `pc1/in/video/${i}`,
       kind: 'video' as const,
       direction: 'in' as const,
-      values: { video_recv_fps: f, video_recv_bitrate_kbps: 100 * (i + 1), recv_loss_percent: i },
+      values: { video_recv_fps: f, video_recv_bitrate_kbps: 100 * (i + 1), recv_loss_percent: i, video_recv_spatial_layer: 2 },
     })),
   };
 }
@@ -54,6 +54,8 @@ describe('SeriesBuilder', () => {
     expect(fps.series[0]!.emphasis).toBe(true);
     expect(fps.series[0]!.values.slice(0, 10)).toEqual(Array(10).fill(25));
     expect(fps.series[1]!.values.slice(0, 10)).toEqual(Array(10).fill(30));
+    // Layers are discrete: drawn as steps.
+    expect(group.charts.find((c) => c.id === 'callers-recv_layer')).toMatchObject({ stepped: true, title: 'Spatial layer received' });
     // No RTT was measured: no empty chart.
     expect(group.charts.some((c) => c.id === 'callers-rtt')).toBe(false);
     // One group: no overview section; no load-generator points: no CPU chart.

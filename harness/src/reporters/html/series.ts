@@ -141,7 +141,7 @@ export class SeriesBuilder {
         means.set(def.id, mean);
         const shown = own.filter((l) => hasData({ label: '', values: l.values })).slice(0, o.maxLinesPerChart);
         const series: ChartSeries[] = [...(g.ids.length > 1 ? [{ label: `${g.name} mean`, values: mean, emphasis: true }] : []), ...shown.map((l) => ({ label: l.id, values: l.values }))];
-        const c = chart({ id: `${safeId(g.name)}-${def.id}`, title: def.title, yLabel: def.yLabel, x: grid, markersFor: g.ids }, series);
+        const c = chart({ id: `${safeId(g.name)}-${def.id}`, title: def.title, yLabel: def.yLabel, x: grid, markersFor: g.ids, ...(def.stepped ? { stepped: true } : {}) }, series);
         if (c) charts.push(c);
       }
       charts.push(...this.#networkCharts(results, g, grid, xMax, bucketed));
@@ -157,7 +157,7 @@ export class SeriesBuilder {
     if (groups.length > 1) {
       const charts = SAMPLE_CHARTS.map((def) =>
         chart(
-          { id: `overview-${def.id}`, title: def.title, yLabel: def.yLabel, x: grid, markersFor: 'all' },
+          { id: `overview-${def.id}`, title: def.title, yLabel: def.yLabel, x: grid, markersFor: 'all', ...(def.stepped ? { stepped: true } : {}) },
           groups.map((g) => ({ label: g.name, values: groupMeans.get(g.name)!.get(def.id)! })),
         ),
       ).filter((c): c is ChartData => c !== null);
@@ -205,7 +205,7 @@ export class SeriesBuilder {
         }
         // A setting left at 0 everywhere (no delay, no loss) says nothing: skip the chart.
         if (series.some((s) => s.values.some((v) => v !== null && v !== 0))) {
-          charts.push({ id: `${safeId(g.name)}-${def.id}`, title: def.title, yLabel: def.yLabel, x: xs, series, stepped: true, markersFor: g.ids });
+          charts.push({ id: `${safeId(g.name)}-${def.id}`, title: def.title, yLabel: def.yLabel, x: xs, series, stepped: true, showGaps: true, markersFor: g.ids });
         }
       }
     }

@@ -1,0 +1,128 @@
+// The dashboards for features beyond a plain call: simulcast layers per publisher, and the
+// simulated network's ground truth beside what the browsers measured.
+import { m, RUN_VAR } from './common.ts';
+import type { DashboardSpec } from './grafana.ts';
+
+/** Publishers: participants that send simulcast layers (a rid). */
+const LAYERS = 'run="$run", participant=~"$participant", rid!=""';
+
+export const simulcast: DashboardSpec = {
+  uid: 'rtc-simulcast',
+  title: 'rtc-harness / Simulcast layers',
+  description: 'What each simulcast publisher sends per layer (rid), and what the receivers get.',
+  variables: [
+    RUN_VAR,
+    { name: 'participant', label: 'Publisher', query: `label_values(${m('video_send_bitrate_kbps')}{run="$run", rid!=""}, participant)`, multi: true, includeAll: true },
+  ],
+  rows: [
+    {
+      title: 'Layers sent',
+      panels: [
+        { title: 'Bitrate per layer', unit: 'Kbits', min: 0, targets: [{ expr: `${m('video_send_bitrate_kbps')}{${LAYERS}}`, legend: '{{participant}} {{rid}}' }] },
+        { title: 'Encoder target per layer', unit: 'Kbits', min: 0, targets: [{ expr: `${m('video_send_target_bitrate_kbps')}{${LAYERS}}`, legend: '{{participant}} {{rid}}' }] },
+        { title: 'Frame rate per layer', unit: 'fps', min: 0, targets: [{ expr: `${m('video_send_fps')}{${LAYERS}}`, legend: '{{participant}} {{rid}}' }] },
+        { title: 'Height per layer', unit: 'short', min: 0, targets: [{ expr: `${m('video_send_height_px')}{${LAYERS}}`, legend: '{{participant}} {{rid}}' }] },
+        {
+          title: 'Layer limited by bandwidth or CPU',
+          unit: 'percent',
+          min: 0,
+          max: 100,
+          targets: [
+            { expr: `${m('video_send_quality_limited_bandwidth_percent')}{${LAYERS}}`, legend: '{{participant}} {{rid}} bandwidth' },
+            { expr: `${m('video_send_quality_limited_cpu_percent')}{${LAYERS}}`, legend: '{{participant}} {{rid}} cpu' },
+          ],
+        },
+        { title: 'Loss reported per layer', unit: 'percent', min: 0, targets: [{ expr: `${m('send_loss_percent')}{${LAYERS}}`, legend: '{{participant}} {{rid}}' }] },
+      ],
+    },
+    {
+      title: 'What receivers get (the layer the SFU forwards)',
+      panels: [
+        { title: 'Height received', unit: 'short', min: 0, targets: [{ expr: `${m('video_recv_height_px')}{run="$run"}`, legend: '{{participant}}' }] },
+        { title: 'Frame rate received', unit: 'fps', min: 0, targets: [{ expr: `${m('video_recv_fps')}{run="$run"}`, legend: '{{participant}}' }] },
+        { title: 'Video bitrate received', unit: 'Kbits', min: 0, w: 24, targets: [{ expr: `${m('video_recv_bitrate_kbps')}{run="$run"}`, legend: '{{participant}}' }] },
+      ],
+    },
+  ],
+};
+
+const L = 'run="$run", participant=~"$participant"';
+
+export const network: DashboardSpec = {
+  uid: 'rtc-network',
+  title: 'rtc-harness / Network ground truth',
+  description: "What each participant's simulated link did (forwarded, dropped, queued) beside what its browser measured.",
+  variables: [
+    RUN_VAR,
+    { name: 'participant', label: 'Participant', query: `label_values(${m('link_down_bitrate_kbps')}{run="$run"}, participant)`, multi: true, includeAll: true },
+  ],
+  rows: [
+    {
+      title: 'Link (ground truth) beside browser (measured)',
+      panels: [
+        {
+          title: 'Downlink bitrate: forwarded by the link, received by the browser',
+          unit: 'Kbits',
+          min: 0,
+          targets: [
+            { expr: `${m('link_down_bitrate_kbps')}{${L}}`, legend: '{{participant}} link' },
+            { expr: `${m('recv_bitrate_kbps')}{${L}}`, legend: '{{participant}} browser' },
+          ],
+        },
+        {
+          title: 'Uplink bitrate: sent by the browser, forwarded by the link',
+          unit: 'Kbits',
+          min: 0,
+          targets: [
+            { expr: `${m('link_up_bitrate_kbps')}{${L}}`, legend: '{{participant}} link' },
+            { expr: `${m('send_bitrate_kbps')}{${L}}`, legend: '{{participant}} browser' },
+          ],
+        },
+        {
+          title: 'Downlink loss: dropped by the link, measured by the browser',
+          unit: 'percent',
+          min: 0,
+          targets: [
+            { expr: `${m('link_down_loss_percent')}{${L}}`, legend: '{{participant}} link' },
+            { expr: `max by (participant) (${m('recv_loss_percent')}{${L}})`, legend: '{{participant}} browser (worst stream)' },
+          ],
+        },
+        {
+          title: 'Uplink loss: dropped by the link, reported by the SFU',
+          unit: 'percent',
+          min: 0,
+          targets: [
+            { expr: `${m('link_up_loss_percent')}{${L}}`, legend: '{{participant}} link' },
+            { expr: `max by (participant) (${m('send_loss_percent')}{${L}})`, legend: '{{participant}} receiver reports (worst stream)' },
+          ],
+        },
+        {
+          title: 'Queueing delay beside round-trip time',
+          unit: 'ms',
+          min: 0,
+          targets: [
+            { expr: `${m('link_up_queue_delay_ms')}{${L}}`, legend: '{{participant}} uplink queue' },
+            { expr: `${m('link_down_queue_delay_ms')}{${L}}`, legend: '{{participant}} downlink queue' },
+            { expr: `${m('rtt_ms')}{${L}}`, legend: '{{participant}} RTT' },
+          ],
+        },
+        {
+          title: 'Packets dropped by the link',
+          unit: 'short',
+          min: 0,
+          targets: [
+            { expr: `rate(${m('link_up_dropped_packets_total')}{${L}}[$__rate_interval])`, legend: '{{participant}} up/s' },
+            { expr: `rate(${m('link_down_dropped_packets_total')}{${L}}[$__rate_interval])`, legend: '{{participant}} down/s' },
+          ],
+        },
+      ],
+    },
+    {
+      title: 'What it did to the call',
+      panels: [
+        { title: 'Frame rate received', unit: 'fps', min: 0, targets: [{ expr: `${m('video_recv_fps')}{${L}}`, legend: '{{participant}}' }] },
+        { title: 'Frame rate sent', unit: 'fps', min: 0, targets: [{ expr: `${m('video_send_fps')}{${L}}`, legend: '{{participant}} {{rid}}' }] },
+      ],
+    },
+  ],
+};

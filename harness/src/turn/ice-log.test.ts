@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import type { Sample } from '../stats/types.ts';
+import { IceLog } from './ice-log.ts';
+
+const sample = (participant: string, extra: Partial<Sample>): Sample => ({ t: 0, participant, group: 'g', values: {}, streams: [], ...extra });
+
+describe('IceLog', () => {
+  it('keeps the last selected pairs and the relayed bytes', () => {
+    const log = new IceLog();
+    log.onSample(sample('a', { pairs: [{ pc: 'pc1', localType: 'host', protocol: 'udp' }] }));
+    log.onSample(sample('a', {}));
+    log.onSample(
+      sample('a', {
+        pairs: [
+          { pc: 'pc1', localType: 'prflx', protocol: 'udp', relayProtocol: 'tcp', bytesSent: 100, bytesReceived: 20 },
+          { pc: 'pc2', localType: 'relay', protocol: 'udp', relayProtocol: 'tcp', bytesSent: 5, bytesReceived: 500 },
+        ],
+      }),
+    );
+    expect(log.result('a')).toMatchObject({ path: 'relay over tcp', relayed: true, localType: 'prflx', relayProtocol: 'tcp', relayedBytes: 625 });
+    expect(log.has('b')).toBe(false);
+    expect(log.result('b')).toBeNull();
+  });
+
+  it('counts candidate errors and says why a participant never connected', () => {
+    const log = new IceLog();
+    const error = { t: 1, pc: 'pc1', url: 'turn:127.0.0.1:3478?transport=tcp', errorCode: 401, errorText: 'Unauthorized' };
+    log.onSample(sample('x', { candidateErrors: [error, { ...error, pc: 'pc2' }] }));
+    expect(log.result('x')!.candidateErrors).toEqual([{ url: error.url, errorCode: 401, errorText: 'Unauthorized', count: 2 }]);
+    expect(log.neverConnectedReason('x')).toBe(
+      'never connected: ICE failed, TURN allocation refused (401 Unauthorized: expired or wrong credentials) by turn:127.0.0.1:3478?transport=tcp',
+    );
+    log.onSample(sample('y', { candidateErrors: [{ ...error, errorCode: 701, errorText: 'Failed to establish connection' }] }));
+    expect(log.neverConnectedReason('y')).toMatch(/no TURN server reachable \(turn:127.0.0.1:3478\?transport=tcp\) and no direct path/);
+    expect(log.neverConnectedReason('z')).toBe('never connected: no ICE candidate pair succeeded');
+  });
+});

@@ -1,0 +1,101 @@
+// Per participant, the last selected candidate pairs and every TURN error its page reported, for
+// results.json: which way its media went in the end (relay or direct, over UDP, TCP or TLS), how
+// many bytes went through the relay, and why a participant that never connected did not.
+import { describePath, isRelayed, isTurnError } from '../stats/ice.ts';
+import type { PairInfo, Sample } from '../stats/types.ts';
+
+/** One kind of candidate error, counted: the same URL and code repeat on every gathering. */
+export interface CandidateErrorCount {
+  url: string;
+  errorCode: number;
+  errorText: string;
+  count: number;
+}
+
+/** What results.json says about a participant's ICE, from the last sample that had a selected pair. */
+export interface ParticipantIce {
+  /** 'relay over tcp', 'direct udp', ... of the first connection (all, when they agree). */
+  path: string | null;
+  /** Every connection's selected pair went through a TURN relay. */
+  relayed: boolean;
+  /** Of the first connection's selected pair: the browser's words ('host', 'srflx', 'prflx', 'relay'). */
+  localType: string | null;
+  remoteType: string | null;
+  /** Transport of the local candidate ('udp' for a relay candidate: the relay's side). */
+  protocol: string | null;
+  /** How the browser reaches its TURN server: 'udp' | 'tcp' | 'tls'; null when not relayed. */
+  relayProtocol: string | null;
+  /** Bytes sent plus received over relayed pairs, by the pairs' own counters (they restart with a new pair). */
+  relayedBytes: number;
+  /** Every selected pair at the end, one per connection. */
+  pairs: PairInfo[];
+  candidateErrors: CandidateErrorCount[];
+}
+
+interface Entry {
+  pairs: PairInfo[];
+  errors: Map<string, CandidateErrorCount>;
+}
+
+export class IceLog {
+  readonly #entries = new Map<string, Entry>();
+
+  onSample(sample: Sample): void {
+    let entry = this.#entries.get(sample.participant);
+    if (sample.pairs?.length) {
+      entry ??= this.#add(sample.participant);
+      entry.pairs = sample.pairs;
+    }
+    for (const e of sample.candidateErrors ?? []) {
+      entry ??= this.#add(sample.participant);
+      const key = `${e.url} ${e.errorCode}`;
+      const known = entry.errors.get(key);
+      if (known) known.count++;
+      else entry.errors.set(key, { url: e.url, errorCode: e.errorCode, errorText: e.errorText, count: 1 });
+    }
+  }
+
+  #add(participant: string): Entry {
+    const entry: Entry = { pairs: [], errors: new Map() };
+    this.#entries.set(participant, entry);
+    return entry;
+  }
+
+  has(participant: string): boolean {
+    return this.#entries.has(participant);
+  }
+
+  result(participant: string): ParticipantIce | null {
+    const entry = this.#entries.get(participant);
+    if (!entry) return null;
+    const first = entry.pairs[0];
+    const paths = new Set(entry.pairs.map(describePath));
+    const relayed = entry.pairs.length > 0 && entry.pairs.every(isRelayed);
+    return {
+      path: first ? (paths.size === 1 ? describePath(first) : [...paths].join(' + ')) : null,
+      relayed,
+      localType: first?.localType ?? null,
+      remoteType: first?.remoteType ?? null,
+      protocol: first?.protocol ?? null,
+      relayProtocol: first && isRelayed(first) ? (first.relayProtocol ?? null) : null,
+      relayedBytes: entry.pairs.filter(isRelayed).reduce((n, p) => n + (p.bytesSent ?? 0) + (p.bytesReceived ?? 0), 0),
+      pairs: entry.pairs,
+      candidateErrors: [...entry.errors.values()],
+    };
+  }
+
+  /** Why a participant that joined never connected, in one line. */
+  neverConnectedReason(participant: string): string {
+    const errors = [...(this.#entries.get(participant)?.errors.values() ?? [])].filter((e) => isTurnError(e.url));
+    const refused = errors.filter((e) => e.errorCode >= 400 && e.errorCode < 700);
+    const unreachable = errors.filter((e) => e.errorCode >= 700);
+    const urls = (list: CandidateErrorCount[]) => [...new Set(list.map((e) => e.url))].join(', ');
+    if (refused.length > 0) {
+      const codes = [...new Set(refused.map((e) => `${e.errorCode}${e.errorText ? ` ${e.errorText}` : ''}`))].join(', ');
+      const hint = refused.some((e) => e.errorCode === 401) ? ': expired or wrong credentials' : '';
+      return `never connected: ICE failed, TURN allocation refused (${codes}${hint}) by ${urls(refused)}`;
+    }
+    if (unreachable.length > 0) return `never connected: ICE failed, no TURN server reachable (${urls(unreachable)}) and no direct path`;
+    return 'never connected: no ICE candidate pair succeeded';
+  }
+}

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { summarizeCoturnLog } from './log.ts';
+
+// Lines as coturn 4.6.1 writes them with simple-log and verbose (from a run on this machine).
+const LOG = `
+2: : session 000000000000000003: realm <rtc-harness> user <>: incoming packet message processed, error 401: Unauthorized
+2: : IPv4. Local relay addr: 127.0.0.2:49188
+2: : session 000000000000000003: new, realm=<rtc-harness>, username=<1795692097:51a2c0c5>, lifetime=600
+2: : session 000000000000000003: realm <rtc-harness> user <1795692097:51a2c0c5>: incoming packet ALLOCATE processed, success
+2: : session 000000000000000003: realm <rtc-harness> user <1795692097:51a2c0c5>: incoming packet CREATE_PERMISSION processed, success
+2: : ERROR: check_stun_auth: Cannot find credentials of user <1795688107:expired[0]>
+2: : session 001000000000000004: realm <rtc-harness> user <1795688107:expired[0]>: incoming packet message processed, error 401: Unauthorized
+4: : session 000000000000000003: usage: realm=<rtc-harness>, username=<1795692097:51a2c0c5>, rp=226, rb=101037, sp=31, sb=2816
+4: : session 000000000000000003: peer usage: realm=<rtc-harness>, username=<1795692097:51a2c0c5>, rp=27, rb=2274, sp=222, sb=99588
+4: : session 000000000000000003: closed (2nd stage), user <1795692097:51a2c0c5> realm <rtc-harness> origin <>, local 127.0.0.1:43478, remote 127.0.0.1:37906, reason: TCP connection closed by client (callback)
+`;
+
+describe('coturn log summary', () => {
+  it('counts allocations, refusals with credentials, relayed bytes and closed sessions', () => {
+    expect(summarizeCoturnLog(LOG)).toEqual({ allocations: 1, refused: { '401': 1 }, relayedBytes: 2274 + 99588, sessions: 1 });
+  });
+
+  it('does not count the first challenge of every allocation as a refusal', () => {
+    expect(summarizeCoturnLog(LOG.split('\n').slice(0, 2).join('\n')).refused).toEqual({});
+    expect(summarizeCoturnLog('')).toEqual({ allocations: 0, refused: {}, relayedBytes: 0, sessions: 0 });
+  });
+});
