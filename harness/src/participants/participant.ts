@@ -32,6 +32,8 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   #crashReason: string | null = null;
   /** Unix ms of the last successful join, null before. */
   joinedAtMs: number | null = null;
+  /** The id the SFU gave it at its last join (from the page's join()), null if the page did not say. */
+  peerId: string | null = null;
 
   constructor(info: ParticipantInfo, pooled: PooledPage) {
     super();
@@ -104,7 +106,8 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   async join(params: { room: string; token?: string }): Promise<void> {
     // The stats agent measures time to first frame from this mark.
     await this.page.evaluate(() => window.__rtcHarness?.mark('join')).catch(() => {});
-    await this.invoke('join', { room: params.room, name: this.id, token: params.token });
+    const joined = await this.invoke<{ peerId?: unknown } | undefined>('join', { room: params.room, name: this.id, token: params.token });
+    if (typeof joined?.peerId === 'string') this.peerId = joined.peerId;
     this.joinedAtMs = Date.now();
     this.#state = 'joined';
   }

@@ -109,6 +109,11 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
       ice: iceLog,
       environment: runEnvironment(chromiumVersion),
     });
+  /** Joined participants and the names their TURN credentials carry (their id, or the SFU's peer id). */
+  const turnUsers = () =>
+    [...records.values()]
+      .filter((r) => r.participant?.joinedAtMs != null)
+      .map((r) => ({ id: r.plan.id, group: r.plan.group, users: [r.plan.id, ...(r.participant!.peerId ? [r.participant!.peerId] : [])] }));
   const onAbort = () => stop(String((options.signal?.reason as Error)?.message ?? 'interrupted'));
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -310,6 +315,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
           lastBrowserCpu = browserCpu;
         }
         if (links) points.push(...links.sample(now));
+        if (turn) points.push(...turn.points(now, turnUsers()));
         store.ingest(points);
         mux.onSample(null, points);
 
@@ -352,9 +358,12 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
     await Promise.allSettled([...records.values()].map((r) => r.collector?.stop()));
   }
 
-  // A participant that joined but never connected says why (e.g. its TURN credentials were refused).
-  for (const r of records.values()) {
-    if (!r.connected && !r.error && r.participant?.joinedAtMs != null) r.error = iceLog.neverConnectedReason(r.plan.id);
+  // A participant that joined but never connected says why when TURN tells (e.g. credentials refused).
+  for (const u of turnUsers()) {
+    const r = records.get(u.id)!;
+    if (r.connected || r.error) continue;
+    const reason = iceLog.failureReason(u.id, turn?.refusals(u.users));
+    if (reason) r.error = reason;
   }
   let results = snapshotResults(true);
   if (turn) results = { ...results, turn: turn.summary() };

@@ -113,6 +113,7 @@ export const METRICS = {
   ice_tcp: { unit: 'bool', kind: 'gauge', better: 'none', scope: 'participant', help: '1 when every selected pair leaves the browser over TCP (ICE-TCP, TURN over TCP or over TLS), else 0' },
   ice_tls: { unit: 'bool', kind: 'gauge', better: 'none', scope: 'participant', help: '1 when every selected pair goes through a TURN relay reached over TLS, else 0' },
   turn_allocation_failure_count_total: { unit: 'count', kind: 'counter', better: 'lower', scope: 'participant', help: "TURN candidate errors so far (the page's icecandidateerror for a turn:/turns: URL: credentials refused, 401; quota, 486; server unreachable, 701); present when the participant has TURN servers" },
+  turn_allocation_refused_count_total: { unit: 'count', kind: 'counter', better: 'lower', scope: 'participant', help: "Requests the run's bundled TURN server refused for the participant's credentials so far (coturn's log: 401 expired or wrong credentials, 486 quota); Chromium does not always tell the page, so this is the ground truth" },
 
   // Per participant: the simulated access link (ground truth: what the network did, as opposed to
   // what the browser measured). Present only for participants with a simulated network.

@@ -27,11 +27,11 @@ describe('IceLog', () => {
     const error = { t: 1, pc: 'pc1', url: 'turn:127.0.0.1:3478?transport=tcp', errorCode: 401, errorText: 'Unauthorized' };
     log.onSample(sample('x', { candidateErrors: [error, { ...error, pc: 'pc2' }] }));
     expect(log.result('x')!.candidateErrors).toEqual([{ url: error.url, errorCode: 401, errorText: 'Unauthorized', count: 2 }]);
-    expect(log.neverConnectedReason('x')).toBe(
-      'never connected: ICE failed, TURN allocation refused (401 Unauthorized: expired or wrong credentials) by turn:127.0.0.1:3478?transport=tcp',
-    );
+    expect(log.failureReason('x')).toBe('ICE failed: TURN allocation refused (401 Unauthorized: expired or wrong credentials ×2)');
     log.onSample(sample('y', { candidateErrors: [{ ...error, errorCode: 701, errorText: 'Failed to establish connection' }] }));
-    expect(log.neverConnectedReason('y')).toMatch(/no TURN server reachable \(turn:127.0.0.1:3478\?transport=tcp\) and no direct path/);
-    expect(log.neverConnectedReason('z')).toBe('never connected: no ICE candidate pair succeeded');
+    expect(log.failureReason('y')).toMatch(/^ICE failed: no TURN server reachable \(turn:127.0.0.1:3478\?transport=tcp\) and no direct path$/);
+    // The server's log speaks when the page could not (Chromium holds a 401 back).
+    expect(log.failureReason('y', { '401': 4 })).toBe('ICE failed: TURN allocation refused (401 Unauthorized: expired or wrong credentials ×4)');
+    expect(log.failureReason('z')).toBeUndefined();
   });
 });

@@ -84,18 +84,35 @@ export class IceLog {
     };
   }
 
-  /** Why a participant that joined never connected, in one line. */
-  neverConnectedReason(participant: string): string {
+  /**
+   * Why a participant that joined never connected, in one line, from the TURN errors its page
+   * reported and the refusals its TURN server logged for its credentials (`serverRefusals`: error
+   * code -> count). Chromium reports a refused allocation to the page only once gathering ends,
+   * which it never does after a 401, so the server's word is often the only one. undefined: no
+   * TURN trouble seen.
+   */
+  failureReason(participant: string, serverRefusals: Record<string, number> = {}): string | undefined {
     const errors = [...(this.#entries.get(participant)?.errors.values() ?? [])].filter((e) => isTurnError(e.url));
-    const refused = errors.filter((e) => e.errorCode >= 400 && e.errorCode < 700);
-    const unreachable = errors.filter((e) => e.errorCode >= 700);
-    const urls = (list: CandidateErrorCount[]) => [...new Set(list.map((e) => e.url))].join(', ');
-    if (refused.length > 0) {
-      const codes = [...new Set(refused.map((e) => `${e.errorCode}${e.errorText ? ` ${e.errorText}` : ''}`))].join(', ');
-      const hint = refused.some((e) => e.errorCode === 401) ? ': expired or wrong credentials' : '';
-      return `never connected: ICE failed, TURN allocation refused (${codes}${hint}) by ${urls(refused)}`;
+    const refused = new Map<string, number>();
+    for (const e of errors.filter((e) => e.errorCode >= 400 && e.errorCode < 700)) refused.set(String(e.errorCode), (refused.get(String(e.errorCode)) ?? 0) + e.count);
+    for (const [code, count] of Object.entries(serverRefusals)) refused.set(code, Math.max(refused.get(code) ?? 0, count));
+    if (refused.size > 0) {
+      const codes = [...refused].map(([code, count]) => `${code}${REFUSAL_MEANING[code] ? ` ${REFUSAL_MEANING[code]}` : ''} ×${count}`).join(', ');
+      return `ICE failed: TURN allocation refused (${codes})`;
     }
-    if (unreachable.length > 0) return `never connected: ICE failed, no TURN server reachable (${urls(unreachable)}) and no direct path`;
-    return 'never connected: no ICE candidate pair succeeded';
+    const unreachable = errors.filter((e) => e.errorCode >= 700);
+    if (unreachable.length > 0) {
+      return `ICE failed: no TURN server reachable (${[...new Set(unreachable.map((e) => e.url))].join(', ')}) and no direct path`;
+    }
+    return undefined;
   }
 }
+
+const REFUSAL_MEANING: Record<string, string> = {
+  '401': 'Unauthorized: expired or wrong credentials',
+  '403': 'Forbidden: peer address denied',
+  '437': 'Allocation Mismatch',
+  '441': 'Wrong Credentials',
+  '486': 'Allocation Quota Reached',
+  '508': 'Insufficient Capacity',
+};

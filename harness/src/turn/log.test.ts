@@ -1,5 +1,8 @@
+import { appendFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { summarizeCoturnLog } from './log.ts';
+import { CoturnLogReader, summarizeCoturnLog } from './log.ts';
 
 // Lines as coturn 4.6.1 writes them with simple-log and verbose (from a run on this machine).
 const LOG = `
@@ -17,11 +20,31 @@ const LOG = `
 
 describe('coturn log summary', () => {
   it('counts allocations, refusals with credentials, relayed bytes and closed sessions', () => {
-    expect(summarizeCoturnLog(LOG)).toEqual({ allocations: 1, refused: { '401': 1 }, relayedBytes: 2274 + 99588, sessions: 1 });
+    expect(summarizeCoturnLog(LOG)).toEqual({
+      allocations: 1,
+      refused: { '401': 1 },
+      refusedByUser: { '1795688107:expired[0]': { '401': 1 } },
+      relayedBytes: 2274 + 99588,
+      sessions: 1,
+    });
   });
 
   it('does not count the first challenge of every allocation as a refusal', () => {
     expect(summarizeCoturnLog(LOG.split('\n').slice(0, 2).join('\n')).refused).toEqual({});
-    expect(summarizeCoturnLog('')).toEqual({ allocations: 0, refused: {}, relayedBytes: 0, sessions: 0 });
+    expect(summarizeCoturnLog('')).toEqual({ allocations: 0, refused: {}, refusedByUser: {}, relayedBytes: 0, sessions: 0 });
+  });
+
+  it('follows a growing file, holding back a line still being written', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'rtc-coturn-log-')), 'coturn.log');
+    const reader = new CoturnLogReader(path);
+    expect(reader.read().allocations).toBe(0);
+    const lines = LOG.split('\n');
+    const allocate = lines.find((l) => l.includes('ALLOCATE processed, success'))!;
+    appendFileSync(path, `${allocate}\n${allocate.slice(0, 40)}`);
+    expect(reader.read().allocations).toBe(1);
+    appendFileSync(path, `${allocate.slice(40)}\n`);
+    expect(reader.read().allocations).toBe(2);
+    appendFileSync(path, lines.filter((l) => l.includes('expired[0]')).join('\n') + '\n');
+    expect(reader.read().refusedByUser).toEqual({ '1795688107:expired[0]': { '401': 1 } });
   });
 });

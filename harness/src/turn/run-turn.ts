@@ -3,13 +3,13 @@
 // TURN routes, translate a participant's TURN settings into link access rules and page
 // overrides, and summarise what coturn did. stop() is the runner's teardown step.
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { createTurnCredentials, type TurnOptions } from '../../../sfu/src/turn.ts';
 import type { IceOverrides } from '../browser/rewrite.ts';
 import type { LinkUpdate } from '../network/types.ts';
 import type { PlannedParticipantTurn, PlannedTurn } from '../scenario/turn.ts';
 import { startCoturn, type Coturn } from './coturn.ts';
-import { summarizeCoturnLog, type CoturnLogSummary } from './log.ts';
+import { CoturnLogReader, type CoturnLogSummary } from './log.ts';
+import type { Point } from '../stats/types.ts';
 import { forcedTurnAccess, turnRoutes, type TurnRoute, type TurnTransport } from './routes.ts';
 
 /** results.json's `turn`: the server the run used and, for the bundled one, what its log says. */
@@ -38,6 +38,16 @@ export interface RunTurn {
   /** What the page's agent must override for this participant; null: nothing. */
   overrides(participantId: string, turn: PlannedParticipantTurn | null | undefined): IceOverrides | null;
   summary(): TurnSummary;
+  /**
+   * Requests the bundled coturn refused for credentials issued to these users (participant ids,
+   * peer ids), by error code. Empty for an external server, whose log the harness cannot read.
+   */
+  refusals(users: readonly string[]): Record<string, number>;
+  /**
+   * `turn_allocation_refused_count_total` of each participant, from the bundled coturn's log (the
+   * page cannot always tell: see ice-log.ts); nothing for an external server.
+   */
+  points(nowMs: number, participants: readonly { id: string; group: string; users: readonly string[] }[]): Point[];
   /** Stops the bundled coturn (no-op for an external server). Idempotent. */
   stop(): Promise<void>;
 }
@@ -74,6 +84,16 @@ export async function startRunTurn(plan: PlannedTurn, options: RunTurnOptions): 
   }
   const routes = turnRoutes(urls);
   const server = coturn;
+  const reader = server ? new CoturnLogReader(server.logPath) : null;
+  const refusals = (byUser: CoturnLogSummary['refusedByUser'], users: readonly string[]): Record<string, number> => {
+    const out: Record<string, number> = {};
+    for (const [username, codes] of Object.entries(byUser)) {
+      // REST usernames are `<expiry>:<user>`.
+      if (!users.includes(username.slice(username.indexOf(':') + 1))) continue;
+      for (const [code, count] of Object.entries(codes)) out[code] = (out[code] ?? 0) + count;
+    }
+    return out;
+  };
   return {
     urls,
     sfu: { urls, secret },
@@ -92,14 +112,19 @@ export async function startRunTurn(plan: PlannedTurn, options: RunTurnOptions): 
       return Object.keys(out).length > 0 ? out : null;
     },
     summary() {
-      if (!server) return { server: 'external', urls };
-      let text = '';
-      try {
-        text = readFileSync(server.logPath, 'utf8');
-      } catch {
-        // No log yet: the summary says nothing happened.
-      }
-      return { server: 'bundled', urls, logFile: 'coturn.log', coturn: summarizeCoturnLog(text) };
+      if (!reader) return { server: 'external', urls };
+      return { server: 'bundled', urls, logFile: 'coturn.log', coturn: reader.read() };
+    },
+    refusals: (users) => (reader ? refusals(reader.read().refusedByUser, users) : {}),
+    points(nowMs, participants) {
+      if (!reader) return [];
+      const byUser = reader.read().refusedByUser;
+      return participants.map((p) => ({
+        metric: 'turn_allocation_refused_count_total' as const,
+        value: Object.values(refusals(byUser, p.users)).reduce((a, b) => a + b, 0),
+        t: nowMs,
+        tags: { group: p.group, participant: p.id },
+      }));
     },
     stop: () => server?.stop() ?? Promise.resolve(),
   };
