@@ -16,6 +16,7 @@ describe('resolveSfuOptions', () => {
       turn: undefined,
       activeSpeakerIntervalMs: 300,
       initialOutgoingBitrateBps: 1_000_000,
+      minOutgoingBitrateBps: 150_000,
     });
     expect(o.clientDir).toMatch(/sfu\/client\/dist$/);
   });

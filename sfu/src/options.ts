@@ -37,6 +37,13 @@ export interface SfuOptions {
   activeSpeakerIntervalMs?: number;
   /** Bandwidth estimate a new transport starts sending at, bits per second. Default 1_000_000. */
   initialOutgoingBitrateBps?: number;
+  /**
+   * Floor of the bandwidth estimate of every receive transport, bits per second; 0 turns it off.
+   * Under loss, mediasoup's estimate can fall below what the lowest simulcast layer needs on a
+   * link that could carry it, and the viewer then gets no video for seconds; the floor keeps the
+   * lowest layer (~150 kbps with the call page's defaults) flowing. Default 150_000.
+   */
+  minOutgoingBitrateBps?: number;
 }
 
 export interface ResolvedSfuOptions {
@@ -52,6 +59,7 @@ export interface ResolvedSfuOptions {
   clientDir: string;
   activeSpeakerIntervalMs: number;
   initialOutgoingBitrateBps: number;
+  minOutgoingBitrateBps: number;
 }
 
 export const DEFAULT_CLIENT_DIR = fileURLToPath(new URL('../client/dist', import.meta.url));
@@ -113,5 +121,6 @@ export function resolveSfuOptions(options: SfuOptions = {}): ResolvedSfuOptions 
     clientDir: options.clientDir ?? DEFAULT_CLIENT_DIR,
     activeSpeakerIntervalMs: integer('activeSpeakerIntervalMs', options.activeSpeakerIntervalMs, 300, 100, 10_000),
     initialOutgoingBitrateBps: integer('initialOutgoingBitrateBps', options.initialOutgoingBitrateBps, 1_000_000, 100_000, 100_000_000),
+    minOutgoingBitrateBps: integer('minOutgoingBitrateBps', options.minOutgoingBitrateBps, 150_000, 0, 100_000_000),
   };
 }

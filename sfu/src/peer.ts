@@ -44,6 +44,8 @@ export interface PeerContext {
   router: types.Router;
   webRtcServer: types.WebRtcServer;
   initialOutgoingBitrateBps: number;
+  /** Floor of a receive transport's bandwidth estimate, bps; 0: none (see SfuOptions). */
+  minOutgoingBitrateBps: number;
   logger: Logger;
   notify: Notify;
 }
@@ -125,6 +127,9 @@ export class Peer extends TypedEmitter<PeerEvents> {
       // The socket dropped while the worker was creating it.
       transport.close();
       throw new SignalingError('not_joined', 'the peer left while its transport was being created');
+    }
+    if (direction === 'recv' && this.#ctx.minOutgoingBitrateBps > 0) {
+      await transport.setMinOutgoingBitrate(this.#ctx.minOutgoingBitrateBps);
     }
     this.#transports.set(transport.id, { transport, direction });
     transport.observer.once('close', () => this.#transports.delete(transport.id));

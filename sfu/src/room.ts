@@ -13,6 +13,7 @@ import type { NotificationMap, NotificationMethod, PeerInfo } from './protocol.t
 export interface RoomSettings {
   activeSpeakerIntervalMs: number;
   initialOutgoingBitrateBps: number;
+  minOutgoingBitrateBps: number;
 }
 
 export type RoomEvents = {
@@ -81,6 +82,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       router: this.router,
       webRtcServer: this.worker.webRtcServer,
       initialOutgoingBitrateBps: this.#settings.initialOutgoingBitrateBps,
+      minOutgoingBitrateBps: this.#settings.minOutgoingBitrateBps,
       logger: this.#logger,
       notify,
     });

@@ -26,7 +26,10 @@ export interface RtcHarnessAgent {
   readonly version: number;
   /** getStats() of every live connection, and the final stats of those closed since the last call. */
   collect(): Promise<RawSnapshot>;
-  /** Records a named moment (e.g. 'join'), unix ms, default now. The first mark of a name wins. */
+  /**
+   * Records a named moment (e.g. 'join'), unix ms, default now. The first mark of a name wins in
+   * `marks`; a name marked again also has its latest time in `latestMarks` (a rejoin).
+   */
   mark(name: string, tMs?: number): void;
   /**
    * Rewrites remote candidates and ICE server URLs: `{ 'host:port': 'host:port' }`; null or {}
@@ -65,6 +68,10 @@ interface Entry {
   trackMs: Map<string, number>;
   /** TURN URLs in its configuration. */
   turnUrls: number;
+  /** The ICE ufrag of its current local description: a new one is an ICE restart. */
+  ufrag?: string;
+  /** The ufrag of an ICE restart whose candidate pair is not selected yet. */
+  restartUfrag?: string;
 }
 
 type PeerConnectionClass = typeof RTCPeerConnection;
@@ -77,6 +84,9 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
   const entries = new Map<string, Entry>();
   const byPc = new WeakMap<RTCPeerConnection, Entry>();
   const marks: Record<string, number> = {};
+  const latestMarks: Record<string, number> = {};
+  /** ICE transports whose selected-pair changes are followed (each once). */
+  const hooked = new WeakSet<RTCIceTransport>();
   let pending: RawStateEvent[] = [];
   let nextId = 0;
   let firstPcCreatedMs: number | undefined;
@@ -98,6 +108,48 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
     if (type === 'connection' && state === 'connected') {
       e.connectedMs ??= tMs;
       firstConnectedMs ??= tMs;
+    }
+  };
+
+  // ICE restarts, timed in the page: 'started' when the local description gets a new ufrag,
+  // 'completed' when the transport selects a candidate pair on it. Media often keeps flowing on
+  // the old pair meanwhile, so neither the connection state nor the stats show a restart.
+  const iceTransports = (pc: RTCPeerConnection): Set<RTCIceTransport> => {
+    const out = new Set<RTCIceTransport>();
+    for (const t of pc.getTransceivers()) {
+      const ice = t.sender.transport?.iceTransport ?? t.receiver.transport?.iceTransport;
+      if (ice) out.add(ice);
+    }
+    const sctp = pc.sctp?.transport?.iceTransport;
+    if (sctp) out.add(sctp);
+    return out;
+  };
+  const checkRestartDone = (e: Entry): void => {
+    if (e.restartUfrag === undefined) return;
+    for (const ice of iceTransports(e.pc)) {
+      if (ice.getSelectedCandidatePair()?.local?.usernameFragment !== e.restartUfrag) continue;
+      e.restartUfrag = undefined;
+      pushEvent(e, 'iceRestart', 'completed');
+      return;
+    }
+  };
+  const onNegotiated = (e: Entry): void => {
+    try {
+      for (const ice of iceTransports(e.pc)) {
+        if (hooked.has(ice)) continue;
+        hooked.add(ice);
+        ice.addEventListener('selectedcandidatepairchange', () => checkRestartDone(e));
+      }
+      const ufrag = /^a=ice-ufrag:(\S+)/m.exec(e.pc.localDescription?.sdp ?? '')?.[1];
+      if (ufrag === undefined || ufrag === e.ufrag) return;
+      const restarted = e.ufrag !== undefined; // The first credentials are not a restart.
+      e.ufrag = ufrag;
+      if (!restarted) return;
+      e.restartUfrag = ufrag;
+      pushEvent(e, 'iceRestart', 'started');
+      checkRestartDone(e); // The pair may already be selected.
+    } catch {
+      // A browser without RTCIceTransport: no restart timing, nothing else changes.
     }
   };
 
@@ -126,6 +178,8 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
       candidateErrors.push({ tMs: now(), pc: entry.id, url: e.url, errorCode: e.errorCode, errorText: e.errorText });
       if (candidateErrors.length > MAX_PENDING_CANDIDATE_ERRORS) candidateErrors.splice(0, candidateErrors.length - MAX_PENDING_CANDIDATE_ERRORS);
     });
+    // Fires once a description is set: the local one (with its ufrag) and the transports exist.
+    pc.addEventListener('signalingstatechange', () => onNegotiated(entry));
     pc.addEventListener('track', (ev) => {
       const mid = (ev as RTCTrackEvent).transceiver?.mid;
       if (mid) entry.trackMs.set(mid, now());
@@ -227,6 +281,17 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
       if (first === undefined) e.firstFrameMs.set(s.ssrc, s.firstFrameMs);
       else s.firstFrameMs = first;
     }
+    let transceivers: number | undefined;
+    let mlines: number | undefined;
+    if (!closed) {
+      try {
+        transceivers = e.pc.getTransceivers().length;
+        const sdp = (e.pc.currentRemoteDescription ?? e.pc.remoteDescription)?.sdp;
+        if (sdp) mlines = sdp.match(/^m=/gm)?.length ?? 0;
+      } catch {
+        // Closed by the browser meanwhile.
+      }
+    }
     return {
       id: e.id,
       createdMs: e.createdMs,
@@ -235,6 +300,8 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
       connectionState: closed ? 'closed' : e.pc.connectionState,
       iceConnectionState: closed ? 'closed' : e.pc.iceConnectionState,
       ...(e.turnUrls > 0 ? { turnUrls: e.turnUrls } : {}),
+      ...(transceivers === undefined ? {} : { transceivers }),
+      ...(mlines === undefined ? {} : { mlines }),
       statsMs: reduced?.statsMs ?? now(),
       inbound,
       outbound: reduced?.outbound ?? [],
@@ -258,6 +325,7 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
         firstPcCreatedMs,
         firstConnectedMs,
         marks: { ...marks },
+        ...(Object.keys(latestMarks).length > 0 ? { latestMarks: { ...latestMarks } } : {}),
         pcs,
         events,
         ...(errors.length > 0 ? { candidateErrors: errors } : {}),
@@ -266,7 +334,9 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
     },
     mark(name: string, tMs?: number): void {
       if (typeof name !== 'string' || name === '') throw new Error('__rtcHarness.mark(name) needs a non-empty name');
-      marks[name] ??= typeof tMs === 'number' && Number.isFinite(tMs) ? tMs : now();
+      const t = typeof tMs === 'number' && Number.isFinite(tMs) ? tMs : now();
+      if (Object.hasOwn(marks, name)) latestMarks[name] = t;
+      else marks[name] = t;
     },
     setCandidateRewrite(rules: CandidateRewriteRules | null): void {
       rewrite = parseRewriteRules(rules);

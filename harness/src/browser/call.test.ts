@@ -38,7 +38,25 @@ describe('reduceCallState', () => {
         },
       ],
       layerEvents: [{ tMs: 7, consumerId: 'c1', spatialLayer: 1, temporalLayer: null }],
+      events: [{ tMs: 5, type: 'firstFrame', consumerId: 'c1' }],
     });
+  });
+
+  it('forwards the call events that time actions, with only their well-typed fields', () => {
+    const events = [
+      { type: 'consumerAdded', atMs: 10, consumerId: 'c9', producerPeerId: 'p1', source: 'screen', kind: 'video' },
+      { type: 'videoResized', atMs: 11, consumerId: 'c9', producerPeerId: 'p1', width: 320, height: 180 },
+      { type: 'peerLeft', atMs: 12, peerId: 'p2' },
+      { type: 'connectionStateChanged', atMs: 13, direction: 'send', state: 'connected' },
+      { type: 'consumerRemoved', atMs: 'late', consumerId: 'c9' },
+      { type: 'firstFrame', atMs: 14, consumerId: 7, kind: 'hologram', width: -1 },
+    ];
+    expect(reduceCallState({ consumers: [] }, events)?.events).toEqual([
+      { tMs: 10, type: 'consumerAdded', consumerId: 'c9', producerPeerId: 'p1', source: 'screen', kind: 'video' },
+      { tMs: 11, type: 'videoResized', consumerId: 'c9', producerPeerId: 'p1', width: 320, height: 180 },
+      { tMs: 12, type: 'peerLeft', peerId: 'p2' },
+      { tMs: 14, type: 'firstFrame' },
+    ]);
   });
 
   it('tolerates a page whose surface says less, or something else', () => {

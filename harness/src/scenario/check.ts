@@ -11,6 +11,7 @@ import type { NetworkSpec, ScenarioSpec, ThresholdEntry } from './types.ts';
 import { formatDuration, parseDurationMs } from './units.ts';
 import { checkTurn } from './turn.ts';
 import { checkVideoSpec } from './video.ts';
+import { checkChurn, DEFAULT_AWAY_MS } from './churn.ts';
 
 const GROUP_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
@@ -58,6 +59,13 @@ export function checkScenario(spec: ScenarioSpec): string[] {
     if (action.do === 'publish' && !action.what.audio && !action.what.video) {
       problems.push(`${path}.what must name something to publish, like { audio: true } or { video: true }, got ${formatValue(action.what)}`);
     }
+    if (action.do === 'rejoin' && action.publish && typeof action.publish.video === 'object') {
+      problems.push(...checkVideoSpec(action.publish.video, `${path}.publish.video`));
+    }
+    if (action.do === 'rejoin' && parseDurationMs(action.at) + parseDurationMs(action.away ?? DEFAULT_AWAY_MS / 1000) >= durationMs) {
+      problems.push(`${path}.away must end ${end} (the participant joins again after it), got ${formatValue(action.away ?? `${DEFAULT_AWAY_MS}ms`)} from ${formatValue(action.at)}`);
+    }
+    if (action.do === 'churn' && who.ok) problems.push(...checkChurn(action, path, who.ids.length, durationMs));
   }
 
   problems.push(...checkTurn(spec));

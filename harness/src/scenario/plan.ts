@@ -32,7 +32,10 @@ export interface RunPlan {
   overrides: string[];
 }
 
-export type PlannedTarget = { kind: 'bundled'; workers: number } | { kind: 'url'; url: string };
+export type PlannedTarget =
+  /** `iceRestart`: the page restarts ICE by itself on a lost connection (absent in older plans: only with TURN). */
+  | { kind: 'bundled'; workers: number; iceRestart?: boolean }
+  | { kind: 'url'; url: string };
 
 export interface PlannedVideo {
   simulcast: boolean;
@@ -88,7 +91,15 @@ export type PlannedAction =
   | { do: 'layers'; spatial: number; temporal: number | null }
   | { do: 'iceRestart' }
   | { do: 'screenShare'; on: boolean }
-  | { do: 'forceTurn'; transport: TurnTransport };
+  | { do: 'forceTurn'; transport: TurnTransport }
+  /** null: the current camera's. */
+  | { do: 'switchCamera'; width: number | null; height: number | null; fps: number | null }
+  | { do: 'changeCodec'; codec: VideoCodec }
+  /**
+   * Leave, wait awayMs, join and publish (null: what the participant's group publishes).
+   * `churnCycle`: the cycle of a churn it was planned from (0, 1, ...); absent for a rejoin.
+   */
+  | { do: 'rejoin'; awayMs: number; publish: PlannedPublish | null; churnCycle?: number };
 
 export interface PlannedStep {
   /** When, ms from the run's start. */

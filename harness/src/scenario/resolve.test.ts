@@ -39,7 +39,7 @@ describe('resolvePlan: defaults', () => {
       name: 'calls',
       durationMs: 20_000,
       seed: 1234,
-      target: { kind: 'bundled', workers: 1 },
+      target: { kind: 'bundled', workers: 1, iceRestart: false },
       turn: null,
       room: 'calls',
       statsIntervalMs: 1000,

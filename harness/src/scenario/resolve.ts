@@ -21,6 +21,7 @@ import { joinTimeMs, participantId, resolveWho, type GroupCounts } from './roste
 import { didYouMean } from './suggest.ts';
 import type { NetworkSpec, PublishSpec, ScenarioSpec, TimelineAction } from './types.ts';
 import { resolveGroupTurn, resolveTurn } from './turn.ts';
+import { DEFAULT_AWAY_MS, expandChurn } from './churn.ts';
 import { parseDurationMs } from './units.ts';
 import { validateScenario } from './validate.ts';
 import { resolveVideoSpec } from './video.ts';
@@ -84,12 +85,14 @@ export function resolvePlan(spec: ScenarioSpec, options: ResolveOptions): RunPla
   });
 
   const timeline: PlannedStep[] = (valid.timeline ?? [])
-    .map((action, index) => {
+    .flatMap((action, index): PlannedStep[] => {
       const who = resolveWho(action.who, groups);
       // validateScenario has checked every `who`.
       if (!who.ok) throw new Error(`unreachable: ${who.problem}`);
+      // A churn is one rejoin per cycle, each an action of its own.
+      if (action.do === 'churn') return expandChurn(action, who.ids, index);
       const planned = resolveAction(action, (spec) => network(spec, `timeline[${index}].set`) ?? {});
-      return { atMs: parseDurationMs(action.at), action: planned, participantIds: who.ids, index };
+      return [{ atMs: parseDurationMs(action.at), action: planned, participantIds: who.ids, index }];
     })
     .sort((a, b) => a.atMs - b.atMs);
   if (networkProblems.length > 0) throw new ScenarioError(networkProblems);
@@ -105,6 +108,7 @@ export function resolvePlan(spec: ScenarioSpec, options: ResolveOptions): RunPla
     ),
   );
 
+  const turn = resolveTurn(valid);
   return {
     file: shown,
     name,
@@ -112,8 +116,8 @@ export function resolvePlan(spec: ScenarioSpec, options: ResolveOptions): RunPla
     seed: valid.seed ?? (options.randomSeed ?? (() => randomInt(0, 2 ** 32)))(),
     target: 'url' in target && target.url !== undefined
       ? { kind: 'url', url: target.url }
-      : { kind: 'bundled', workers: target.workers ?? DEFAULTS.workers },
-    turn: resolveTurn(valid),
+      : { kind: 'bundled', workers: target.workers ?? DEFAULTS.workers, iceRestart: ('iceRestart' in target ? target.iceRestart : undefined) ?? turn !== null },
+    turn,
     room: name,
     statsIntervalMs: valid.stats?.intervalMs ?? DEFAULTS.statsIntervalMs,
     browser: {
@@ -190,7 +194,7 @@ function resolvePublish(publish: PublishSpec | false | undefined): PlannedPublis
   return { audio: publish.audio ?? false, video: resolveVideoSpec(publish.video) };
 }
 
-function resolveAction(action: TimelineAction, network: (spec: NetworkSpec) => PlannedNetwork): PlannedAction {
+function resolveAction(action: Exclude<TimelineAction, { do: 'churn' }>, network: (spec: NetworkSpec) => PlannedNetwork): PlannedAction {
   switch (action.do) {
     case 'join':
     case 'leave':
@@ -210,5 +214,15 @@ function resolveAction(action: TimelineAction, network: (spec: NetworkSpec) => P
       return { do: 'screenShare', on: action.on };
     case 'forceTurn':
       return { do: 'forceTurn', transport: action.transport };
+    case 'switchCamera':
+      return { do: 'switchCamera', width: action.width ?? null, height: action.height ?? null, fps: action.fps ?? null };
+    case 'changeCodec':
+      return { do: 'changeCodec', codec: action.codec };
+    case 'rejoin':
+      return {
+        do: 'rejoin',
+        awayMs: parseDurationMs(action.away ?? DEFAULT_AWAY_MS / 1000),
+        publish: action.publish === undefined ? null : resolvePublish(action.publish),
+      };
   }
 }

@@ -4,6 +4,7 @@
 // duration, threshold syntax) are checked afterwards, in check.ts.
 import { z } from 'zod';
 import { forceTurnAction, groupTurnSchema, turnSchema } from './turn.ts';
+import { rateSchema } from './churn.ts';
 import { BITRATE_ALLOWED, DURATION_ALLOWED, isDuration, parseBitrateKbps } from './units.ts';
 import { SCALABILITY_MODE, SCALABILITY_MODE_ALLOWED, VIDEO_CODECS } from './video.ts';
 
@@ -96,10 +97,10 @@ const isUrlTemplate = (v: string) => {
 
 const target = z.union(
   [
-    z.strictObject({ sfu: z.literal('bundled', must("'bundled'")), workers: int(1, 64).optional() }),
+    z.strictObject({ sfu: z.literal('bundled', must("'bundled'")), workers: int(1, 64).optional(), iceRestart: bool.optional() }),
     z.strictObject({ url: z.string(must('a URL')).refine(isUrlTemplate, must("an http(s) URL like 'https://meet.example.com/{room}?name={name}'")) }),
   ],
-  must("{ sfu: 'bundled', workers?: n } or { url: 'https://…/{room}?name={name}' }"),
+  must("{ sfu: 'bundled', workers?: n, iceRestart?: boolean } or { url: 'https://…/{room}?name={name}' }"),
 );
 
 const source = z.enum(['mic', 'camera', 'screen'], must("'mic', 'camera' or 'screen'"));
@@ -121,6 +122,13 @@ export const timelineActionSchema = z.discriminatedUnion(
     action('iceRestart', {}),
     action('screenShare', { on: bool }),
     action('forceTurn', forceTurnAction),
+    action('switchCamera', { width: int(16, 3840).optional(), height: int(16, 2160).optional(), fps: int(1, 60).optional() }),
+    action('changeCodec', { codec: z.enum(VIDEO_CODECS, must(`one of ${VIDEO_CODECS.map((c) => `'${c}'`).join(', ')}`)) }),
+    action('rejoin', {
+      away: durationSchema.optional(),
+      publish: z.union([z.literal(false), publishSchema], must('false or { audio?, video? }')).optional(),
+    }),
+    action('churn', { for: durationSchema, rate: rateSchema, away: durationSchema.optional() }),
   ],
   must("an action like { at: '10s', do: 'leave', who: 'viewers[0]' }"),
 );

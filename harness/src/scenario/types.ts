@@ -7,8 +7,10 @@ import type { ProfileName } from '../network/profiles.ts';
 import type { LinkUpdate } from '../network/types.ts';
 import type { Bitrate, Duration } from './units.ts';
 import type { GroupTurnSpec, TurnSpec, TurnTransport } from './turn.ts';
+import type { Rate } from './churn.ts';
 
 export type { Bitrate, Duration } from './units.ts';
+export type { Rate } from './churn.ts';
 export type { ExternalTurnSpec, GroupTurnSpec, TurnSpec, TurnTransport } from './turn.ts';
 export type { MetricName } from '../stats/catalogue.ts';
 
@@ -164,6 +166,48 @@ export interface ScreenShareAction<G extends string> extends ActionBase<G> {
   on: boolean;
 }
 /**
+ * Swap the camera for a new capture without renegotiating (the page's replaceTrack): another
+ * camera, or another size. The others see it when they decode a frame of the new size, so give
+ * a size other than the current one to have it timed.
+ */
+export interface SwitchCameraAction<G extends string> extends ActionBase<G> {
+  do: 'switchCamera';
+  /** Capture width, px. Default: the current camera's. */
+  width?: number;
+  /** Capture height, px. Default: the current camera's. */
+  height?: number;
+  /** Capture frame rate, frames per second. Default: the current camera's. */
+  fps?: number;
+}
+/** Send the camera with another codec: its producer is closed and created again with `codec`, everything else kept. */
+export interface ChangeCodecAction<G extends string> extends ActionBase<G> {
+  do: 'changeCodec';
+  codec: VideoCodec;
+}
+/** Leave, stay away for `away`, join again and publish. */
+export interface RejoinAction<G extends string> extends ActionBase<G> {
+  do: 'rejoin';
+  /** Time between the leave and the join: '500ms', '2s'. Default '500ms'. */
+  away?: Duration;
+  /** What to send after joining again. Default: what the participant's group sends. */
+  publish?: PublishSpec | false;
+}
+/**
+ * Participants come and go: from `at`, for `for`, `rate` times per second one participant of
+ * `who` leaves, stays away `away` and rejoins with its group's publish; the participants take
+ * turns in order. `{ at: '5s', do: 'churn', who: 'guests', for: '40s', rate: '1.5/s' }` is 60
+ * leaves and 60 joins. At most 10000 cycles.
+ */
+export interface ChurnAction<G extends string> extends ActionBase<G> {
+  do: 'churn';
+  /** How long the churn lasts from `at`: '40s'. */
+  for: Duration;
+  /** Leave-and-rejoin cycles per second over the whole of `who`: '1/s', '0.5/s', '30/m'. */
+  rate: Rate;
+  /** Time each participant stays away between its leave and its join. Default '500ms'. */
+  away?: Duration;
+}
+/**
  * Leave the participant only TURN over `transport` from now on (its simulated link closes every
  * other way, the direct path to the SFU included): 'tcp' is "UDP blocked mid-call". The page
  * notices and restarts ICE; the way back is a `network` action with `{ blockUdp: false, allowPorts: null }`.
@@ -185,7 +229,11 @@ export type TimelineAction<G extends string = string> =
   | LayersAction<G>
   | IceRestartAction<G>
   | ScreenShareAction<G>
-  | ForceTurnAction<G>;
+  | ForceTurnAction<G>
+  | SwitchCameraAction<G>
+  | ChangeCodecAction<G>
+  | RejoinAction<G>
+  | ChurnAction<G>;
 
 export type ActionName = TimelineAction['do'];
 
@@ -214,6 +262,12 @@ export type TargetSpec =
       sfu: 'bundled';
       /** mediasoup workers (one per core it may use). Default 1. */
       workers?: number;
+      /**
+       * The reference call page restarts ICE by itself when a connection goes 'disconnected' or
+       * 'failed', as production apps do (retried every 4 s, at most 5 times). Default: true when
+       * the run uses TURN, else false (raw ICE behaviour).
+       */
+      iceRestart?: boolean;
       url?: never;
     }
   | {
@@ -225,6 +279,7 @@ export type TargetSpec =
       url: string;
       sfu?: never;
       workers?: never;
+      iceRestart?: never;
     };
 
 /** A scenario: who joins, what happens when, and what counts as a pass. */

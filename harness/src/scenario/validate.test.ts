@@ -122,7 +122,7 @@ const cases: { name: string; edit: (s: Spec) => void; expected: string }[] = [
     edit: (s) => (timeline(s)[1]!.do = 'levae'),
     expected:
       'timeline[1].do must be one of join, leave, publish, unpublish, mute, unmute, network, layers, iceRestart, ' +
-      "screenShare, forceTurn (did you mean leave?), got 'levae'",
+      "screenShare, forceTurn, switchCamera, changeCodec, rejoin, churn (did you mean leave?), got 'levae'",
   },
   {
     name: 'an unknown media source',
@@ -164,7 +164,7 @@ const cases: { name: string; edit: (s: Spec) => void; expected: string }[] = [
     name: 'the bundled SFU and a URL at once',
     edit: (s) => (s.target = { sfu: 'bundled', url: 'https://meet.example.com/{room}' }),
     expected:
-      "target must be { sfu: 'bundled', workers?: n } or { url: 'https://…/{room}?name={name}' }, " +
+      "target must be { sfu: 'bundled', workers?: n, iceRestart?: boolean } or { url: 'https://…/{room}?name={name}' }, " +
       'got {"sfu":"bundled","url":"https://meet.example.com/{room}"}',
   },
   {

@@ -79,10 +79,10 @@ export const METRICS = {
   video_recv_firs_per_second: { unit: 'per_second', kind: 'gauge', better: 'lower', scope: 'stream', help: 'Full intra requests sent per second, per inbound video stream' },
   video_freeze_count_total: { unit: 'count', kind: 'counter', better: 'lower', scope: 'stream', help: "Video freezes so far, per inbound stream (libwebrtc: an inter-frame gap >= max(3x the average frame duration, average + 150 ms))" },
   video_freeze_seconds_total: { unit: 'seconds', kind: 'counter', better: 'lower', scope: 'stream', help: 'Total duration of video freezes so far, per inbound stream' },
-  video_freeze_max_ms: { unit: 'ms', kind: 'gauge', better: 'lower', scope: 'stream', help: 'Longest video freeze so far, per inbound stream, 0 before the first (a freeze counts when it ends; several ending within one stats interval count as their average)' },
+  video_freeze_max_ms: { unit: 'ms', kind: 'gauge', better: 'lower', scope: 'stream', help: "Longest video freeze so far, per inbound stream, 0 before the first (a freeze counts when it ends; several ending within one stats interval count as their average). A gap with no packets at all is a pause to libwebrtc, not a freeze: see video_recv_spatial_layer -1 and media_interrupted" },
   // Simulcast/SVC layers, per inbound video stream, from the call page's control surface
   // (window.rtcHarness: the SFU's consumer layer changes); absent for a page without one.
-  video_recv_spatial_layer: { unit: 'layer', kind: 'gauge', better: 'higher', scope: 'stream', help: 'Spatial layer the SFU forwards to the stream (0 = lowest resolution; -1 = none), per simulcast/SVC inbound video stream' },
+  video_recv_spatial_layer: { unit: 'layer', kind: 'gauge', better: 'higher', scope: 'stream', help: 'Spatial layer the SFU forwards to the stream (0 = lowest resolution; -1 = none, after it had one: no video at all), per simulcast/SVC inbound video stream' },
   video_recv_temporal_layer: { unit: 'layer', kind: 'gauge', better: 'higher', scope: 'stream', help: 'Temporal layer the SFU forwards to the stream (0 = lowest frame rate; -1 = none), per simulcast/SVC inbound video stream' },
   video_recv_layer_switch_count_total: { unit: 'count', kind: 'counter', better: 'lower', scope: 'stream', help: 'Spatial layer switches the SFU made so far (up or down, between two layers), per simulcast/SVC inbound video stream' },
   video_recv_layer_downswitch_count_total: { unit: 'count', kind: 'counter', better: 'lower', scope: 'stream', help: 'Spatial down-switches the SFU made so far (to a lower layer, or to none), per simulcast/SVC inbound video stream' },
@@ -96,6 +96,7 @@ export const METRICS = {
   recv_jitter_ms: { unit: 'ms', kind: 'gauge', better: 'lower', scope: 'stream', help: 'RTP interarrival jitter, per inbound stream' },
   recv_jitter_buffer_delay_ms: { unit: 'ms', kind: 'gauge', better: 'lower', scope: 'stream', help: 'Average time a frame (video) or sample (audio) emitted in the interval spent in the jitter buffer' },
   audio_concealment_percent: { unit: 'percent', kind: 'gauge', better: 'lower', scope: 'stream', help: 'Audio samples concealed (synthesised for lost or late packets) over samples received in the interval' },
+  rejoin_to_first_frame_ms: { unit: 'ms', kind: 'event', better: 'lower', scope: 'stream', help: "Time to the first decoded frame of a remote video stream after the participant left and joined again: from its latest 'join' mark, for streams offered while it was reconnecting (later ones count in join_to_first_frame_ms, from their arrival)" },
   join_to_first_frame_ms: { unit: 'ms', kind: 'event', better: 'lower', scope: 'stream', help: "Time to the first decoded frame of a remote video stream: from joining (the 'join' mark, else the first peer connection) for streams offered while connecting, else from the stream's arrival (its track event)" },
 
   // Per participant: its connections as a whole.
@@ -114,6 +115,17 @@ export const METRICS = {
   ice_tls: { unit: 'bool', kind: 'gauge', better: 'none', scope: 'participant', help: '1 when every selected pair goes through a TURN relay reached over TLS, else 0' },
   turn_allocation_failure_count_total: { unit: 'count', kind: 'counter', better: 'lower', scope: 'participant', help: "TURN candidate errors so far (the page's icecandidateerror for a turn:/turns: URL: credentials refused, 401; quota, 486; server unreachable, 701); present when the participant has TURN servers" },
   turn_allocation_refused_count_total: { unit: 'count', kind: 'counter', better: 'lower', scope: 'participant', help: "Requests the run's bundled TURN server refused for the participant's credentials so far (coturn's log: 401 expired or wrong credentials, 486 quota); Chromium does not always tell the page, so this is the ground truth" },
+
+  // Per participant: renegotiation, ICE restarts and churn, timed with the pages' own events
+  // (runner/effects.ts, runner/recovery.ts). The observer is the participant who saw the effect.
+  renegotiation_seconds: { unit: 'seconds', kind: 'event', better: 'lower', scope: 'participant', help: "Time from another participant's timeline action that changes what it sends (publish, unpublish, screenShare, switchCamera, changeCodec, mute, unmute) to this participant seeing it: the new track's first decoded frame, the track removed, paused, resumed or decoded at its new size (the page's event times, exact)" },
+  remote_join_leave_seconds: { unit: 'seconds', kind: 'event', better: 'lower', scope: 'participant', help: "Time from another participant's join, rejoin or leave (timeline or churn) to this participant seeing it: its first decoded frame (its arrival when it sends nothing), or its departure" },
+  ice_restart_seconds: { unit: 'seconds', kind: 'event', better: 'lower', scope: 'participant', help: "Time from the start of an ICE restart (a timeline iceRestart; else the page's new ICE credentials, a restart of its own) to every restarted connection of the participant having selected a candidate pair on the new credentials" },
+  outage_detection_seconds: { unit: 'seconds', kind: 'event', better: 'lower', scope: 'participant', help: "Time from the start of an outage of the participant's link (a network action with outageMs) to its page seeing a connection 'disconnected' or 'failed'" },
+  outage_recovery_seconds: { unit: 'seconds', kind: 'event', better: 'lower', scope: 'participant', help: "Time from the start of an outage of the participant's link to its inbound media flowing again (the end of its media interruption)" },
+  action_failure_count_total: { unit: 'count', kind: 'counter', better: 'lower', scope: 'participant', help: 'Timeline actions of the participant that failed so far (refused or thrown by the page), plus their effects that another participant did not see within the wait (10 s)' },
+  pc_transceiver_count: { unit: 'count', kind: 'gauge', better: 'none', scope: 'participant', help: "Transceivers (getTransceivers()) of the participant's open peer connection with the most: growth over a call means tracks added without reuse" },
+  sdp_mline_count: { unit: 'count', kind: 'gauge', better: 'none', scope: 'participant', help: "m-lines (media sections) in the remote description of the participant's open peer connection with the most" },
 
   // Per participant: the simulated access link (ground truth: what the network did, as opposed to
   // what the browser measured). Present only for participants with a simulated network.

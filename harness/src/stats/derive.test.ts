@@ -384,6 +384,41 @@ describe('deriveSample: connection figures', () => {
     expect(stream(s, 'pc0/in/video/1')!.values.join_to_first_frame_ms).toBe(800);
   });
 
+  it('times first frames after a rejoin from the latest join, on the new connections only', () => {
+    const marks = { join: T0 - 60_000 };
+    const latestMarks = { join: T0 - 2000 };
+    const old = pc(T0, { id: 'pc0', createdMs: T0 - 59_000, closedMs: T0 - 3000, connectionState: 'closed' });
+    // pc2 (receiving) connected after its first track arrived: offered while reconnecting.
+    const recv = pc(T0, { id: 'pc2', createdMs: T0 - 1900, connectedMs: T0 - 1500, inbound: [videoIn(1, { trackMs: T0 - 1600, firstFrameMs: T0 - 1200 })] });
+    // A stream offered a while after the rejoined connection connected counts from its arrival.
+    const later = pc(T0, { id: 'pc3', createdMs: T0 - 1800, connectedMs: T0 - 1400, inbound: [videoIn(1, { mid: '2', trackMs: T0 - 700, firstFrameMs: T0 - 500 })] });
+    const s = deriveSample(undefined, snap(T0, [old, recv, later], { marks, latestMarks, firstConnectedMs: T0 - 59_500 }), ctx);
+    expect(stream(s, 'pc2/in/video/1')!.values).toMatchObject({ rejoin_to_first_frame_ms: 800 });
+    expect(stream(s, 'pc2/in/video/1')!.values.join_to_first_frame_ms).toBeUndefined();
+    expect(stream(s, 'pc3/in/video/2')!.values).toMatchObject({ join_to_first_frame_ms: 200 });
+    expect(stream(s, 'pc3/in/video/2')!.values.rejoin_to_first_frame_ms).toBeUndefined();
+  });
+
+  it('reports the most transceivers and m-lines of any open connection', () => {
+    const s = deriveSample(
+      undefined,
+      snap(T0, [
+        pc(T0, { id: 'pc0', transceivers: 2, mlines: 2 }),
+        pc(T0, { id: 'pc1', transceivers: 9, mlines: 7 }),
+        pc(T0, { id: 'pc2', transceivers: 30, mlines: 30, closedMs: T0 - 10, connectionState: 'closed' }),
+      ]),
+      ctx,
+    );
+    expect(s.values).toMatchObject({ pc_transceiver_count: 9, sdp_mline_count: 7 });
+    expect(deriveSample(undefined, snap(T0, [pc(T0)]), ctx).values.pc_transceiver_count).toBeUndefined();
+  });
+
+  it('passes the call events on with their times', () => {
+    const call = { consumers: [], layerEvents: [], events: [{ tMs: T0 - 5, type: 'firstFrame' as const, consumerId: 'c1', kind: 'video' as const }] };
+    const s = deriveSample(undefined, snap(T0, [pc(T0)], { call }), ctx);
+    expect(s.callEvents).toEqual([{ t: T0 - 5, type: 'firstFrame', consumerId: 'c1', kind: 'video' }]);
+  });
+
   it('passes state changes on as events', () => {
     const s = deriveSample(undefined, snap(T0, [pc(T0)], { events: [{ tMs: T0 - 10, pc: 'pc0', type: 'connection', state: 'connected' }] }), ctx);
     expect(s.events).toEqual([{ t: T0 - 10, pc: 'pc0', type: 'connection', state: 'connected' }]);

@@ -245,6 +245,12 @@ function pairInfo(pc: RawPeerConnection): PairInfo | undefined {
   return info;
 }
 
+function earliest(values: Array<number | undefined>): number | undefined {
+  let min: number | undefined;
+  for (const x of values) if (x !== undefined) min = Math.min(min ?? x, x);
+  return min;
+}
+
 function sum(values: Array<number | undefined>): number | undefined {
   let acc: number | undefined;
   for (const x of values) if (x !== undefined) acc = (acc ?? 0) + x;
@@ -265,6 +271,11 @@ export function deriveSample(prev: RawSnapshot | undefined, cur: RawSnapshot, ct
   const prevPcs = new Map((before?.pcs ?? []).map((pc) => [pc.id, pc]));
   const prevStreamValues = new Map((previous?.streams ?? []).map((s) => [s.id, s.values]));
   const joinBaseMs = cur.marks.join ?? cur.firstPcCreatedMs;
+  // After a leave and a new join on the same page, the new connections' first frames count from
+  // the latest join, and their "connected" is their own.
+  const rejoinMs = cur.latestMarks?.join;
+  const rejoinConnectedMs =
+    rejoinMs === undefined ? undefined : earliest(cur.pcs.filter((pc) => pc.createdMs >= rejoinMs).map((pc) => pc.connectedMs));
 
   const streams: StreamSample[] = [];
   const pairs: PairInfo[] = [];
@@ -273,14 +284,22 @@ export function deriveSample(prev: RawSnapshot | undefined, cur: RawSnapshot, ct
   let broken = 0;
   let rttMs: number | undefined;
   let availableBps: number | undefined;
+  let transceivers: number | undefined;
+  let mlines: number | undefined;
   for (const pc of cur.pcs) {
     const ppc = prevPcs.get(pc.id);
     const dt = ppc ? pc.statsMs - ppc.statsMs : 0;
     const dtMs: IntervalMs = dt > 0 ? dt : undefined;
 
     const prevIn = byId(pc.id, 'in', ppc?.inbound);
+    const rejoined = rejoinMs !== undefined && pc.createdMs >= rejoinMs;
     byId(pc.id, 'in', pc.inbound).forEach((s, id) => {
-      const values = inboundValues(s, prevIn.get(id), dtMs, prevStreamValues.get(id), firstFrameBaseMs(s, joinBaseMs, cur.firstConnectedMs));
+      const base = rejoined ? firstFrameBaseMs(s, rejoinMs, rejoinConnectedMs) : firstFrameBaseMs(s, joinBaseMs, cur.firstConnectedMs);
+      const values = inboundValues(s, prevIn.get(id), dtMs, prevStreamValues.get(id), base);
+      if (rejoined && base === rejoinMs && values.join_to_first_frame_ms !== undefined) {
+        values.rejoin_to_first_frame_ms = values.join_to_first_frame_ms;
+        delete values.join_to_first_frame_ms;
+      }
       const meta = { ssrc: s.ssrc, mid: s.mid, trackIdentifier: s.trackIdentifier, decoderImplementation: s.decoderImplementation };
       streams.push({ id, kind: s.kind, direction: 'in', values, meta: compact(meta) });
     });
@@ -305,6 +324,8 @@ export function deriveSample(prev: RawSnapshot | undefined, cur: RawSnapshot, ct
     open++;
     if (pc.connectionState === 'connected') connectedOpen++;
     if (pc.connectionState === 'failed' || pc.connectionState === 'disconnected') broken++;
+    if (pc.transceivers !== undefined) transceivers = Math.max(transceivers ?? 0, pc.transceivers);
+    if (pc.mlines !== undefined) mlines = Math.max(mlines ?? 0, pc.mlines);
     const info = pairInfo(pc);
     if (info) pairs.push(info);
     const rtt = pc.pair?.currentRoundTripTime;
@@ -323,6 +344,8 @@ export function deriveSample(prev: RawSnapshot | undefined, cur: RawSnapshot, ct
   set(values, 'rtt_ms', rttMs);
   set(values, 'available_outgoing_bitrate_kbps', availableBps === undefined ? undefined : availableBps / 1000);
   values.peer_connections = open;
+  set(values, 'pc_transceiver_count', transceivers);
+  set(values, 'sdp_mline_count', mlines);
   // A connection still 'new' does not count against it: mediasoup-client's receive transport
   // stays 'new' until there is something to receive.
   values.connected = connectedOpen > 0 && broken === 0 ? 1 : 0;
@@ -342,6 +365,9 @@ export function deriveSample(prev: RawSnapshot | undefined, cur: RawSnapshot, ct
   if (media.state) sample.inboundMedia = media.state;
   if (cur.events.length > 0) {
     sample.events = cur.events.map((e) => ({ t: e.tMs, pc: e.pc, type: e.type, state: e.state }));
+  }
+  if (cur.call?.events?.length) {
+    sample.callEvents = cur.call.events.map(({ tMs, ...rest }) => ({ t: tMs, ...rest }));
   }
   if (cur.candidateErrors?.length) {
     sample.candidateErrors = cur.candidateErrors.map((e) => ({ t: e.tMs, pc: e.pc, url: e.url, errorCode: e.errorCode, errorText: e.errorText }));

@@ -80,6 +80,13 @@ describe('deriveLayers', () => {
     expect(changes).toEqual([{ t: T0 + 300, consumerId: 'c1', stream: 'pc1/in/video/0', from: 2, to: null, temporal: null }]);
   });
 
+  it('has no layer gauges before the SFU first reports a layer', () => {
+    const streams = [inbound()];
+    deriveLayers(call({ spatialLayer: null, temporalLayer: null }), streams, undefined, T0);
+    expect(streams[0]!.values.video_recv_spatial_layer).toBeUndefined();
+    expect(streams[0]!.values.video_recv_layer_switch_count_total).toBe(0);
+  });
+
   it('records changes of a consumer whose stream has no stats yet, without values', () => {
     const streams = [inbound('other-track')];
     const changes = deriveLayers(call({}, [{ tMs: T0, consumerId: 'c1', spatialLayer: 1, temporalLayer: 2 }]), streams, undefined, T0);

@@ -71,8 +71,12 @@ export function deriveLayers(call: RawCallState | undefined, streams: StreamSamp
 
     if (!stream) continue;
     const v = stream.values;
-    v.video_recv_spatial_layer = c.spatialLayer ?? NONE;
-    v.video_recv_temporal_layer = c.temporalLayer ?? NONE;
+    // "None" once it had a layer; before the SFU's first report there is nothing to tell yet.
+    const reported = prevSpatial !== undefined || c.spatialLayer !== null || events.some((e) => e.spatialLayer !== null);
+    if (reported) {
+      v.video_recv_spatial_layer = c.spatialLayer ?? NONE;
+      v.video_recv_temporal_layer = c.temporalLayer ?? NONE;
+    }
     v.video_recv_layer_switch_count_total = (prev?.video_recv_layer_switch_count_total ?? 0) + switches;
     v.video_recv_layer_downswitch_count_total = (prev?.video_recv_layer_downswitch_count_total ?? 0) + downs;
     for (const [metric, i] of TIMED_LAYERS) v[metric] = (prev?.[metric] ?? 0) + seconds[i]!;

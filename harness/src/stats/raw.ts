@@ -25,6 +25,11 @@ export interface RawSnapshot {
    * first mark of a name wins. `join` is the one derive.ts uses (time to first frame).
    */
   marks: Record<string, number>;
+  /**
+   * The latest time of each name marked more than once, unix ms (a participant that left and
+   * joined again: its latest `join`). Absent when no name was marked twice.
+   */
+  latestMarks?: Record<string, number>;
   pcs: RawPeerConnection[];
   /** Connection and ICE state changes since the previous collect() call, oldest first. */
   events: RawStateEvent[];
@@ -54,7 +59,13 @@ export interface RawStateEvent {
   tMs: number;
   /** Id of the peer connection, as in RawPeerConnection.id. */
   pc: string;
-  type: 'connection' | 'ice';
+  /**
+   * 'connection' / 'ice': connectionState / iceConnectionState changed to `state`.
+   * 'iceRestart': state 'started' when the connection's local description got new ICE
+   * credentials (a new ufrag: an ICE restart, by the page or the remote side), 'completed' when
+   * its transport selected a candidate pair on them.
+   */
+  type: 'connection' | 'ice' | 'iceRestart';
   state: string;
 }
 
@@ -70,6 +81,10 @@ export interface RawPeerConnection {
   iceConnectionState: string;
   /** TURN URLs in the connection's configuration; absent or 0 without TURN servers. */
   turnUrls?: number;
+  /** getTransceivers().length: grows when a page adds tracks without ever reusing or removing them. */
+  transceivers?: number;
+  /** m-lines (m= sections) of the current remote description (else the pending one); absent before any. */
+  mlines?: number;
   /** Timestamp of the stats report, unix ms: rates divide by differences of this. */
   statsMs: number;
   inbound: RawInboundRtp[];
@@ -193,6 +208,45 @@ export interface RawCallState {
   consumers: RawConsumer[];
   /** The SFU's layer changes since the previous collect, oldest first (the page's layersChanged events). */
   layerEvents: RawLayerEvent[];
+  /**
+   * The page's call events since the previous collect that time what the others' actions did here
+   * (a consumer added, its first frame, removed, paused, resized; peers joining and leaving) and
+   * what this page did (joined, left), oldest first. Absent when there were none.
+   */
+  events?: RawCallEvent[];
+}
+
+/** The call events forwarded to the harness (see sfu/client/src/api.ts CallEvent). */
+export type RawCallEventType =
+  | 'joined'
+  | 'left'
+  | 'peerJoined'
+  | 'peerLeft'
+  | 'consumerAdded'
+  | 'consumerRemoved'
+  | 'consumerPaused'
+  | 'consumerResumed'
+  | 'firstFrame'
+  | 'videoResized'
+  | 'produced'
+  | 'producerClosed'
+  | 'trackReplaced';
+
+/** One call event, the fields its type has; times are the page's Date.now(). */
+export interface RawCallEvent {
+  tMs: number;
+  type: RawCallEventType;
+  /** The page's own peer id (joined), or the peer that joined or left (peerJoined, peerLeft). */
+  peerId?: string;
+  consumerId?: string;
+  /** The peer whose producer a consumer carries. */
+  producerPeerId?: string;
+  producerId?: string;
+  /** 'mic' | 'camera' | 'screen' */
+  source?: string;
+  kind?: MediaKind;
+  width?: number;
+  height?: number;
 }
 
 /** One video consumer with simulcast or SVC layers. */

@@ -9,7 +9,7 @@
 // There are no "worst stream" copies of stream metrics at the participant level: a quantile over
 // a participant's stream points answers that without counting a stream twice.
 import { METRICS, isMetricName, type MetricName } from './catalogue.ts';
-import type { MediaKind } from './raw.ts';
+import type { MediaKind, RawCallEvent } from './raw.ts';
 
 export type { MediaKind } from './raw.ts';
 export type Direction = 'in' | 'out';
@@ -81,9 +81,16 @@ export interface SampleEvent {
   /** Unix ms. */
   t: number;
   pc: string;
-  type: 'connection' | 'ice';
+  /** As RawStateEvent: a connection or ICE state change, or an ICE restart 'started' / 'completed'. */
+  type: 'connection' | 'ice' | 'iceRestart';
   state: string;
 }
+
+/** A call event of the page (a consumer added, its first frame...), as RawCallEvent with `t` for its time. */
+export type SampleCallEvent = Omit<RawCallEvent, 'tMs'> & {
+  /** Unix ms (the page's Date.now()). */
+  t: number;
+};
 
 export interface Sample {
   /** When the page took the snapshot, unix ms. */
@@ -108,6 +115,8 @@ export interface Sample {
   inboundMedia?: InboundMediaState;
   /** Spatial layer changes the SFU made since the previous sample (layers.ts), oldest first. */
   layerChanges?: LayerChange[];
+  /** The call page's events since the previous sample (consumers added, first frames...), oldest first. */
+  callEvents?: SampleCallEvent[];
 }
 
 /** The SFU switched a consumer to another spatial layer (from/to null: no layer forwarded). */

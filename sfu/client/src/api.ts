@@ -55,6 +55,16 @@ export interface VideoPublishOptions {
 
 export type VideoCodecName = 'vp8' | 'vp9' | 'h264';
 
+/** A new camera capture for switchCamera(); every field defaults to the current capture's. */
+export interface CameraOptions {
+  /** Capture width, px. Default: the current camera's. */
+  width?: number;
+  /** Capture height, px. Default: the current camera's. */
+  height?: number;
+  /** Capture frame rate, frames/s. Default: the current camera's. */
+  fps?: number;
+}
+
 export interface PublishOptions {
   /** Publish the microphone. Default false. */
   audio?: boolean;
@@ -166,10 +176,13 @@ export type CallEvent = EventBase &
     | { type: 'produced'; producerId: string; source: ProducerSource; kind: MediaKind }
     | { type: 'producerClosed'; producerId: string; source: ProducerSource; reason: string }
     | { type: 'producerPaused' | 'producerResumed'; producerId: string; source: ProducerSource }
+    | { type: 'trackReplaced'; producerId: string; source: ProducerSource; width?: number; height?: number }
     | { type: 'consumerAdded'; consumerId: string; producerPeerId: string; source: ProducerSource; kind: MediaKind }
     | { type: 'consumerRemoved'; consumerId: string; producerPeerId: string; reason: string }
     | { type: 'consumerPaused' | 'consumerResumed'; consumerId: string }
     | { type: 'firstFrame'; consumerId: string; producerPeerId: string; kind: MediaKind; width?: number; height?: number }
+    /** A remote video's decoded size changed after its first frame (the sender switched camera or resolution). */
+    | { type: 'videoResized'; consumerId: string; producerPeerId: string; width: number; height: number }
     | { type: 'layersChanged'; consumerId: string; spatialLayer: number | null; temporalLayer: number | null }
     | { type: 'connectionStateChanged'; direction: 'send' | 'recv'; state: ConnectionState }
     | { type: 'activeSpeaker'; peerId: string | null }
@@ -193,6 +206,11 @@ export interface RtcHarnessApi {
   /** Produces a synthetic screen (a canvas animation) as source 'screen'. */
   startScreenShare(options?: ScreenShareOptions): Promise<ProducerSnapshot>;
   stopScreenShare(): Promise<void>;
+  /**
+   * Captures the camera again (another device, resolution or frame rate) and swaps the camera
+   * producer's track for it (replaceTrack: no renegotiation, the viewers keep their consumer).
+   */
+  switchCamera(options?: CameraOptions): Promise<ProducerSnapshot>;
   /** Pauses the source's producer on the page and on the SFU. */
   mute(source: ProducerSource): Promise<void>;
   unmute(source: ProducerSource): Promise<void>;

@@ -4,6 +4,7 @@
 // logged as an 'error' event, so a harness that only polls state() still sees it.
 import type {
   CallEvent,
+  CameraOptions,
   CallState,
   ConsumerState,
   JoinOptions,
@@ -111,6 +112,10 @@ export class Call implements RtcHarnessApi {
 
   stopScreenShare(): Promise<void> {
     return this.guard('stopScreenShare()', () => this.requireSession().publisher.unpublish('screen', 'stopScreenShare()'));
+  }
+
+  switchCamera(options?: CameraOptions): Promise<ProducerSnapshot> {
+    return this.guard(`switchCamera(${JSON.stringify(options ?? {})})`, () => this.requireSession().publisher.switchCamera(options ?? {}));
   }
 
   mute(source: ProducerSource): Promise<void> {

@@ -208,6 +208,18 @@ export class Subscriber {
       // loadeddata fires once the first frame is decoded.
       element.requestVideoFrameCallback?.(() => done());
       element.addEventListener('loadeddata', done, { once: true });
+      // A size change after the first frame is the sender's new camera or resolution arriving.
+      let size = '';
+      element.addEventListener('resize', () => {
+        const { videoWidth: width, videoHeight: height } = element;
+        const next = `${width}x${height}`;
+        // The first size seen (before or after the first frame) is the stream's own, not a change.
+        const first = size === '' || entry.firstFrameAtMs === null;
+        const changed = next !== size;
+        size = next;
+        if (first || !changed || !this.entries.has(entry.info.consumerId)) return;
+        this.deps.log.push({ type: 'videoResized', consumerId: entry.info.consumerId, producerPeerId: entry.info.producerPeerId, width, height });
+      });
     } else {
       element.addEventListener('playing', done, { once: true });
     }

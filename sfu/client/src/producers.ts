@@ -1,7 +1,7 @@
 // The sending half of a joined call: one producer per source (mic, camera, screen), each with its
 // capture, paused and resumed on the page and the SFU together. One Publisher per join.
 import type { Producer, RtpCodecCapability, Transport } from 'mediasoup-client/types';
-import type { ProducerSnapshot, ProducerSource, PublishOptions, ScreenShareOptions, VideoCodecName } from './api.ts';
+import type { CameraOptions, ProducerSnapshot, ProducerSource, PublishOptions, ScreenShareOptions, VideoCodecName } from './api.ts';
 import { resolveVideo, type ResolvedVideo } from './encodings.ts';
 import type { EventLog } from './event-log.ts';
 import { captureUserMedia, startSyntheticScreen, type SyntheticScreen } from './media.ts';
@@ -89,6 +89,53 @@ export class Publisher {
     } finally {
       this.starting.delete('screen');
     }
+  }
+
+  /**
+   * A new camera capture in place of the current one (producer.replaceTrack): the producer, its
+   * id and its encodings stay, so the viewers see the new picture without a renegotiation.
+   */
+  async switchCamera(options: CameraOptions = {}): Promise<ProducerSnapshot> {
+    const where = 'switchCamera';
+    const entry = this.require('camera', where);
+    const current = entry.producer.track?.getSettings() ?? {};
+    const size = (key: keyof CameraOptions, fallback: number, max: number): number => {
+      const value = options[key] ?? fallback;
+      if (!Number.isInteger(value) || value < 1 || value > max) {
+        throw new Error(`${where}: ${key} must be a whole number from 1 to ${max}, got ${String(value)}`);
+      }
+      return value;
+    };
+    const video = {
+      width: size('width', current.width ?? 640, 7680),
+      height: size('height', current.height ?? 360, 4320),
+      fps: size('fps', Math.round(current.frameRate ?? 30), 120),
+    };
+    const captured = await captureUserMedia({ audio: false, video }, where);
+    const track = captured.video;
+    if (!track) throw new Error(`${where}: getUserMedia gave no video track`);
+    // The camera may have been unpublished while the capture started.
+    if (this.entries.get('camera') !== entry || entry.producer.closed) {
+      track.stop();
+      throw new Error(`${where}: the camera was unpublished meanwhile`);
+    }
+    try {
+      // mediasoup-client stops the previous track itself.
+      await entry.producer.replaceTrack({ track });
+    } catch (err) {
+      track.stop();
+      throw new Error(`${where}: ${message(err)}`);
+    }
+    if (this.deps.preview) this.deps.ui.setLocalPreview(track);
+    const settings = track.getSettings();
+    this.deps.log.push({
+      type: 'trackReplaced',
+      producerId: entry.producer.id,
+      source: 'camera',
+      ...(settings.width === undefined ? {} : { width: settings.width }),
+      ...(settings.height === undefined ? {} : { height: settings.height }),
+    });
+    return snapshotOf(entry.producer, 'camera');
   }
 
   async unpublish(source: ProducerSource, where = `unpublish('${source}')`): Promise<void> {
