@@ -99,7 +99,9 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
       )) as T;
     } catch (err) {
       const message = (err as Error)?.message ?? String(err);
-      throw new Error(`${this.id}: ${method}() failed: ${message.replace(/^Error: /, '')}`);
+      // Puppeteer appends the page's stack frames to the message: the first line says what failed.
+      const first = message.replace(/^Error: /, '').split('\n')[0]!.trim();
+      throw new Error(`${this.id}: ${method}() failed: ${first}`);
     }
   }
 

@@ -1,6 +1,7 @@
 // What each timeline action does to a participant, through the page's control surface. Adding an
 // action means adding a case here and in the scenario's types; the compiler checks the rest.
-import type { PlannedAction, PlannedPublish } from '../scenario/plan.ts';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { PlannedAction, PlannedPublish, PlannedVideo } from '../scenario/plan.ts';
 import type { Participant } from '../participants/participant.ts';
 
 /** The call page's publish() options for a planned publish. */
@@ -27,7 +28,16 @@ export interface ActionContext {
   setNetwork?: (participantId: string, set: unknown) => Promise<void>;
   /** Leaves the participant only TURN over a transport (its link's access rules); absent without TURN. */
   forceTurn?: (participantId: string, transport: 'udp' | 'tcp' | 'tls') => Promise<void>;
+  /** The camera the participant sends now (changeCodec sends it again with another codec); null or absent: none. */
+  camera?: PlannedVideo | null;
+  /** What the participant's group publishes: a rejoin without a publish of its own sends it again. */
+  groupPublish?: PlannedPublish;
+  /** A rejoin between its legs: its leave succeeded (`at`: when it started), its join is about to start. */
+  onRejoinLeg?: (leg: 'left' | 'joining', atMs: number) => void;
 }
+
+/** No media: what a rejoin sends when neither it nor the group says otherwise. */
+const NOTHING: PlannedPublish = { audio: false, video: null };
 
 export async function performAction(p: Participant, action: PlannedAction, ctx: ActionContext): Promise<void> {
   switch (action.do) {
@@ -65,5 +75,38 @@ export async function performAction(p: Participant, action: PlannedAction, ctx: 
     case 'forceTurn':
       if (!ctx.forceTurn) throw new Error(`${p.id}: forceTurn needs the run's TURN server and a simulated link, and this run has neither`);
       return ctx.forceTurn(p.id, action.transport);
+    case 'switchCamera':
+      await p.invoke('switchCamera', {
+        ...(action.width === null ? {} : { width: action.width }),
+        ...(action.height === null ? {} : { height: action.height }),
+        ...(action.fps === null ? {} : { fps: action.fps }),
+      });
+      return;
+    case 'changeCodec': {
+      const camera = ctx.camera;
+      if (!camera) throw new Error(`${p.id}: changeCodec needs a camera to send again (publish video first)`);
+      // The camera's producer is closed and created again: a new consumer on every other page.
+      await p.invoke('unpublish', 'camera');
+      await p.invoke('publish', publishOptions({ audio: false, video: withCodec(camera, action.codec) }));
+      return;
+    }
+    case 'rejoin': {
+      const leftAt = Date.now();
+      await p.leave();
+      ctx.onRejoinLeg?.('left', leftAt);
+      await delay(action.awayMs);
+      ctx.onRejoinLeg?.('joining', Date.now());
+      await p.join({ room: ctx.room });
+      const what = publishOptions(action.publish ?? ctx.groupPublish ?? NOTHING);
+      if (what.audio || what.video) await p.invoke('publish', what);
+      return;
+    }
   }
+}
+
+/** The camera as it is, with another codec; an SVC mode only VP9 can send is dropped for the others. */
+export function withCodec(camera: PlannedVideo, codec: PlannedVideo['codec'] & string): PlannedVideo {
+  const spatial = Number(/^L(\d)/.exec(camera.scalabilityMode ?? '')?.[1] ?? 1);
+  const keepMode = camera.simulcast || codec === 'vp9' || spatial === 1;
+  return { ...camera, codec, scalabilityMode: keepMode ? camera.scalabilityMode : null };
 }

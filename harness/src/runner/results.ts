@@ -6,6 +6,13 @@ import type { ParticipantLayers } from './layer-log.ts';
 import type { ParticipantIce } from '../turn/ice-log.ts';
 import type { TurnSummary } from '../turn/run-turn.ts';
 import type { Aggregate } from '../stats/aggregate.ts';
+import type { ActionEffect } from './effects.ts';
+import type { OutageRecovery } from './recovery.ts';
+import type { SfuLeakCheck } from './sfu-check.ts';
+
+export type { ActionEffect } from './effects.ts';
+export type { OutageRecovery } from './recovery.ts';
+export type { SfuLeakCheck } from './sfu-check.ts';
 
 /** 'running' only in the copies written while the run goes on. */
 export type Verdict = 'pass' | 'fail' | 'invalid' | 'running';
@@ -67,6 +74,16 @@ export interface ActionResult {
   ok: boolean;
   error?: string;
   durationMs: number;
+  /** A rejoin planned from a churn: its cycle (0, 1, ...). */
+  churnCycle?: number;
+  /**
+   * What the others saw, one entry per observer (the participant itself for an ICE restart), timed
+   * from the action's start with the observer page's own events (see runner/effects.ts). Absent
+   * for actions with nothing to see (network, layers) or that failed.
+   */
+  effects?: ActionEffect[];
+  /** A network change with an outage: how the participant's call noticed it and came back. */
+  recovery?: OutageRecovery;
 }
 
 export interface RunEnvironment {
@@ -132,4 +149,9 @@ export interface RunResults {
   baseline?: BaselineComparison;
   /** The run's TURN server and what it did (allocations, refusals, bytes relayed); absent without TURN. */
   turn?: TurnSummary;
+  /**
+   * The bundled SFU's counts after every participant left at the end (a leak check: all 0 when
+   * it cleaned up after every join and leave). Absent with a target URL.
+   */
+  sfu?: SfuLeakCheck;
 }

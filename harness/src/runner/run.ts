@@ -3,7 +3,7 @@
 // thresholds and write the results. Everything started is torn down in reverse order, also on
 // failure or Ctrl-C, and what was measured is always written.
 import { cpus } from 'node:os';
-import { startSfu } from '../../../sfu/src/server.ts';
+import { startSfu, type Sfu } from '../../../sfu/src/server.ts';
 import { buildAgentScript } from '../browser/bundle.ts';
 import { BrowserPool } from '../participants/pool.ts';
 import { Participant } from '../participants/participant.ts';
@@ -14,7 +14,11 @@ import { samplePoints, type Point, type Sample } from '../stats/types.ts';
 import { evaluateThresholds, thresholdsToAbort, type SeriesQuery } from '../thresholds/evaluate.ts';
 import type { PlannedAction, PlannedParticipant, PlannedPublish, RunPlan } from '../scenario/plan.ts';
 import { ReporterMux, type Reporter } from '../reporters/reporter.ts';
-import { performAction, publishOptions } from './actions.ts';
+import { publishOptions } from './actions.ts';
+import { EffectTracker } from './effects.ts';
+import { RecoveryLog } from './recovery.ts';
+import { TrackedActions } from './tracked-actions.ts';
+import { checkSfuAtEnd, type SfuLeakCheck } from './sfu-check.ts';
 import { LoadGuard } from './guard.ts';
 import { processTreeCpuSeconds } from './cpu.ts';
 import { RunOutput } from './output.ts';
@@ -59,6 +63,11 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
   const guard = new LoadGuard(plan.guard);
   const layerLog = new LayerLog();
   const iceLog = new IceLog();
+  // What each action made the others see, and how calls came back after outages.
+  const effects = new EffectTracker();
+  const recovery = new RecoveryLog();
+  const tracked = new TrackedActions(effects);
+  let sfuCheck: SfuLeakCheck | undefined;
   const records = new Map<string, ParticipantRecord>(
     plan.participants.map((p) => [p.id, { plan: p, participant: null, collector: null, error: null, connected: false }]),
   );
@@ -77,6 +86,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
   let timeline: Timeline<RunAction> | null = null;
   let links: ParticipantLinks | null = null;
   let turn: RunTurn | null = null;
+  let bundledSfu: Sfu | null = null;
   let wake: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (wake = resolve));
   const stop = (reason: string) => {
@@ -107,6 +117,9 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
       links,
       layers: layerLog,
       ice: iceLog,
+      effects,
+      recoveries: recovery.recoveries,
+      ...(sfuCheck ? { sfu: sfuCheck } : {}),
       environment: runEnvironment(chromiumVersion),
     });
   /** Joined participants and the names their TURN credentials carry (their id, or the SFU's peer id). */
@@ -149,10 +162,11 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
     if (target.kind === 'bundled') {
       const sfu = await startSfu({ numWorkers: target.workers, logLevel: 'warn', ...(turn ? { turn: turn.sfu } : {}) });
       teardown.push({ name: 'SFU', fn: () => sfu.close() });
+      bundledSfu = sfu;
       sfu.on('workerDied', ({ workerIndex, error }) => log('error', `SFU worker ${workerIndex} died: ${error.message}`));
-      // With TURN, the page restarts ICE by itself when its connection drops (as apps do), which is
-      // how a call blocked mid-way finds the relay.
-      const pageOptions = turn ? '&icerestart=1' : '';
+      // The page restarts ICE by itself when its connection drops (as apps do) with TURN, which is
+      // how a call blocked mid-way finds the relay, or when the scenario asks (target.iceRestart).
+      const pageOptions = (target.iceRestart ?? turn !== null) ? '&icerestart=1' : '';
       pageUrl = (p) => `${sfu.url}/?room=${encodeURIComponent(p.room)}&name=${encodeURIComponent(p.id)}${pageOptions}`;
       log('info', `bundled SFU at ${sfu.url} (${sfu.workerPids.length} worker(s), media port(s) ${sfu.rtcPorts.join(', ')})`);
       try {
@@ -207,6 +221,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
         chromiumVersion ??= await participant.page.browser().version().catch(() => null);
         participant.on('crashed', (reason) => {
           rec.error ??= reason;
+          tracked.gone(rec.plan.id, rec.plan.room);
           log('error', `${rec.plan.id}: ${reason}; its measurements so far are kept`);
         });
         await participant.open(pageUrl(rec.plan), [agentScript]);
@@ -228,6 +243,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
     startMs = Date.now();
     links?.setStart(startMs);
     layerLog.setStart(startMs);
+    recovery.setStart(startMs);
     const steps: TimelineStep<RunAction>[] = [
       ...plan.participants.map((p) => ({ atMs: p.joinAtMs, action: { do: 'enter', publish: p.publish } as RunAction, participantIds: [p.id] })),
       ...plan.timeline.map((s) => ({ atMs: s.atMs, action: s.action as RunAction, participantIds: s.participantIds })),
@@ -244,18 +260,20 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
       if (!p || rec.error) throw new Error(`${id} is not available (${rec.error ?? 'never opened'})`);
       if (action.do === 'enter') {
         await p.join({ room: rec.plan.room });
+        tracked.entered(id, rec.plan.room, Date.now(), action.publish);
         startCollector(rec);
         const what = publishOptions(action.publish);
         if (what.audio || what.video) await p.invoke('publish', what);
         return;
       }
       if (action.do === 'layers') layerLog.noteLayersRequested(id, Date.now(), action.spatial);
-      await performAction(p, action, {
+      await tracked.perform(p, action, {
         room: rec.plan.room,
+        groupPublish: rec.plan.publish,
         ...(links ? { setNetwork: async (pid: string, set: unknown) => links!.apply(pid, set as never) } : {}),
         ...(links && turn ? { forceTurn: async (pid: string, transport: 'udp' | 'tcp' | 'tls') => links!.apply(pid, turn!.access(transport)) } : {}),
       });
-      if (action.do === 'join') startCollector(rec);
+      if (action.do === 'join' || action.do === 'rejoin') startCollector(rec);
     }
 
     function startCollector(rec: ParticipantRecord): void {
@@ -273,6 +291,10 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
         // Layer switches timed against the network changes and layer requests before them.
         layerLog.noteLinkChanges(links?.changes ?? []);
         points.push(...layerLog.onSample(sample));
+        // Action effects and outage recoveries, timed with the pages' own events.
+        points.push(...effects.onSample(sample));
+        recovery.noteLinkChanges(links?.changes ?? []);
+        points.push(...recovery.onSample(effects.observations, sample.participant, sample.group));
         store.ingest(points);
         mux.onSample(sample, points);
         latest.set(sample.participant, sample);
@@ -356,6 +378,16 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
     // A last sample from every live page, so the final seconds count, then collection stops.
     await Promise.allSettled([...records.values()].map((r) => (r.collector?.running ? r.collector.collectNow() : undefined)));
     await Promise.allSettled([...records.values()].map((r) => r.collector?.stop()));
+    // Effects still awaited are decided now, before the thresholds see them.
+    const late = effects.finish(endMs);
+    store.ingest(late);
+    mux.onSample(null, late);
+    // Everyone hangs up, then the SFU must hold nothing for them: what it still counts leaked.
+    if (bundledSfu) {
+      const sfu = bundledSfu;
+      const joined = [...records.values()].flatMap((r) => (r.participant?.state === 'joined' ? [{ participant: r.participant, room: r.plan.room }] : []));
+      sfuCheck = await checkSfuAtEnd(joined, () => sfu.metricsText(), log);
+    }
   }
 
   // A participant that joined but never connected says why when TURN tells (e.g. credentials refused).

@@ -10,6 +10,9 @@ import type { Aggregate, RunEnvironment, RunResults, Verdict } from './results.t
 import type { ParticipantLinks } from './links.ts';
 import type { LayerLog, ParticipantLayers } from './layer-log.ts';
 import type { IceLog } from '../turn/ice-log.ts';
+import type { ActionEffect } from './effects.ts';
+import type { OutageRecovery } from './recovery.ts';
+import type { SfuLeakCheck } from './sfu-check.ts';
 
 export interface ParticipantRecord {
   plan: PlannedParticipant;
@@ -47,6 +50,12 @@ export interface ResultInputs {
   layers?: LayerLog;
   /** Selected candidate pairs and TURN errors per participant; absent in runs that did not follow them. */
   ice?: IceLog;
+  /** What each action made the others see (EffectTracker); absent in runs that did not follow it. */
+  effects?: { effectsOf(action: object, participant: string): ActionEffect[] | undefined };
+  /** Every link outage and how the call came back (RecoveryLog). */
+  recoveries?: readonly OutageRecovery[];
+  /** The bundled SFU's counts after everyone left. */
+  sfu?: SfuLeakCheck;
   environment: RunEnvironment;
 }
 
@@ -124,15 +133,22 @@ export function buildResults(input: ResultInputs): RunResults {
       ...(input.ice?.has(r.plan.id) ? { ice: input.ice.result(r.plan.id)! } : {}),
     })),
     groups: [...groups].map(([name, count]) => ({ name, count, aggregates: complete(store.groupAggregates(name)) })),
-    actions: input.actions.map((a) => ({
-      atMs: a.atMs,
-      startedMs: a.startedMs,
-      do: a.action.do === 'enter' ? 'join' : a.action.do,
-      participant: a.participant,
-      ok: a.ok,
-      ...(a.error ? { error: a.error } : {}),
-      durationMs: a.durationMs,
-    })),
+    actions: input.actions.map((a) => {
+      const effects = input.effects?.effectsOf(a.action, a.participant);
+      const recovery = a.action.do === 'network' ? recoveryOf(input.recoveries ?? [], a) : undefined;
+      return {
+        atMs: a.atMs,
+        startedMs: a.startedMs,
+        do: a.action.do === 'enter' ? 'join' : a.action.do,
+        participant: a.participant,
+        ok: a.ok,
+        ...(a.error ? { error: a.error } : {}),
+        durationMs: a.durationMs,
+        ...('churnCycle' in a.action && a.action.churnCycle !== undefined ? { churnCycle: a.action.churnCycle } : {}),
+        ...(effects && effects.length > 0 ? { effects: effects.map((e) => ({ ...e })) } : {}),
+        ...(recovery ? { recovery } : {}),
+      };
+    }),
     networkChanges: [...(input.links?.changes ?? [])],
     loadGenerator: {
       maxCpuPercent: input.guard.maxCpuPercent,
@@ -146,5 +162,11 @@ export function buildResults(input: ResultInputs): RunResults {
     environment: input.environment,
     timelineStartUnixMs: input.startMs,
     overrides: [...plan.overrides],
+    ...(input.sfu ? { sfu: input.sfu } : {}),
   };
+}
+
+/** The outage a network action caused: the link recorded it while the action ran. */
+function recoveryOf(recoveries: readonly OutageRecovery[], a: { participant: string; startedMs: number; durationMs: number }): OutageRecovery | undefined {
+  return recoveries.find((r) => r.participant === a.participant && r.atMs >= a.startedMs - 50 && r.atMs <= a.startedMs + a.durationMs + 50);
 }

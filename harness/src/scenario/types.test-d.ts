@@ -85,3 +85,23 @@ defineScenario({
   target: { sfu: 'bundled', url: 'https://example.com/{room}' },
   participants: { viewers: { count: 2 } },
 });
+
+// Renegotiation and churn actions.
+defineScenario({
+  duration: '60s',
+  target: { sfu: 'bundled', iceRestart: true },
+  participants: { hosts: { count: 1 }, guests: { count: 3 } },
+  timeline: [
+    { at: '5s', do: 'churn', who: 'guests', for: '40s', rate: '1.5/s', away: '500ms' },
+    { at: '10s', do: 'switchCamera', who: 'hosts', width: 320, height: 180 },
+    { at: '12s', do: 'changeCodec', who: 'hosts[0]', codec: 'vp9' },
+    { at: '50s', do: 'rejoin', who: 'hosts', away: '1s', publish: { audio: true } },
+    // @ts-expect-error a churn needs a rate
+    { at: '5s', do: 'churn', who: 'guests', for: '40s' },
+    // @ts-expect-error '1/h' is not a rate
+    { at: '5s', do: 'churn', who: 'guests', for: '40s', rate: '1/h' },
+    // @ts-expect-error 'av1' is not a codec of the bundled SFU
+    { at: '12s', do: 'changeCodec', who: 'hosts', codec: 'av1' },
+  ],
+  thresholds: { renegotiation_seconds: ['p(95) < 1.5'], action_failure_count_total: ['max == 0'] },
+});

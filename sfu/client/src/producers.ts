@@ -111,6 +111,10 @@ export class Publisher {
       height: size('height', current.height ?? 360, 4320),
       fps: size('fps', Math.round(current.frameRate ?? 30), 120),
     };
+    // The current camera is released first, as a phone switching cameras does: a device still
+    // open at one size would be handed out again at that size (Chromium's fake camera is).
+    // stop() fires no 'ended', so the producer stays.
+    entry.producer.track?.stop();
     const captured = await captureUserMedia({ audio: false, video }, where);
     const track = captured.video;
     if (!track) throw new Error(`${where}: getUserMedia gave no video track`);

@@ -1,0 +1,145 @@
+// How a participant's call came back after its link went dark (a network change with outageMs):
+// when its page noticed (a connection 'disconnected' or 'failed'), whether and when the page
+// restarted ICE (new ICE credentials, then a candidate pair selected on them), and when its inbound
+// media flowed again (the end of the media interruption that began with the outage). All times are
+// the page's own (agent state events, exact) or the interruption's (stats/interruption.ts,
+// ±~40 ms), counted from the outage's start as the link recorded it. Pure apart from being stateful.
+import type { Point } from '../stats/types.ts';
+import type { Observations, ParticipantSeen } from './observations.ts';
+
+/** One outage and the call's recovery, as results.json lists it (seconds from the outage's start). */
+export interface OutageRecovery {
+  participant: string;
+  /** When the outage began, ms from the run's start. */
+  atMs: number;
+  outageMs: number;
+  /** Until the page saw a connection 'disconnected' or 'failed'; null: it never noticed. */
+  detectionSeconds: number | null;
+  /** Until the page's first new ICE credentials (an ICE restart of its own); null: it restarted nothing. */
+  iceRestartSeconds: number | null;
+  /** Until every connection it restarted had a candidate pair on its new credentials; null: none did. */
+  iceRestartCompletedSeconds: number | null;
+  /** Until its inbound media flowed again; null: it did not before the end (or it received nothing). */
+  mediaResumedSeconds: number | null;
+}
+
+/** An outage as the runner's links record it (atMs from the run's start). */
+export interface OutageInput {
+  atMs: number;
+  participant: string;
+  outageMs?: number;
+}
+
+export interface RecoveryLogOptions {
+  /** How long after the outage ends the recovery is followed, ms. Default 20000. */
+  followMs?: number;
+}
+
+interface Followed {
+  record: OutageRecovery;
+  /** Unix ms. */
+  startMs: number;
+  detectionEmitted: boolean;
+  recoveryEmitted: boolean;
+  done: boolean;
+}
+
+const METRICS = { detection: 'outage_detection_seconds', recovery: 'outage_recovery_seconds' } as const;
+
+export class RecoveryLog {
+  readonly #followMs: number;
+  readonly #outages: Followed[] = [];
+  #changesSeen = 0;
+  #startMs = 0;
+
+  constructor(options: RecoveryLogOptions = {}) {
+    this.#followMs = options.followMs ?? 20_000;
+  }
+
+  /** The run's clock started (unix ms): link changes count from here. */
+  setStart(startMs: number): void {
+    this.#startMs = startMs;
+  }
+
+  /** Reads the links' changes so far (the whole list each time; only new entries are used). */
+  noteLinkChanges(changes: readonly OutageInput[]): void {
+    for (; this.#changesSeen < changes.length; this.#changesSeen++) {
+      const c = changes[this.#changesSeen]!;
+      if (!c.outageMs) continue;
+      this.#outages.push({
+        record: {
+          participant: c.participant,
+          atMs: c.atMs,
+          outageMs: c.outageMs,
+          detectionSeconds: null,
+          iceRestartSeconds: null,
+          iceRestartCompletedSeconds: null,
+          mediaResumedSeconds: null,
+        },
+        startMs: this.#startMs + c.atMs,
+        detectionEmitted: false,
+        recoveryEmitted: false,
+        done: false,
+      });
+    }
+  }
+
+  /** After `observations` took a sample of `participant` (of `group`): the recovery figures it completes, as points. */
+  onSample(observations: Observations, participant: string, group: string): Point[] {
+    const seen = observations.get(participant);
+    if (!seen) return [];
+    const points: Point[] = [];
+    for (const o of this.#outages) {
+      if (o.done || o.record.participant !== participant || seen.watermarkMs < o.startMs) continue;
+      this.#update(o, seen);
+      const tags = { group, participant };
+      const r = o.record;
+      if (r.detectionSeconds !== null && !o.detectionEmitted) {
+        o.detectionEmitted = true;
+        points.push({ metric: METRICS.detection, value: r.detectionSeconds, t: o.startMs + r.detectionSeconds * 1000, tags });
+      }
+      if (r.mediaResumedSeconds !== null && !o.recoveryEmitted) {
+        o.recoveryEmitted = true;
+        points.push({ metric: METRICS.recovery, value: r.mediaResumedSeconds, t: o.startMs + r.mediaResumedSeconds * 1000, tags });
+      }
+      // Followed until media is back (and a restart in progress completed), or for followMs after the outage.
+      const restartPending = r.iceRestartSeconds !== null && r.iceRestartCompletedSeconds === null;
+      o.done = (r.mediaResumedSeconds !== null && !restartPending) || seen.watermarkMs > o.startMs + r.outageMs + this.#followMs;
+    }
+    return points;
+  }
+
+  /** Every outage so far, in the order they happened. */
+  get recoveries(): OutageRecovery[] {
+    return this.#outages.map((o) => ({ ...o.record }));
+  }
+
+  #update(o: Followed, seen: ParticipantSeen): void {
+    const r = o.record;
+    const since = (t: number) => round((t - o.startMs) / 1000);
+    const horizon = o.startMs + r.outageMs + this.#followMs;
+    const lost = seen.connectionLostMs.find((t) => t >= o.startMs && t <= horizon);
+    if (lost !== undefined) r.detectionSeconds ??= since(lost);
+    // The page's own restarts after the outage began: per connection, its first start and the completion after it.
+    let firstStart: number | undefined;
+    let lastDone: number | undefined;
+    let allDone = true;
+    for (const [pc, starts] of seen.restartStartedMs) {
+      const start = starts.find((t) => t >= o.startMs && t <= horizon);
+      if (start === undefined) continue;
+      firstStart = Math.min(firstStart ?? start, start);
+      const done = seen.restartCompletedMs.get(pc)?.find((t) => t >= start);
+      if (done === undefined) allDone = false;
+      else lastDone = Math.max(lastDone ?? done, done);
+    }
+    if (firstStart !== undefined) r.iceRestartSeconds = since(firstStart);
+    r.iceRestartCompletedSeconds = firstStart !== undefined && allDone && lastDone !== undefined ? since(lastDone) : null;
+    // The media gap the outage caused: it began around the outage's start (the last packet before it).
+    const gap = seen.gaps.find((g) => g.startMs >= o.startMs - 1000 && g.startMs <= o.startMs + r.outageMs);
+    if (gap?.endMs !== undefined) r.mediaResumedSeconds = since(gap.endMs);
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,149 @@
+// The bundled SFU's leak check at the end of a run, read from its Prometheus metrics (rtc_sfu_*).
+// First, with everyone still in the call: the SFU must hold what the participants' pages account
+// for (a peer and two transports per participant, its producers, and one consumer per producer of
+// every other peer in its room), so a peer that left dozens of times and left something behind
+// shows up even though its room is still open. Then every participant hangs up (the page's
+// leave(), as a user would) and the SFU must hold nothing at all.
+import type { Participant } from '../participants/participant.ts';
+
+export interface SfuCounts {
+  rooms: number;
+  peers: number;
+  transports: number;
+  producers: number;
+  consumers: number;
+}
+
+/** results.json `sfu`. */
+export interface SfuLeakCheck {
+  /** With everyone still in: what the SFU held, and what the participants' pages account for. */
+  beforeLeave: { counts: SfuCounts; expected: SfuCounts };
+  /** After every participant left: all 0 when nothing leaked. */
+  afterLeave: SfuCounts;
+  /** Participants that were still in a room and were asked to leave. */
+  leftAtEnd: number;
+  /** Time from asking them to leave to the SFU reaching afterLeave, ms. */
+  settledMs: number;
+  /** The SFU held more or less than expected before the leaves, or anything after them. */
+  leaked: boolean;
+}
+
+export interface InRoom {
+  participant: Participant;
+  room: string;
+}
+
+export interface LeaveAndCountOptions {
+  /** Longest wait for the SFU's counts to match the pages' before the leaves, ms. Default 2000. */
+  matchTimeoutMs?: number;
+  /** Longest wait for the leaves, and then for the SFU to empty, ms. Default 5000. */
+  timeoutMs?: number;
+  /** Time between two reads of the SFU's metrics, ms. Default 100. */
+  pollMs?: number;
+}
+
+const KEYS = ['rooms', 'peers', 'transports', 'producers', 'consumers'] as const;
+
+/** The counts in the SFU's /metrics text: each rtc_sfu_<key> summed over its labels. */
+export function parseSfuCounts(metricsText: string): SfuCounts {
+  const counts: SfuCounts = { rooms: 0, peers: 0, transports: 0, producers: 0, consumers: 0 };
+  for (const line of metricsText.split('\n')) {
+    const m = /^rtc_sfu_(rooms|peers|transports|producers|consumers)(?:\{[^}]*\})?\s+(\S+)/.exec(line);
+    if (m) counts[m[1] as keyof SfuCounts] += Number(m[2]);
+  }
+  return counts;
+}
+
+/**
+ * What the SFU should hold for these participants, from their producer counts: a peer and two
+ * transports each, their producers, and in each room every peer consuming every other's producers.
+ */
+export function expectedCounts(inRoom: readonly { room: string; producers: number }[]): SfuCounts {
+  const rooms = new Map<string, { peers: number; producers: number }>();
+  for (const p of inRoom) {
+    const r = rooms.get(p.room) ?? { peers: 0, producers: 0 };
+    r.peers++;
+    r.producers += p.producers;
+    rooms.set(p.room, r);
+  }
+  let consumers = 0;
+  for (const p of inRoom) consumers += rooms.get(p.room)!.producers - p.producers;
+  const producers = inRoom.reduce((n, p) => n + p.producers, 0);
+  return { rooms: rooms.size, peers: inRoom.length, transports: 2 * inRoom.length, producers, consumers };
+}
+
+/** Checks the counts with everyone in, makes `joined` leave, then checks that the SFU is empty. */
+export async function leaveAndCount(joined: readonly InRoom[], readMetrics: () => Promise<string>, options: LeaveAndCountOptions = {}): Promise<SfuLeakCheck> {
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const pollMs = options.pollMs ?? 100;
+  const read = async () => parseSfuCounts(await readMetrics());
+  const pages = await Promise.all(
+    joined.map(async ({ participant, room }) => {
+      const state = await participant.invoke<{ producers?: unknown[] }>('state').catch(() => undefined);
+      return { room, producers: Array.isArray(state?.producers) ? state.producers.length : 0 };
+    }),
+  );
+  const expected = expectedCounts(pages);
+  // Consumers are created a moment after a producer: wait (bounded) for the SFU to catch up.
+  const before = await until(read, (c) => same(c, expected), options.matchTimeoutMs ?? 2000, pollMs);
+
+  const startedMs = Date.now();
+  // A page that cannot leave (crashed, stuck) is not waited for past the timeout: its socket
+  // closes with the browser, which the SFU handles as a disconnect.
+  await Promise.race([Promise.allSettled(joined.map(({ participant }) => participant.leave())), sleep(timeoutMs)]);
+  const after = await until(read, (c) => total(c) === 0, timeoutMs, pollMs);
+  return {
+    beforeLeave: { counts: before, expected },
+    afterLeave: after,
+    leftAtEnd: joined.length,
+    settledMs: Date.now() - startedMs,
+    leaked: !same(before, expected) || total(after) > 0,
+  };
+}
+
+/** leaveAndCount for the end of a run: a leak or a failure to read the SFU is logged, never thrown. */
+export async function checkSfuAtEnd(
+  joined: readonly InRoom[],
+  readMetrics: () => Promise<string>,
+  log: (level: 'warn', message: string) => void,
+): Promise<SfuLeakCheck | undefined> {
+  try {
+    const check = await leaveAndCount(joined, readMetrics);
+    const { beforeLeave: before, afterLeave: after } = check;
+    if (check.leaked) {
+      log('warn', `SFU leak check: it held ${describeCounts(before.counts)} for pages that account for ${describeCounts(before.expected)}, and ${describeCounts(after)} after every participant left`);
+    }
+    return check;
+  } catch (err) {
+    log('warn', `the SFU leak check could not read the SFU's metrics: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+/** '2 transports, 1 consumer' for a log line; 'nothing' when all are 0. */
+export function describeCounts(c: SfuCounts): string {
+  const parts = KEYS.filter((k) => c[k] > 0).map((k) => `${c[k]} ${c[k] === 1 ? k.slice(0, -1) : k}`);
+  return parts.length > 0 ? parts.join(', ') : 'nothing';
+}
+
+async function until(read: () => Promise<SfuCounts>, done: (c: SfuCounts) => boolean, timeoutMs: number, pollMs: number): Promise<SfuCounts> {
+  const deadline = Date.now() + timeoutMs;
+  let counts = await read();
+  while (!done(counts) && Date.now() < deadline) {
+    await sleep(pollMs);
+    counts = await read();
+  }
+  return counts;
+}
+
+function same(a: SfuCounts, b: SfuCounts): boolean {
+  return KEYS.every((k) => a[k] === b[k]);
+}
+
+function total(c: SfuCounts): number {
+  return KEYS.reduce((n, k) => n + c[k], 0);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

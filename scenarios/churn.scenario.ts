@@ -1,0 +1,30 @@
+// Participants coming and going: two hosts stay for the whole call while three guests take turns
+// leaving and rejoining, once a second for 60 s (60 leaves and 60 joins; each guest is back for
+// about 2.5 s before its next turn). Each rejoin is timed on the others' pages (the guest's
+// first frame again, its departure) and on the guest's own (rejoin_to_first_frame_ms); the hosts
+// must keep their video, no connection may pile up transceivers, and at the end the SFU must hold
+// nothing for anyone (results.json `sfu`). Video is small (320x180 at 15 fps) so that five
+// participants fit a 2-core test machine.
+import { defineScenario } from '../harness/src/index.ts';
+
+const publish = { audio: true, video: { width: 320, height: 180, fps: 15 } };
+
+export default defineScenario({
+  name: 'churn',
+  duration: '68s',
+  seed: 3,
+  participants: {
+    hosts: { count: 2, publish },
+    guests: { count: 3, publish, joinAt: '1s', joinSpread: '1s' },
+  },
+  timeline: [{ at: '5s', do: 'churn', who: 'guests', for: '60s', rate: '1/s', away: '500ms' }],
+  thresholds: {
+    // Every leave and join worked and was seen by everyone in the room.
+    action_failure_count_total: ['max == 0'],
+    remote_join_leave_seconds: ['p(95) < 2'],
+    rejoin_to_first_frame_ms: ['p(95) < 3000'],
+    // The hosts' connections do not grow with every guest that came and went.
+    'pc_transceiver_count{group:hosts}': ['max < 12'],
+    'video_recv_fps{group:hosts}': ['med > 10'],
+  },
+});
