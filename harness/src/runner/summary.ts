@@ -66,11 +66,20 @@ function complete(aggregates: Aggregates): Record<string, Aggregate> {
 /**
  * The verdict, in order: a run that could not be carried out or whose load generator was
  * saturated is `invalid` (its figures describe this machine, not the system under test); a failed
- * threshold or a participant that joined but never connected is `fail` (someone could not make
- * the call, whatever the thresholds say); else `pass`.
+ * threshold, a participant that joined but never connected (someone could not make the call,
+ * whatever the thresholds say) or state the bundled SFU kept after everyone left is `fail`;
+ * else `pass`.
  */
+function describeLeak(check: SfuLeakCheck): string {
+  const after = Object.entries(check.afterLeave).filter(([, n]) => n > 0);
+  if (after.length > 0) return `after every participant left it still held ${after.map(([k, n]) => `${n} ${k}`).join(', ')}`;
+  const { counts, expected } = check.beforeLeave;
+  const off = (Object.keys(counts) as (keyof typeof counts)[]).filter((k) => counts[k] !== expected[k]);
+  return `before the leaves it held ${off.map((k) => `${counts[k]} ${k} (pages account for ${expected[k]})`).join(', ')}`;
+}
+
 export function decideVerdict(
-  input: Pick<ResultInputs, 'final' | 'runError' | 'guard' | 'thresholds'> & { neverConnected: readonly string[] },
+  input: Pick<ResultInputs, 'final' | 'runError' | 'guard' | 'thresholds' | 'sfu'> & { neverConnected: readonly string[] },
 ): { verdict: Verdict; reason?: string } {
   if (!input.final) return { verdict: 'running' };
   if (input.runError) return { verdict: 'invalid', reason: `the run could not be carried out: ${input.runError}` };
@@ -83,6 +92,7 @@ export function decideVerdict(
   }
   const nc = input.neverConnected;
   if (nc.length > 0) reasons.push(`${nc.length} participant(s) never connected: ${nc.slice(0, 5).join(', ')}${nc.length > 5 ? ', …' : ''}`);
+  if (input.sfu?.leaked) reasons.push(`the SFU leaked state: ${describeLeak(input.sfu)}`);
   return reasons.length > 0 ? { verdict: 'fail', reason: reasons.join('; ') } : { verdict: 'pass' };
 }
 
