@@ -2,17 +2,16 @@
 // schedule, collect their stats, play the timeline, watch the load generator, then evaluate the
 // thresholds and write the results. Everything started is torn down in reverse order, also on
 // failure or Ctrl-C, and what was measured is always written.
-import { cpus } from 'node:os';
-import { startSfu, type Sfu } from '../../../sfu/src/server.ts';
+import type { Sfu } from '../../../sfu/src/server.ts';
 import { buildAgentScript } from '../browser/bundle.ts';
 import { BrowserPool } from '../participants/pool.ts';
 import { Participant } from '../participants/participant.ts';
 import type { ChromiumOptions } from '../participants/chromium.ts';
 import { SeriesStore } from '../stats/aggregate.ts';
 import { StatsCollector } from '../stats/collector.ts';
-import { samplePoints, type Point, type Sample } from '../stats/types.ts';
+import { samplePoints, type Sample } from '../stats/types.ts';
 import { evaluateThresholds, thresholdsToAbort, type SeriesQuery } from '../thresholds/evaluate.ts';
-import type { PlannedAction, PlannedParticipant, PlannedPublish, RunPlan } from '../scenario/plan.ts';
+import type { PlannedAction, PlannedPublish, RunPlan } from '../scenario/plan.ts';
 import { ReporterMux, type Reporter } from '../reporters/reporter.ts';
 import { publishOptions } from './actions.ts';
 import { EffectTracker } from './effects.ts';
@@ -20,17 +19,18 @@ import { RecoveryLog } from './recovery.ts';
 import { TrackedActions } from './tracked-actions.ts';
 import { checkSfuAtEnd, type SfuLeakCheck } from './sfu-check.ts';
 import { LoadGuard } from './guard.ts';
-import { processTreeCpuSeconds } from './cpu.ts';
+import { LoadSampler } from './load-sampler.ts';
 import { RunOutput } from './output.ts';
 import { groupFigures } from './progress.ts';
 import { buildResults, type ParticipantRecord } from './summary.ts';
 import { Timeline, type TimelineStep } from './timeline.ts';
 import type { RunResults } from './results.ts';
 import { runEnvironment } from './environment.ts';
-import { ParticipantLinks } from './links.ts';
+import type { ParticipantLinks } from './links.ts';
+import { startTarget, type TeardownStep } from './target.ts';
 import { LayerLog } from './layer-log.ts';
 import { IceLog } from '../turn/ice-log.ts';
-import { startRunTurn, type RunTurn } from '../turn/run-turn.ts';
+import type { RunTurn } from '../turn/run-turn.ts';
 
 export interface RunOptions {
   /** Output folder; created if missing. */
@@ -53,9 +53,6 @@ export interface RunOptions {
 /** The first join of a participant: open nothing more, join and publish what the plan says. */
 type RunAction = PlannedAction | { do: 'enter'; publish: PlannedPublish };
 
-/** Tags of points that describe the load generator rather than a participant. */
-const RUN_TAGS = { group: '_run', participant: '_run' } as const;
-
 export async function runScenario(plan: RunPlan, options: RunOptions): Promise<RunResults> {
   const output = new RunOutput(options.outDir);
   const mux = new ReporterMux(options.reporters ?? []);
@@ -74,7 +71,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
   const latest = new Map<string, Sample>();
   /** 'key expression' of the abortOnFail thresholds that stopped the run. */
   const abortedKeys = new Set<string>();
-  const teardown: { name: string; fn: () => Promise<void> }[] = [];
+  const teardown: TeardownStep[] = [];
   const timers: NodeJS.Timeout[] = [];
   const startedAt = new Date();
   let startMs = Date.now();
@@ -141,61 +138,12 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
   });
 
   try {
-    // Participants with a simulated link: a network in their group, or a network change later.
-    const shaped = new Set(plan.participants.filter((p) => p.network !== null).map((p) => p.id));
-    for (const step of plan.timeline) if (step.action.do === 'network') for (const id of step.participantIds) shaped.add(id);
-    // TURN traffic crosses the participant's link too, so that a firewall on it can force the relay.
-    for (const p of plan.participants) if (p.turn) shaped.add(p.id);
-    for (const step of plan.timeline) if (step.action.do === 'forceTurn') for (const id of step.participantIds) shaped.add(id);
-
-    // 0. The TURN server, when the run uses one; torn down after the SFU and the browsers.
-    if (plan.turn) {
-      const started = await startRunTurn(plan.turn, { outDir: options.outDir, participants: plan.participants.length });
-      turn = started;
-      teardown.push({ name: 'TURN server', fn: () => started.stop() });
-      log('info', `TURN server (${plan.turn.kind}): ${started.urls.join(', ')}`);
-    }
-
-    // 1. The target every page loads.
-    let pageUrl: (p: PlannedParticipant) => string;
-    const target = plan.target;
-    if (target.kind === 'bundled') {
-      const sfu = await startSfu({ numWorkers: target.workers, logLevel: 'warn', ...(turn ? { turn: turn.sfu } : {}) });
-      teardown.push({ name: 'SFU', fn: () => sfu.close() });
-      bundledSfu = sfu;
-      sfu.on('workerDied', ({ workerIndex, error }) => log('error', `SFU worker ${workerIndex} died: ${error.message}`));
-      // The page restarts ICE by itself when its connection drops (as apps do) with TURN, which is
-      // how a call blocked mid-way finds the relay, or when the scenario asks (target.iceRestart).
-      const pageOptions = (target.iceRestart ?? turn !== null) ? '&icerestart=1' : '';
-      pageUrl = (p) => `${sfu.url}/?room=${encodeURIComponent(p.room)}&name=${encodeURIComponent(p.id)}${pageOptions}`;
-      log('info', `bundled SFU at ${sfu.url} (${sfu.workerPids.length} worker(s), media port(s) ${sfu.rtcPorts.join(', ')})`);
-      try {
-        options.onTargetStarted?.({ name: 'sfu', metricsUrl: `${sfu.url}/metrics` });
-      } catch (err) {
-        log('warn', `onTargetStarted: ${(err as Error).message}`);
-      }
-      if (shaped.size > 0) {
-        const participantLinks = new ParticipantLinks(
-          sfu.rtcPorts.map((port) => ({ host: sfu.options.listenIp, port })),
-          plan.seed,
-          turn ? { routes: turn.routes, unshapedSources: turn.unshapedSources } : undefined,
-        );
-        links = participantLinks;
-        teardown.push({ name: 'network links', fn: () => participantLinks.close() });
-        for (const p of plan.participants) {
-          const access = turn && p.turn?.transport ? turn.access(p.turn.transport) : undefined;
-          if (shaped.has(p.id)) await participantLinks.create(p.id, p.group, p.network, access);
-        }
-        log('info', `${shaped.size} simulated network link(s)`);
-      }
-    } else {
-      if (shaped.size > 0) {
-        throw new Error(
-          'simulated networks need the bundled SFU for now (the link must know the media address to relay to); remove `network` or use target { sfu: "bundled" }',
-        );
-      }
-      pageUrl = (p) => target.url.replaceAll('{room}', encodeURIComponent(p.room)).replaceAll('{name}', encodeURIComponent(p.id));
-    }
+    // 0-1. What the pages connect to: TURN, the bundled SFU, the participants' links.
+    const started = await startTarget(plan, { outDir: options.outDir, teardown, log, onTargetStarted: options.onTargetStarted });
+    const pageUrl = started.pageUrl;
+    turn = started.turn;
+    links = started.links;
+    bundledSfu = started.sfu;
 
     // 2. Browsers and pages, opened before the clock starts so that joins happen on time.
     const agentScript = await buildAgentScript();
@@ -313,29 +261,12 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
     // 4. Periodic work: the load-generator guard, abortOnFail thresholds, progress, results.json.
     let lastProgress = 0;
     let lastFlush = 0;
-    let lastOwnCpu = process.cpuUsage();
-    let lastBrowserCpu: number | null = null;
-    let lastTickMs = Date.now();
-    const cores = cpus().length;
+    const loadSampler = new LoadSampler(guard);
     timers.push(
       setInterval(() => {
         const now = Date.now();
         const elapsedMs = now - startMs;
-        const hostCpu = guard.tick(now);
-        const dtSeconds = (now - lastTickMs) / 1000;
-        lastTickMs = now;
-        const points: Point[] = [];
-        if (hostCpu !== null) points.push({ metric: 'host_cpu_percent', value: hostCpu, t: now, tags: RUN_TAGS });
-        const own = process.cpuUsage(lastOwnCpu);
-        lastOwnCpu = process.cpuUsage();
-        if (dtSeconds > 0) {
-          points.push({ metric: 'harness_cpu_percent', value: (100 * (own.user + own.system)) / 1e6 / dtSeconds / cores, t: now, tags: RUN_TAGS });
-          const browserCpu = browsers.pids().reduce((sum, pid) => sum + (processTreeCpuSeconds(pid) ?? 0), 0);
-          if (lastBrowserCpu !== null && browserCpu >= lastBrowserCpu) {
-            points.push({ metric: 'harness_browser_cpu_percent', value: (100 * (browserCpu - lastBrowserCpu)) / dtSeconds / cores, t: now, tags: RUN_TAGS });
-          }
-          lastBrowserCpu = browserCpu;
-        }
+        const { hostCpu, points } = loadSampler.sample(now, browsers.pids());
         if (links) points.push(...links.sample(now));
         if (turn) points.push(...turn.points(now, turnUsers()));
         store.ingest(points);

@@ -1,0 +1,97 @@
+// What the participants' pages connect to: the bundled SFU (or the user's own call page), the
+// run's TURN server when it uses one, and a simulated access link for every participant whose
+// network the scenario shapes. Each part started registers its own teardown step, so a failure
+// half-way still closes what was started.
+import { startSfu, type Sfu } from '../../../sfu/src/server.ts';
+import type { PlannedParticipant, RunPlan } from '../scenario/plan.ts';
+import { startRunTurn, type RunTurn } from '../turn/run-turn.ts';
+import { ParticipantLinks } from './links.ts';
+
+export interface TeardownStep {
+  name: string;
+  fn: () => Promise<void>;
+}
+
+export interface TargetContext {
+  outDir: string;
+  /** Steps are appended as parts start; the runner runs them in reverse. */
+  teardown: TeardownStep[];
+  log: (level: 'info' | 'warn' | 'error', message: string) => void;
+  onTargetStarted?: (target: { name: 'sfu'; metricsUrl: string }) => void;
+}
+
+export interface StartedTarget {
+  /** The URL a participant's page opens. */
+  pageUrl: (p: PlannedParticipant) => string;
+  /** The bundled SFU, null for a user's own call page. */
+  sfu: Sfu | null;
+  links: ParticipantLinks | null;
+  turn: RunTurn | null;
+}
+
+/** Participants with a simulated link: a network in their group or a change later, or TURN (a firewall on the link forces the relay). */
+export function shapedParticipants(plan: RunPlan): Set<string> {
+  const shaped = new Set(plan.participants.filter((p) => p.network !== null || p.turn).map((p) => p.id));
+  for (const step of plan.timeline) {
+    if (step.action.do === 'network' || step.action.do === 'forceTurn') for (const id of step.participantIds) shaped.add(id);
+  }
+  return shaped;
+}
+
+export async function startTarget(plan: RunPlan, ctx: TargetContext): Promise<StartedTarget> {
+  const { log, teardown } = ctx;
+  const shaped = shapedParticipants(plan);
+
+  // The TURN server first, so that the SFU can hand out its credentials; torn down last.
+  let turn: RunTurn | null = null;
+  if (plan.turn) {
+    const started = await startRunTurn(plan.turn, { outDir: ctx.outDir, participants: plan.participants.length });
+    turn = started;
+    teardown.push({ name: 'TURN server', fn: () => started.stop() });
+    log('info', `TURN server (${plan.turn.kind}): ${started.urls.join(', ')}`);
+  }
+
+  const target = plan.target;
+  if (target.kind === 'url') {
+    if (shaped.size > 0) {
+      throw new Error(
+        'simulated networks need the bundled SFU for now (the link must know the media address to relay to); remove `network` or use target { sfu: "bundled" }',
+      );
+    }
+    const pageUrl = (p: PlannedParticipant) =>
+      target.url.replaceAll('{room}', encodeURIComponent(p.room)).replaceAll('{name}', encodeURIComponent(p.id));
+    return { pageUrl, sfu: null, links: null, turn };
+  }
+
+  const sfu = await startSfu({ numWorkers: target.workers, logLevel: 'warn', ...(turn ? { turn: turn.sfu } : {}) });
+  teardown.push({ name: 'SFU', fn: () => sfu.close() });
+  sfu.on('workerDied', ({ workerIndex, error }) => log('error', `SFU worker ${workerIndex} died: ${error.message}`));
+  // The page restarts ICE by itself when its connection drops (as apps do) with TURN, which is
+  // how a call blocked mid-way finds the relay, or when the scenario asks (target.iceRestart).
+  const pageOptions = (target.iceRestart ?? turn !== null) ? '&icerestart=1' : '';
+  const pageUrl = (p: PlannedParticipant) =>
+    `${sfu.url}/?room=${encodeURIComponent(p.room)}&name=${encodeURIComponent(p.id)}${pageOptions}`;
+  log('info', `bundled SFU at ${sfu.url} (${sfu.workerPids.length} worker(s), media port(s) ${sfu.rtcPorts.join(', ')})`);
+  try {
+    ctx.onTargetStarted?.({ name: 'sfu', metricsUrl: `${sfu.url}/metrics` });
+  } catch (err) {
+    log('warn', `onTargetStarted: ${(err as Error).message}`);
+  }
+
+  let links: ParticipantLinks | null = null;
+  if (shaped.size > 0) {
+    const participantLinks = new ParticipantLinks(
+      sfu.rtcPorts.map((port) => ({ host: sfu.options.listenIp, port })),
+      plan.seed,
+      turn ? { routes: turn.routes, unshapedSources: turn.unshapedSources } : undefined,
+    );
+    links = participantLinks;
+    teardown.push({ name: 'network links', fn: () => participantLinks.close() });
+    for (const p of plan.participants) {
+      const access = turn && p.turn?.transport ? turn.access(p.turn.transport) : undefined;
+      if (shaped.has(p.id)) await participantLinks.create(p.id, p.group, p.network, access);
+    }
+    log('info', `${shaped.size} simulated network link(s)`);
+  }
+  return { pageUrl, sfu, links, turn };
+}
