@@ -7,16 +7,10 @@
 //
 // On a shared machine the load-generator guard may call the run invalid (exit 2); the assertions
 // are on what was measured.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildClient } from '../../scripts/build-client.mjs';
-import type { RunResults } from '../../harness/src/runner/results.ts';
-import type { Sample } from '../../harness/src/stats/types.ts';
 import { leftoverProcesses, runCli } from '../support/cli.ts';
-
-const EXIT_OF_VERDICT = { pass: 0, fail: 99, invalid: 2 } as const;
+import { EXIT_OF_VERDICT, readResults, readSamples, tempOutDir } from '../support/results.ts';
 
 function quantile(xs: number[], q: number): number {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -29,9 +23,9 @@ describe('churn on the bundled SFU', () => {
   });
 
   it('survives 60 leaves and 60 joins with every one seen by the others and nothing leaked on the SFU', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'rtc-harness-churn-'));
+    const out = tempOutDir('churn');
     const run = await runCli(['run', 'scenarios/churn.scenario.ts', '--out', out], { timeoutMs: 110_000 });
-    const results: RunResults = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    const results = readResults(out);
     console.log(run.stdout.split('\n').filter((l) => /✓|✗|verdict|load generator|actions/.test(l)).join('\n'));
     expect(run.code, run.stderr).toBe(EXIT_OF_VERDICT[results.verdict as keyof typeof EXIT_OF_VERDICT]);
 
@@ -65,7 +59,7 @@ describe('churn on the bundled SFU', () => {
     }
 
     // The hosts' connections do not grow with the guests that came and went, and they kept video.
-    const samples: Sample[] = readFileSync(join(out, 'samples.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const samples = readSamples(out);
     const start = results.timelineStartUnixMs!;
     for (const id of ['hosts[0]', 'hosts[1]']) {
       const counts = samples.filter((s) => s.participant === id && s.t - start > 4000).map((s) => s.values.pc_transceiver_count!);

@@ -1,20 +1,12 @@
 // The harness as a user runs it: the CLI in a child process against the bundled SFU and real
 // Chromium, checked through its exit code, its output and the files it writes.
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { leftoverProcesses, renderersUnder, runCli } from '../support/cli.ts';
-import type { RunResults } from '../../harness/src/runner/results.ts';
-import type { Sample } from '../../harness/src/stats/types.ts';
+import { tempOutDir, readResults, readSamples } from '../support/results.ts';
 
-const outDir = () => mkdtempSync(join(tmpdir(), 'rtc-harness-e2e-'));
-const readResults = (dir: string): RunResults => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
-const readSamples = (dir: string): Sample[] =>
-  readFileSync(join(dir, 'samples.jsonl'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
+const outDir = () => tempOutDir('e2e');
 
 async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;

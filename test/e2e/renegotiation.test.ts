@@ -8,24 +8,13 @@
 //
 // On a shared machine the load-generator guard may call a run invalid (exit 2); the assertions
 // are on what was measured. The measured times are printed.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildClient } from '../../scripts/build-client.mjs';
-import type { ActionResult, RunResults } from '../../harness/src/runner/results.ts';
-import type { Sample } from '../../harness/src/stats/types.ts';
+import type { ActionResult } from '../../harness/src/runner/results.ts';
 import { leftoverProcesses, runCli } from '../support/cli.ts';
+import { tempOutDir, readResults, readSamples, EXIT_OF_VERDICT } from '../support/results.ts';
 
-const outDir = () => mkdtempSync(join(tmpdir(), 'rtc-harness-renegotiation-'));
-const readResults = (dir: string): RunResults => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
-const readSamples = (dir: string): Sample[] =>
-  readFileSync(join(dir, 'samples.jsonl'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
-const EXIT_OF_VERDICT = { pass: 0, fail: 99, invalid: 2 } as const;
-
+const outDir = () => tempOutDir('renegotiation');
 /** 'screenShare host[0] @5.0s: guests[0] firstFrame 0.40 s, guests[1] firstFrame 0.39 s' */
 function describeAction(a: ActionResult): string {
   const effects = (a.effects ?? []).map((e) => `${e.observer} ${e.seen} ${e.seconds === null ? `- (${e.error})` : `${e.seconds.toFixed(3)} s`}`);

@@ -7,23 +7,14 @@
 // On a shared machine the load-generator guard may call a run invalid (exit 2); the assertions
 // are on what was measured, which a busy machine blurs but does not fake. The switch times and
 // the CPU the run used are printed.
-import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildClient } from '../../scripts/build-client.mjs';
 import type { RunResults } from '../../harness/src/runner/results.ts';
 import type { Sample } from '../../harness/src/stats/types.ts';
 import { leftoverProcesses, runCli } from '../support/cli.ts';
+import { tempOutDir, readResults, readSamples, EXIT_OF_VERDICT } from '../support/results.ts';
 
-const outDir = () => mkdtempSync(join(tmpdir(), 'rtc-harness-simulcast-'));
-const readResults = (dir: string): RunResults => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
-const readSamples = (dir: string): Sample[] =>
-  readFileSync(join(dir, 'samples.jsonl'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
+const outDir = () => tempOutDir('simulcast');
 
 /** A viewer's decoded height and SFU spatial layer over the run: [seconds from the start, height, layer]. */
 function timeline(samples: Sample[], results: RunResults, participant: string): [number, number, number | undefined][] {
@@ -36,8 +27,6 @@ function timeline(samples: Sample[], results: RunResults, participant: string): 
       return height === undefined ? [] : [[(s.t - start) / 1000, height, video!.values.video_recv_spatial_layer] as [number, number, number | undefined]];
     });
 }
-
-const EXIT_OF_VERDICT = { pass: 0, fail: 99, invalid: 2 } as const;
 
 describe('simulcast through the bundled SFU', () => {
   beforeAll(async () => {

@@ -1,4 +1,6 @@
 // Numbers as reports print them: digits that suit the magnitude, the unit after the number.
+import type { Aggregate } from '../runner/results.ts';
+import { METRICS, type MetricName } from '../stats/catalogue.ts';
 
 const UNIT_SUFFIX: Record<string, string> = {
   kbps: ' kbps',
@@ -48,4 +50,21 @@ export function reproduceCommand(r: { scenarioFile: string; seed: number; overri
     return space < 0 ? [o] : [o.slice(0, space), quote(o.slice(space + 1))];
   });
   return ['rtc-harness', 'run', quote(r.scenarioFile), ...overrides, '--seed', String(r.seed)].join(' ');
+}
+
+/** The key figures of a participant or group in every report, in order: [column, metric, aggregate]. */
+export const SUMMARY_COLUMNS: readonly [string, MetricName, keyof Aggregate][] = [
+  ['recv fps p50', 'video_recv_fps', 'p50'],
+  ['recv video p50', 'video_recv_bitrate_kbps', 'p50'],
+  ['send video p50', 'video_send_bitrate_kbps', 'p50'],
+  ['RTT p95', 'rtt_ms', 'p95'],
+  ['loss p95', 'recv_loss_percent', 'p95'],
+  ['first frame p95', 'join_to_first_frame_ms', 'p95'],
+  ['freezes max', 'video_freeze_seconds_total', 'max'],
+];
+
+/** One aggregate of one metric, formatted with its unit; '-' when it has no samples. */
+export function figure(a: Record<string, Aggregate>, metric: MetricName, stat: keyof Aggregate): string {
+  const agg = a[metric];
+  return agg && agg.count > 0 ? formatValue(agg[stat], METRICS[metric].unit) : '-';
 }

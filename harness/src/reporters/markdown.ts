@@ -3,10 +3,10 @@
 // key figures, what went wrong, the baseline comparison, and how to reproduce the run.
 import { appendFileSync } from 'node:fs';
 import type { Reporter } from './reporter.ts';
-import type { Aggregate, RunResults } from '../runner/results.ts';
+import type { RunResults } from '../runner/results.ts';
 import { comparisonMarkdown, regressionSummary } from '../compare/format.ts';
 import { METRICS, isMetricName, type MetricName } from '../stats/catalogue.ts';
-import { formatDuration, formatValue, reproduceCommand } from './format.ts';
+import { SUMMARY_COLUMNS, figure, formatDuration, formatValue, reproduceCommand } from './format.ts';
 import { writeReportFile } from './files.ts';
 
 /** At most this many rows of participants or actions that went wrong (a job summary is capped at 1 MiB). */
@@ -18,21 +18,6 @@ const code = (s: string) => `\`${s.replaceAll('`', "'")}\``;
 
 const VERDICT: Record<string, string> = { pass: '✅ PASS', fail: '❌ FAIL', invalid: '⚠️ INVALID', running: '⏳ RUNNING' };
 
-/** The group figures shown, in order: [column, metric, aggregate]. */
-const GROUP_COLUMNS: [string, MetricName, keyof Aggregate][] = [
-  ['recv fps p50', 'video_recv_fps', 'p50'],
-  ['recv video p50', 'video_recv_bitrate_kbps', 'p50'],
-  ['send video p50', 'video_send_bitrate_kbps', 'p50'],
-  ['RTT p95', 'rtt_ms', 'p95'],
-  ['loss p95', 'recv_loss_percent', 'p95'],
-  ['first frame p95', 'join_to_first_frame_ms', 'p95'],
-  ['freezes max', 'video_freeze_seconds_total', 'max'],
-];
-
-function figure(a: Record<string, Aggregate>, metric: MetricName, stat: keyof Aggregate): string {
-  const agg = a[metric];
-  return agg && agg.count > 0 ? formatValue(agg[stat], METRICS[metric].unit) : '-';
-}
 
 export interface MarkdownOptions {
   /** Files of the run's other reports, linked at the end (names relative to the summary). Default none. */
@@ -68,11 +53,11 @@ export function renderMarkdown(r: RunResults, options: MarkdownOptions = {}): st
   }
 
   out.push('### Groups', '');
-  out.push(`| group | connected | ${GROUP_COLUMNS.map((c) => c[0]).join(' | ')} |`, `|---|---:|${GROUP_COLUMNS.map(() => '---:').join('|')}|`);
+  out.push(`| group | connected | ${SUMMARY_COLUMNS.map((c) => c[0]).join(' | ')} |`, `|---|---:|${SUMMARY_COLUMNS.map(() => '---:').join('|')}|`);
   for (const g of r.groups) {
     const members = r.participants.filter((p) => p.group === g.name);
     const ok = members.filter((p) => p.connected).length;
-    out.push(`| ${cell(g.name)} | ${ok}/${g.count} | ${GROUP_COLUMNS.map(([, m, s]) => figure(g.aggregates, m, s)).join(' | ')} |`);
+    out.push(`| ${cell(g.name)} | ${ok}/${g.count} | ${SUMMARY_COLUMNS.map(([, m, s]) => figure(g.aggregates, m, s)).join(' | ')} |`);
   }
   out.push('');
 

@@ -2,11 +2,11 @@
 // inlined script from the payload. One file, no external resource: a Content-Security-Policy
 // forbids every fetch, so the page behaves the same offline, from a CI artifact, or mailed.
 import { createRequire } from 'node:module';
-import type { Aggregate, RunResults } from '../../runner/results.ts';
+import type { RunResults } from '../../runner/results.ts';
 import { METRICS, isMetricName, type MetricName } from '../../stats/catalogue.ts';
 import { isNotable, regressionSummary, rowLabel, sortedRows, statusCounts } from '../../compare/format.ts';
 import { formatTolerance } from '../../compare/tolerance.ts';
-import { formatDelta, formatDuration, formatValue, reproduceCommand } from '../format.ts';
+import { SUMMARY_COLUMNS, figure, formatDelta, formatDuration, formatValue, reproduceCommand } from '../format.ts';
 import type { ReportAssets } from './assets.ts';
 import type { ReportPayload } from './payload.ts';
 
@@ -21,20 +21,6 @@ export const esc = (s: unknown): string =>
 /** JSON inside <script>: '<' escaped so no '</script>' or '<!--' in a value can end the element. */
 const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 
-const PARTICIPANT_COLUMNS: [string, MetricName, keyof Aggregate][] = [
-  ['recv fps p50', 'video_recv_fps', 'p50'],
-  ['recv video p50', 'video_recv_bitrate_kbps', 'p50'],
-  ['send video p50', 'video_send_bitrate_kbps', 'p50'],
-  ['RTT p95', 'rtt_ms', 'p95'],
-  ['loss p95', 'recv_loss_percent', 'p95'],
-  ['first frame p95', 'join_to_first_frame_ms', 'p95'],
-  ['freezes max', 'video_freeze_seconds_total', 'max'],
-];
-
-function figure(a: Record<string, Aggregate>, metric: MetricName, stat: keyof Aggregate): string {
-  const agg = a[metric];
-  return agg && agg.count > 0 ? formatValue(agg[stat], METRICS[metric].unit) : '-';
-}
 
 function thresholdsTable(r: RunResults): string {
   if (r.thresholds.length === 0) return '<p class="muted">No thresholds: this run cannot fail on quality. Add <code>thresholds</code> to the scenario.</p>';
@@ -66,10 +52,10 @@ ${notable.length > 0 ? `<table>${head}<tbody>${notable.map(row).join('\n')}</tbo
 function participantsTable(r: RunResults): string {
   const rows = r.participants.map((p) => {
     const problem = !p.connected ? `never connected${p.error ? `: ${p.error}` : ''}` : (p.error ?? '');
-    return `<tr class="${problem ? 'bad' : ''}"><td>${esc(p.id)}</td><td>${p.connected ? '✓' : '✗'}</td>${PARTICIPANT_COLUMNS.map(([, m, s]) => `<td class="num">${esc(figure(p.aggregates, m, s))}</td>`).join('')}
+    return `<tr class="${problem ? 'bad' : ''}"><td>${esc(p.id)}</td><td>${p.connected ? '✓' : '✗'}</td>${SUMMARY_COLUMNS.map(([, m, s]) => `<td class="num">${esc(figure(p.aggregates, m, s))}</td>`).join('')}
 <td>${esc(p.network?.profile.name ?? '')}</td><td>${esc(problem)}</td></tr>`;
   });
-  return `<table><thead><tr><th>participant</th><th>connected</th>${PARTICIPANT_COLUMNS.map(([label]) => `<th>${esc(label)}</th>`).join('')}<th>network</th><th>problem</th></tr></thead>
+  return `<table><thead><tr><th>participant</th><th>connected</th>${SUMMARY_COLUMNS.map(([label]) => `<th>${esc(label)}</th>`).join('')}<th>network</th><th>problem</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>`;
 }
 
