@@ -5,7 +5,7 @@
 import { startSfu, type Sfu } from '../../../sfu/src/server.ts';
 import type { PlannedParticipant, RunPlan } from '../scenario/plan.ts';
 import { startRunTurn, type RunTurn } from '../turn/run-turn.ts';
-import { ParticipantLinks } from './links.ts';
+import { ParticipantLinks, type LinkTarget } from './links.ts';
 
 export interface TeardownStep {
   name: string;
@@ -53,14 +53,20 @@ export async function startTarget(plan: RunPlan, ctx: TargetContext): Promise<St
 
   const target = plan.target;
   if (target.kind === 'url') {
-    if (shaped.size > 0) {
-      throw new Error(
-        'simulated networks need the bundled SFU for now (the link must know the media address to relay to); remove `network` or use target { sfu: "bundled" }',
-      );
-    }
     const pageUrl = (p: PlannedParticipant) =>
       target.url.replaceAll('{room}', encodeURIComponent(p.room)).replaceAll('{name}', encodeURIComponent(p.id));
-    return { pageUrl, sfu: null, links: null, turn };
+    if (shaped.size === 0) return { pageUrl, sfu: null, links: null, turn };
+    if (!target.media) {
+      throw new Error(
+        "simulated networks on your own call page need your SFU's media addresses: add target.media, e.g. ['10.0.0.5:40000'] (as its ICE candidates name them)",
+      );
+    }
+    const media = target.media.map((address) => {
+      const at = address.lastIndexOf(':');
+      return { host: address.slice(0, at), port: Number(address.slice(at + 1)) };
+    });
+    const links = await startLinks(plan, shaped, media, turn, ctx);
+    return { pageUrl, sfu: null, links, turn };
   }
 
   const sfu = await startSfu({ numWorkers: target.workers, logLevel: 'warn', ...(turn ? { turn: turn.sfu } : {}) });
@@ -78,20 +84,25 @@ export async function startTarget(plan: RunPlan, ctx: TargetContext): Promise<St
     log('warn', `onTargetStarted: ${(err as Error).message}`);
   }
 
-  let links: ParticipantLinks | null = null;
-  if (shaped.size > 0) {
-    const participantLinks = new ParticipantLinks(
-      sfu.rtcPorts.map((port) => ({ host: sfu.options.listenIp, port })),
-      plan.seed,
-      turn ? { routes: turn.routes, unshapedSources: turn.unshapedSources } : undefined,
-    );
-    links = participantLinks;
-    teardown.push({ name: 'network links', fn: () => participantLinks.close() });
-    for (const p of plan.participants) {
-      const access = turn && p.turn?.transport ? turn.access(p.turn.transport) : undefined;
-      if (shaped.has(p.id)) await participantLinks.create(p.id, p.group, p.network, access);
-    }
-    log('info', `${shaped.size} simulated network link(s)`);
-  }
+  const media = sfu.rtcPorts.map((port) => ({ host: sfu.options.listenIp, port }));
+  const links = shaped.size > 0 ? await startLinks(plan, shaped, media, turn, ctx) : null;
   return { pageUrl, sfu, links, turn };
+}
+
+/** One link per shaped participant, relaying to every media address of the SFU (and TURN). */
+async function startLinks(
+  plan: RunPlan,
+  shaped: ReadonlySet<string>,
+  media: LinkTarget[],
+  turn: RunTurn | null,
+  ctx: TargetContext,
+): Promise<ParticipantLinks> {
+  const links = new ParticipantLinks(media, plan.seed, turn ? { routes: turn.routes, unshapedSources: turn.unshapedSources } : undefined);
+  ctx.teardown.push({ name: 'network links', fn: () => links.close() });
+  for (const p of plan.participants) {
+    const access = turn && p.turn?.transport ? turn.access(p.turn.transport) : undefined;
+    if (shaped.has(p.id)) await links.create(p.id, p.group, p.network, access);
+  }
+  ctx.log('info', `${shaped.size} simulated network link(s) to ${media.map((m) => `${m.host}:${m.port}`).join(', ')}`);
+  return links;
 }

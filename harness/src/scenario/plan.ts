@@ -35,7 +35,8 @@ export interface RunPlan {
 export type PlannedTarget =
   /** `iceRestart`: the page restarts ICE by itself on a lost connection (absent in older plans: only with TURN). */
   | { kind: 'bundled'; workers: number; iceRestart?: boolean }
-  | { kind: 'url'; url: string };
+  /** `media`: the user's SFU's media addresses ('host:port'), for simulated links; absent: none. */
+  | { kind: 'url'; url: string; media?: string[] };
 
 export interface PlannedVideo {
   simulcast: boolean;

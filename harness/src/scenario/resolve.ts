@@ -115,7 +115,7 @@ export function resolvePlan(spec: ScenarioSpec, options: ResolveOptions): RunPla
     durationMs,
     seed: valid.seed ?? (options.randomSeed ?? (() => randomInt(0, 2 ** 32)))(),
     target: 'url' in target && target.url !== undefined
-      ? { kind: 'url', url: target.url }
+      ? { kind: 'url', url: target.url, ...('media' in target && target.media ? { media: [...target.media] } : {}) }
       : { kind: 'bundled', workers: target.workers ?? DEFAULTS.workers, iceRestart: ('iceRestart' in target ? target.iceRestart : undefined) ?? turn !== null },
     turn,
     room: name,

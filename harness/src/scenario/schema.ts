@@ -98,7 +98,13 @@ const isUrlTemplate = (v: string) => {
 const target = z.union(
   [
     z.strictObject({ sfu: z.literal('bundled', must("'bundled'")), workers: int(1, 64).optional(), iceRestart: bool.optional() }),
-    z.strictObject({ url: z.string(must('a URL')).refine(isUrlTemplate, must("an http(s) URL like 'https://meet.example.com/{room}?name={name}'")) }),
+    z.strictObject({
+      url: z.string(must('a URL')).refine(isUrlTemplate, must("an http(s) URL like 'https://meet.example.com/{room}?name={name}'")),
+      media: z
+        .array(z.string().regex(/^[^\s:]+:\d{1,5}$/, must("'host:port', as your SFU's ICE candidates name it")), must("a list of 'host:port'"))
+        .min(1, must("at least one 'host:port'"))
+        .optional(),
+    }),
   ],
   must("{ sfu: 'bundled', workers?: n, iceRestart?: boolean } or { url: 'https://…/{room}?name={name}' }"),
 );

@@ -277,6 +277,12 @@ export type TargetSpec =
        * The page must load the harness's in-page agent.
        */
       url: string;
+      /**
+       * Where your SFU receives media, as its ICE candidates name it: `'host:port'` each, e.g.
+       * ['10.0.0.5:40000']. Needed for simulated networks: each participant's link relays to
+       * these, and the in-page agent rewrites the candidates that name them. Default: none.
+       */
+      media?: string[];
       sfu?: never;
       workers?: never;
       iceRestart?: never;

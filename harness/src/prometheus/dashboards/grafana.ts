@@ -31,6 +31,8 @@ export interface PanelSpec {
   w?: number;
   /** Height in grid rows. Default 8 (4 for stat). */
   h?: number;
+  /** Time series only: draw a value as held until the next (Grafana's stepAfter), for levels such as a layer index. Default false (lines). */
+  steps?: boolean;
 }
 
 export interface RowSpec {
@@ -120,6 +122,7 @@ function panel(id: number, type: string, p: PanelSpec, gridPos: { x: number; y: 
   const defaults: Json = { unit: p.unit ?? 'short' };
   if (p.min !== undefined) defaults.min = p.min;
   if (p.max !== undefined) defaults.max = p.max;
+  if (p.steps && type === 'timeseries') defaults.custom = { lineInterpolation: 'stepAfter' };
   const options: Json =
     type === 'timeseries'
       ? { legend: { displayMode: 'list', placement: 'bottom', showLegend: true }, tooltip: { mode: 'multi', sort: 'desc' } }
