@@ -5,6 +5,18 @@ import type { DashboardSpec } from './grafana.ts';
 
 /** Publishers: participants that send simulcast layers (a rid). */
 const LAYERS = 'run="$run", participant=~"$participant", rid!=""';
+/** The chosen publishers, for their participant-wide figures (no rid label). */
+const PUBLISHERS = 'run="$run", participant=~"$participant"';
+/** Viewers: participants that receive a simulcast/SVC stream (the SFU picks its layer). */
+const VIEWERS = 'run="$run", participant=~"$viewer"';
+
+/** Seconds on each spatial layer at the end of the range: one bar per viewer and layer. */
+const secondsOnLayer = (layer: 0 | 1 | 2) => ({
+  expr: `max by (participant) (${m(`video_recv_layer${layer}_seconds_total`)}{${VIEWERS}})`,
+  legend: `{{participant}} layer ${layer}`,
+  instant: true,
+});
+
 
 export const simulcast: DashboardSpec = {
   uid: 'rtc-simulcast',
@@ -13,6 +25,7 @@ export const simulcast: DashboardSpec = {
   variables: [
     RUN_VAR,
     { name: 'participant', label: 'Publisher', query: `label_values(${m('video_send_bitrate_kbps')}{run="$run", rid!=""}, participant)`, multi: true, includeAll: true },
+    { name: 'viewer', label: 'Viewer', query: `label_values(${m('video_recv_spatial_layer')}{run="$run"}, participant)`, multi: true, includeAll: true },
   ],
   rows: [
     {
@@ -33,6 +46,67 @@ export const simulcast: DashboardSpec = {
           ],
         },
         { title: 'Loss reported per layer', unit: 'percent', min: 0, targets: [{ expr: `${m('send_loss_percent')}{${LAYERS}}`, legend: '{{participant}} {{rid}}' }] },
+        {
+          title: 'Layers sending',
+          description: 'Outbound video streams (simulcast layers, screen share) that sent frames in the interval: a layer the encoder dropped (bandwidth, CPU) leaves the count.',
+          unit: 'short',
+          min: 0,
+          steps: true,
+          w: 24,
+          targets: [{ expr: `${m('video_send_active_layer_count')}{${PUBLISHERS}}`, legend: '{{participant}}' }],
+        },
+      ],
+    },
+    {
+      title: 'Layers received, per viewer',
+      panels: [
+        {
+          title: 'Spatial layer forwarded',
+          description: '0 is the lowest resolution; -1: none, after it had one (no video at all). Several streams of a viewer show their mean.',
+          unit: 'short',
+          min: -1,
+          steps: true,
+          targets: [{ expr: `${m('video_recv_spatial_layer')}{${VIEWERS}}`, legend: '{{participant}}' }],
+        },
+        {
+          title: 'Temporal layer forwarded',
+          description: '0 is the lowest frame rate; -1: none.',
+          unit: 'short',
+          min: -1,
+          steps: true,
+          targets: [{ expr: `${m('video_recv_temporal_layer')}{${VIEWERS}}`, legend: '{{participant}}' }],
+        },
+        {
+          title: 'Layer switches',
+          description: 'Spatial switches the SFU made so far, and how many of them went down (to a lower layer, or to none).',
+          unit: 'short',
+          min: 0,
+          targets: [
+            { expr: `${m('video_recv_layer_switch_count_total')}{${VIEWERS}}`, legend: '{{participant}} all' },
+            { expr: `${m('video_recv_layer_downswitch_count_total')}{${VIEWERS}}`, legend: '{{participant}} down' },
+          ],
+        },
+        {
+          title: 'Time on each spatial layer',
+          description: 'Seconds each viewer spent on layers 0 (lowest) to 2 over its streams; results.json has every layer.',
+          type: 'bargauge',
+          unit: 's',
+          targets: [secondsOnLayer(0), secondsOnLayer(1), secondsOnLayer(2)],
+        },
+        {
+          title: 'Time to reach a requested layer (slowest in range)',
+          description: "From a timeline 'layers' action to the stream being on the layer asked for (an event: its latest value stays exported, so the range's maximum is the slowest).",
+          type: 'bargauge',
+          unit: 's',
+          targets: [{ expr: `max by (participant) (max_over_time(${m('layer_request_seconds')}{${VIEWERS}}[$__range]))`, legend: '{{participant}}', instant: true }],
+        },
+        {
+          title: 'Longest freeze',
+          description: 'Longest video freeze so far (the worst inbound stream), to set beside the switches.',
+          unit: 'ms',
+          min: 0,
+          targets: [{ expr: `max by (participant) (${m('video_freeze_max_ms')}{${VIEWERS}})`, legend: '{{participant}}' }],
+        },
       ],
     },
     {

@@ -1,6 +1,7 @@
 // The call-quality dashboards: the overview of a run per group, and one participant at a time.
 import { OWN_METRICS } from '../names.ts';
 import { GROUP_VAR, m, RUN_VAR } from './common.ts';
+import { renegotiationOverviewRow, renegotiationParticipantRows } from './events.ts';
 import type { DashboardSpec, QueryVariableSpec } from './grafana.ts';
 
 const participantVar = (metric: string): QueryVariableSpec => ({
@@ -122,6 +123,7 @@ export const overview: DashboardSpec = {
         },
       ],
     },
+    renegotiationOverviewRow(G),
     {
       title: 'Load generator',
       panels: [
@@ -337,5 +339,6 @@ export const participant: DashboardSpec = {
         },
       ],
     },
+    ...renegotiationParticipantRows(P),
   ],
 };
