@@ -51,13 +51,13 @@ export function ciJobUrl(env: NodeJS.ProcessEnv = process.env): string | null {
   return env.CI_JOB_URL || null;
 }
 
-// The checkout does not change while a run goes on, and results are rebuilt every few seconds:
-// git runs once per process (a lazily computed constant, like the agent bundle).
-let checkout: Checkout | undefined;
-
+/**
+ * Reads the machine, the versions and the git checkout: files and a git process, so call it once
+ * per run (the runner does) and fill in `chromium` once a browser has said its version.
+ */
 export function runEnvironment(chromiumVersion: string | null): RunEnvironment {
   const own = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
-  checkout ??= gitCheckout();
+  const checkout = gitCheckout();
   return {
     harnessVersion: String(own.version),
     node: process.version,

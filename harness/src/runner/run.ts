@@ -74,6 +74,8 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
   const teardown: TeardownStep[] = [];
   const timers: NodeJS.Timeout[] = [];
   const startedAt = new Date();
+  // Read once: results.json is rebuilt every few seconds, and none of this changes during a run.
+  const environment = runEnvironment(null);
   let startMs = Date.now();
   let endMs: number | null = null;
   let runError: string | null = null;
@@ -117,7 +119,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
       effects,
       recoveries: recovery.recoveries,
       ...(sfuCheck ? { sfu: sfuCheck } : {}),
-      environment: runEnvironment(chromiumVersion),
+      environment: { ...environment, chromium: chromiumVersion },
     });
   /** Joined participants and the names their TURN credentials carry (their id, or the SFU's peer id). */
   const turnUsers = () =>
