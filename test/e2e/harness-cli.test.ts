@@ -85,8 +85,7 @@ describe('rtc-harness run', () => {
             const samples = readSamples(out);
             return [0, 1, 2].every((i) => samples.filter((s) => s.participant === `callers[${i}]` && s.streams.length > 0).length >= 3);
           }, 60_000, 'samples from every participant');
-          const renderers = renderersUnder(child.pid!);
-          killed = renderers.at(-1);
+          killed = renderersUnder(child.pid!)[0];
           if (killed) process.kill(killed, 'SIGKILL');
         })().catch((err) => console.error(err));
       },

@@ -105,8 +105,26 @@ export async function leftoverProcesses(run: CliRun, ms = 3_000): Promise<string
 }
 
 /** Chromium renderer processes currently under `root`. */
+/**
+ * Chromium renderer processes under `root`, busiest first (by CPU time so far). Chromium also
+ * keeps idle renderers (a spare one warmed up for the next navigation), so the newest renderer is
+ * not necessarily a call page; a page decoding video is always among the busiest.
+ */
 export function renderersUnder(root: number): number[] {
   return descendants(root)
     .filter((p) => p.cmd.includes('--type=renderer'))
+    .map((p) => ({ pid: p.pid, cpuTicks: cpuTicksOf(p.pid) }))
+    .sort((a, b) => b.cpuTicks - a.cpuTicks)
     .map((p) => p.pid);
+}
+
+function cpuTicksOf(pid: number): number {
+  try {
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
 }
