@@ -171,6 +171,8 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
         chromiumVersion ??= await participant.page.browser().version().catch(() => null);
         participant.on('crashed', (reason) => {
           rec.error ??= reason;
+          // Its collector would only wait on a page that never answers again.
+          void rec.collector?.stop();
           tracked.gone(rec.plan.id, rec.plan.room);
           log('error', `${rec.plan.id}: ${reason}; its measurements so far are kept`);
         });

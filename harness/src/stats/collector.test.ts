@@ -146,6 +146,22 @@ describe('StatsCollector', () => {
     expect(errors[0]?.message).toMatch(/no answer from the page within 2000 ms/);
   });
 
+  it('stops at once while a collect waits on a page that will never answer (a crashed renderer)', async () => {
+    const { page } = fakePage((i) => snapshot(i), 3_600_000);
+    const c = new StatsCollector({ page, participant: 'p', group: 'g' });
+    const errors: Error[] = [];
+    c.on('error', (e) => errors.push(e));
+    c.start();
+    await vi.advanceTimersByTimeAsync(100);
+    let stopped = false;
+    void c.stop().then(() => (stopped = true));
+    await vi.advanceTimersByTimeAsync(1);
+    expect(stopped).toBe(true);
+    expect(c.running).toBe(false);
+    expect(await c.collectNow()).toBeUndefined();
+    expect(errors).toEqual([]);
+  });
+
   it('keeps collecting when a listener throws', async () => {
     const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {

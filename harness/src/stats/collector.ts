@@ -56,9 +56,13 @@ export class StatsCollector extends TypedEmitter<StatsCollectorEvents> {
   private failures = 0;
   private samples = 0;
   private state: 'idle' | 'running' | 'stopped' = 'idle';
+  /** Settles when stop() is called, so a collect waiting on a dead page is abandoned at once. */
+  private readonly stopSignal: Promise<null>;
+  private signalStop!: () => void;
 
   constructor(options: StatsCollectorOptions) {
     super();
+    this.stopSignal = new Promise((resolve) => (this.signalStop = () => resolve(null)));
     this.page = options.page;
     this.participant = options.participant;
     this.group = options.group;
@@ -99,9 +103,13 @@ export class StatsCollector extends TypedEmitter<StatsCollectorEvents> {
     return this.samples > before ? this.prevSample : undefined;
   }
 
-  /** Stops polling and waits for a collect in flight. Idempotent. */
+  /**
+   * Stops polling. A collect in flight is abandoned rather than awaited: a crashed page never
+   * answers, and waiting for its timeout would hold up the end of the run. Idempotent.
+   */
   async stop(): Promise<void> {
     this.state = 'stopped';
+    this.signalStop();
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.inFlight;
@@ -130,7 +138,7 @@ export class StatsCollector extends TypedEmitter<StatsCollectorEvents> {
     if (this.stopped()) return;
     let snapshot: RawSnapshot | null;
     try {
-      snapshot = await withTimeout(this.page.evaluate(collectInPage), this.collectTimeoutMs);
+      snapshot = await withTimeout(Promise.race([this.page.evaluate(collectInPage), this.stopSignal]), this.collectTimeoutMs);
     } catch (err) {
       if (this.stopped()) return;
       this.failures++;
@@ -177,6 +185,7 @@ export class StatsCollector extends TypedEmitter<StatsCollectorEvents> {
   private fail(reason: string, cause?: unknown): void {
     if (this.stopped()) return;
     this.state = 'stopped';
+    this.signalStop();
     clearTimeout(this.timer);
     this.timer = undefined;
     this.emit('error', new Error(`stats collection for ${this.participant} stopped: ${reason}`, { cause }));
