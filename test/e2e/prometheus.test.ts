@@ -8,9 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { leftoverProcesses, REPO_ROOT, runCli, type CliRun } from '../support/cli.ts';
+import { checkAgainstData } from '../support/dashboard-data.ts';
 import { PrometheusApi } from '../../harness/src/prometheus/api.ts';
-import { DASHBOARDS_DIR } from '../../harness/src/prometheus/dashboards/build.ts';
-import { fillVariables, panelQueries, variableQueries } from '../../harness/src/prometheus/dashboards/check.ts';
 import { scrapeConfig } from '../../harness/src/prometheus/embedded.ts';
 import { openHistory } from '../../harness/src/prometheus/history.ts';
 import { startPushgateway } from '../../harness/src/prometheus/pushgateway.ts';
@@ -29,7 +28,6 @@ const outDir = () => {
   return dir;
 };
 const readResults = (dir: string): RunResults => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
-const dashboard = (file: string) => JSON.parse(readFileSync(join(DASHBOARDS_DIR, file), 'utf8'));
 
 /** Runs the CLI; while it runs, fetches its /metrics once (as Prometheus would) to measure a scrape. */
 async function runWithScrape(args: string[], scrapeAtMs: number): Promise<{ run: CliRun; scrapeBytes: number | null; scrapeText: string }> {
@@ -60,50 +58,6 @@ async function runWithScrape(args: string[], scrapeAtMs: number): Promise<{ run:
   });
   await pending;
   return { run, scrapeBytes, scrapeText };
-}
-
-interface Window {
-  startSeconds: number;
-  endSeconds: number;
-}
-
-/**
- * Every panel query of the dashboards, variables filled from the data: each must return at least
- * one value in the window. Returns one line per failure, and how many queries ran.
- */
-async function checkAgainstData(api: PrometheusApi, files: string[], runId: string, w: Window): Promise<{ failures: string[]; queries: number }> {
-  const failures: string[] = [];
-  let queries = 0;
-  const rangeSeconds = Math.ceil(w.endSeconds - w.startSeconds);
-  const builtins = { __rate_interval: '4s', __interval: '2s', __range: `${rangeSeconds}s`, __range_s: String(rangeSeconds) };
-  for (const file of files) {
-    const d = dashboard(file);
-    const values: Record<string, { values: string[]; multi: boolean } | string> = { ...builtins };
-    for (const v of variableQueries(d)) {
-      const selector = v.selector ? fillVariables(v.selector, values) : undefined;
-      const found = await api.labelValues(v.label, selector, w);
-      if (found.length === 0) failures.push(`${file}: variable ${v.name} (${selector}, ${v.label}) has no values`);
-      if (v.name === 'run') {
-        if (!found.includes(runId)) failures.push(`${file}: variable run does not offer ${runId} (got ${found.join(', ')})`);
-        values.run = { values: [runId], multi: v.multi };
-      } else {
-        values[v.name] = { values: v.multi ? found : found.slice(0, 1), multi: v.multi };
-      }
-    }
-    for (const q of panelQueries(d)) {
-      queries += 1;
-      const expr = fillVariables(q.expr, values);
-      const where = `${file} / ${q.panel} / ${q.refId}: ${expr}`;
-      try {
-        const result = q.instant ? await api.query(expr, w.endSeconds) : await api.queryRange(expr, w.startSeconds, w.endSeconds, 2);
-        const points = result.reduce((n, s) => n + (s.values?.length ?? (s.value ? 1 : 0)), 0);
-        if (points === 0) failures.push(`no data: ${where}`);
-      } catch (err) {
-        failures.push(`query failed: ${where}: ${(err as Error).message}`);
-      }
-    }
-  }
-  return { failures, queries };
 }
 
 async function reopen(out: string) {

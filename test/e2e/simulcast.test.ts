@@ -2,7 +2,8 @@
 // with real Chromium, and the test reads what the viewers decoded (samples.jsonl) and the layer
 // switches the harness timed (results.json). The chain checked: the presenter's three encodings
 // -> the layer the SFU forwards to each viewer -> the resolution each viewer decodes, while one
-// viewer's downlink drops to 300 kbps and recovers.
+// viewer's downlink drops to 300 kbps and recovers. The run keeps its Prometheus data
+// (--prometheus): the simulcast dashboard's switch-time panel is proven on it.
 //
 // On a shared machine the load-generator guard may call a run invalid (exit 2); the assertions
 // are on what was measured, which a busy machine blurs but does not fake. The switch times and
@@ -11,7 +12,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildClient } from '../../scripts/build-client.mjs';
 import type { RunResults } from '../../harness/src/runner/results.ts';
 import type { Sample } from '../../harness/src/stats/types.ts';
+import { basename } from 'node:path';
+import { PrometheusApi } from '../../harness/src/prometheus/api.ts';
+import { openHistory } from '../../harness/src/prometheus/history.ts';
 import { leftoverProcesses, runCli } from '../support/cli.ts';
+import { checkAgainstData, PANELS_NEEDING } from '../support/dashboard-data.ts';
 import { tempOutDir, readResults, readSamples, EXIT_OF_VERDICT } from '../support/results.ts';
 
 const outDir = () => tempOutDir('simulcast');
@@ -36,7 +41,9 @@ describe('simulcast through the bundled SFU', () => {
 
   it('lowers the constrained viewer and brings it back, keeping the others on the top layer', async () => {
     const out = outDir();
-    const run = await runCli(['run', 'scenarios/simulcast.scenario.ts', '--out', out], { timeoutMs: 150_000 });
+    const startSeconds = Date.now() / 1000;
+    const run = await runCli(['run', 'scenarios/simulcast.scenario.ts', '--prometheus', '--out', out], { timeoutMs: 150_000 });
+    const endSeconds = Date.now() / 1000;
     const results = readResults(out);
     console.log(run.stdout.split('\n').filter((l) => /✓|✗|verdict|load generator/.test(l)).join('\n'));
     expect(run.code, run.stderr).toBe(EXIT_OF_VERDICT[results.verdict as keyof typeof EXIT_OF_VERDICT]);
@@ -92,6 +99,18 @@ describe('simulcast through the bundled SFU', () => {
     expect(sent.find((s) => s.rid === 'r2')?.values.video_send_height_px).toBe(720);
     expect(presenter.values.video_send_active_layer_count).toBe(3);
     expect(await leftoverProcesses(run)).toEqual([]);
+
+    // The simulcast dashboard's switch-time panel, which only a network change can fill, has data
+    // in the Prometheus that scraped this run.
+    const prometheus = await openHistory(out);
+    try {
+      const only = PANELS_NEEDING.networkChangeUnderSimulcast;
+      const { failures, queries } = await checkAgainstData(new PrometheusApi(prometheus.url), ['simulcast.json'], basename(out), { startSeconds, endSeconds }, { only });
+      expect(failures).toEqual([]);
+      expect(queries).toBe(2);
+    } finally {
+      await prometheus.stop();
+    }
   }, 180_000);
 
   it('gives a viewer that asks for layer 0 the lowest resolution within a few seconds', async () => {

@@ -3,7 +3,8 @@
 // test/fixtures. Each participant's firewall is its simulated link. Checked: UDP blocked -> relay
 // over TCP; only the TLS route -> relay over TLS; expired credentials -> never connects, and the
 // results say why; UDP blocked mid-call -> back over the relay, with the outage measured. And no
-// coturn outlives a run, or a harness killed with SIGKILL.
+// coturn outlives a run, or a harness killed with SIGKILL. The first run keeps its Prometheus
+// data, on which the participant dashboard's TURN panels are proven.
 //
 // These tests measure paths and times on a machine shared with other work: the load-generator
 // guard may call a run `invalid`, so they check the measurements whatever the verdict.
@@ -11,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../harness/src/runner/results.ts';
 import { runScenario } from '../../harness/src/runner/run.ts';
@@ -19,8 +20,12 @@ import { loadScenario } from '../../harness/src/scenario/load.ts';
 import { resolvePlan } from '../../harness/src/scenario/resolve.ts';
 import type { Sample } from '../../harness/src/stats/types.ts';
 import { startCoturn } from '../../harness/src/turn/coturn.ts';
+import { PrometheusApi } from '../../harness/src/prometheus/api.ts';
+import { startPrometheusReporter } from '../../harness/src/prometheus/cli.ts';
+import { openHistory } from '../../harness/src/prometheus/history.ts';
 import { buildClient } from '../../scripts/build-client.mjs';
 import { descendants, readProc, REPO_ROOT } from '../support/cli.ts';
+import { checkAgainstData, PANELS_NEEDING } from '../support/dashboard-data.ts';
 
 interface Run {
   results: RunResults;
@@ -30,23 +35,30 @@ interface Run {
 
 const startedMs = performance.now();
 
-/** Chromium, mediasoup and coturn processes under this test process, after up to 5 s to be reaped. */
+/** Chromium, mediasoup, coturn and Prometheus processes under this test process, after up to 5 s to be reaped. */
 async function leftoverChildren(): Promise<string[]> {
   const deadline = Date.now() + 5_000;
   for (;;) {
     const left = descendants(process.pid)
-      .filter((p) => /chromium|mediasoup-worker|turnserver/.test(p.cmd))
+      .filter((p) => /chromium|mediasoup-worker|turnserver|prometheus/.test(p.cmd))
       .map((p) => `${p.pid} ${p.cmd.slice(0, 80)}`);
     if (left.length === 0 || Date.now() > deadline) return left;
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 
-async function runFixture(name: string): Promise<Run> {
+/** Runs a fixture with the real runner; with `prometheus`, also the embedded Prometheus export, as `run --prometheus` does. */
+async function runFixture(name: string, options: { prometheus?: boolean } = {}): Promise<Run> {
   const file = join(REPO_ROOT, 'test/fixtures', `${name}.scenario.ts`);
   const plan = resolvePlan(await loadScenario(file), { file });
   const outDir = mkdtempSync(join(tmpdir(), `rtc-harness-${name}-`));
-  const results = await runScenario(plan, { outDir });
+  const prometheus = options.prometheus ? await startPrometheusReporter({ prometheus: true }, { plan, outDir, onLog: () => {} }) : null;
+  let results: RunResults;
+  try {
+    results = await runScenario(plan, { outDir, reporters: prometheus ? [prometheus] : [], onTargetStarted: (t) => prometheus?.addTarget(t) });
+  } finally {
+    await prometheus?.close();
+  }
   const samples = readFileSync(join(outDir, 'samples.jsonl'), 'utf8')
     .split('\n')
     .filter(Boolean)
@@ -117,7 +129,9 @@ describe('TURN fallback with real browsers and coturn', () => {
   });
 
   it('UDP blocked -> relay over TCP; only the TLS route ("443") -> relay over TLS', async () => {
-    const run = await runFixture('turn-start');
+    const startSeconds = Date.now() / 1000;
+    const run = await runFixture('turn-start', { prometheus: true });
+    const endSeconds = Date.now() / 1000;
     const tcp = participant(run, 'udpBlocked[0]');
     const tls = participant(run, 'only443[0]');
     for (const p of [tcp, tls]) expect(p.connected, `${p.id} connected (${p.error ?? 'no error'})`).toBe(true);
@@ -144,6 +158,17 @@ describe('TURN fallback with real browsers and coturn', () => {
       `time to connected: relay over TCP ${ttc(tcp)?.toFixed(0)} ms, relay over TLS ${ttc(tls)?.toFixed(0)} ms; ` +
         `coturn relayed ${run.results.turn?.coturn?.relayedBytes} bytes in ${run.results.turn?.coturn?.allocations} allocations`,
     );
+    // The participant dashboard's TURN panels, which only a run with TURN can fill, have data in
+    // the Prometheus that scraped this run.
+    const history = await openHistory(run.outDir);
+    try {
+      const only = PANELS_NEEDING.turn;
+      const { failures, queries } = await checkAgainstData(new PrometheusApi(history.url), ['participant.json'], basename(run.outDir), { startSeconds, endSeconds }, { only });
+      expect(failures).toEqual([]);
+      expect(queries).toBe(2);
+    } finally {
+      await history.stop();
+    }
   });
 
   it('a participant with expired credentials fails to connect and is reported as such', async () => {

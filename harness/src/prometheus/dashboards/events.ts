@@ -111,7 +111,7 @@ export function renegotiationParticipantRows(p: string): RowSpec[] {
       ],
     },
     {
-      title: 'ICE path',
+      title: 'ICE path and TURN',
       panels: [
         {
           title: 'Selected candidate pair: relayed, TCP, TLS',
@@ -120,12 +120,28 @@ export function renegotiationParticipantRows(p: string): RowSpec[] {
           min: 0,
           max: 1,
           steps: true,
-          w: 24,
+          w: 8,
           targets: [
             { expr: `${m('ice_relay')}{${p}}`, legend: '{{participant}} relay' },
             { expr: `${m('ice_tcp')}{${p}}`, legend: '{{participant}} tcp' },
             { expr: `${m('ice_tls')}{${p}}`, legend: '{{participant}} tls' },
           ],
+        },
+        {
+          title: 'TURN candidate errors (seen by the page)',
+          description: "The page's icecandidateerror events for its turn:/turns: servers: 401 credentials refused, 486 quota, 701 unreachable (a blocked route). Empty for a participant without TURN servers.",
+          unit: 'short',
+          min: 0,
+          w: 8,
+          targets: [{ expr: `${m('turn_allocation_failure_count_total')}{${p}}`, legend: '{{participant}}' }],
+        },
+        {
+          title: 'TURN requests refused (coturn log)',
+          description: "Requests the run's bundled coturn refused for the participant's credentials (401 expired or wrong, 486 quota): the ground truth, since Chromium does not always tell the page. Empty without the bundled TURN server.",
+          unit: 'short',
+          min: 0,
+          w: 8,
+          targets: [{ expr: `${m('turn_allocation_refused_count_total')}{${p}}`, legend: '{{participant}}' }],
         },
       ],
     },

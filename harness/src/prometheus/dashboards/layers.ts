@@ -101,10 +101,22 @@ export const simulcast: DashboardSpec = {
           targets: [{ expr: `max by (participant) (max_over_time(${m('layer_request_seconds')}{${VIEWERS}}[$__range]))`, legend: '{{participant}}', instant: true }],
         },
         {
+          title: 'Time to switch after a network change (slowest in range)',
+          description:
+            "From a change of the viewer's simulated downlink to the SFU's answer: lowered (rate or loss), to the first down-switch; raised, to being back on the top layer. Empty unless the run changes a viewer's network mid-call.",
+          type: 'bargauge',
+          unit: 's',
+          targets: [
+            { expr: `max by (participant) (max_over_time(${m('layer_downswitch_seconds')}{${VIEWERS}}[$__range]))`, legend: '{{participant}} down-switch', instant: true },
+            { expr: `max by (participant) (max_over_time(${m('layer_recovery_seconds')}{${VIEWERS}}[$__range]))`, legend: '{{participant}} recovery', instant: true },
+          ],
+        },
+        {
           title: 'Longest freeze',
           description: 'Longest video freeze so far (the worst inbound stream), to set beside the switches.',
           unit: 'ms',
           min: 0,
+          w: 24,
           targets: [{ expr: `max by (participant) (${m('video_freeze_max_ms')}{${VIEWERS}})`, legend: '{{participant}}' }],
         },
       ],

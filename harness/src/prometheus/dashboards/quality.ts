@@ -125,6 +125,27 @@ export const overview: DashboardSpec = {
     },
     renegotiationOverviewRow(G),
     {
+      title: 'Network path',
+      panels: [
+        {
+          title: 'Participants on a TURN relay',
+          description: 'Participants whose every selected candidate pair goes through a TURN relay (a firewall, or a relay-only policy). 0 when all go direct.',
+          unit: 'short',
+          min: 0,
+          steps: true,
+          targets: [{ expr: `sum by (group) (${m('ice_relay')}{${G}})`, legend: '{{group}}' }],
+        },
+        {
+          title: 'Participants over TCP or TLS',
+          description: 'Participants whose every selected pair leaves the browser over TCP (ICE-TCP, TURN over TCP or TLS): expect more delay under loss, since TCP retransmits in order.',
+          unit: 'short',
+          min: 0,
+          steps: true,
+          targets: [{ expr: `sum by (group) (${m('ice_tcp')}{${G}})`, legend: '{{group}}' }],
+        },
+      ],
+    },
+    {
       title: 'Load generator',
       panels: [
         {
