@@ -62,8 +62,9 @@ export class SfuMetrics {
         this.set(pool.aliveCount);
       },
     });
-    // CPU and memory of dead workers keep their last reading, so the counter never goes back.
-    const cpuSeconds = new Map<number, number>();
+    // CPU per worker slot sums every process that held it (a dead worker's last reading stays,
+    // its replacement's adds to it), so the counter never goes back. Memory is the latest process's.
+    const cpuSecondsByPid = new Map<number, { index: number; seconds: number }>();
     const maxRssBytes = new Map<number, number>();
     // The CPU and memory series share one reading per scrape (both collect() calls start together).
     let reading: { atMs: number; done: Promise<void> } | undefined;
@@ -78,7 +79,7 @@ export class SfuMetrics {
           if (mw.worker.closed) return;
           try {
             const ru = await mw.worker.getResourceUsage();
-            cpuSeconds.set(mw.index, (ru.ru_utime + ru.ru_stime) / 1000);
+            cpuSecondsByPid.set(mw.worker.pid, { index: mw.index, seconds: (ru.ru_utime + ru.ru_stime) / 1000 });
             maxRssBytes.set(mw.index, ru.ru_maxrss * 1024); // getrusage reports kilobytes.
           } catch (error) {
             logger.debug(`metrics: worker ${mw.index} resource usage unavailable: ${errorMessage(error)}`);
@@ -94,7 +95,7 @@ export class SfuMetrics {
       async collect() {
         await usage();
         this.reset();
-        for (const [index, seconds] of cpuSeconds) this.inc({ worker: String(index) }, seconds);
+        for (const { index, seconds } of cpuSecondsByPid.values()) this.inc({ worker: String(index) }, seconds);
       },
     });
     new Gauge({

@@ -21,6 +21,10 @@ export type SfuEvents = {
   peerLeft: [info: { roomId: string; peerId: string; reason: PeerCloseReason }];
   /** A mediasoup worker process died; its rooms were closed and their sockets told to rejoin. */
   workerDied: [info: { workerIndex: number; pid: number; error: Error }];
+  /** A new worker took the dead one's place (same index, same media port). */
+  workerReplaced: [info: { workerIndex: number; pid: number; previousPid: number }];
+  /** A dead worker's place stays empty (it died too often, or its replacement failed). */
+  workerNotReplaced: [info: { workerIndex: number; reason: string }];
   /** close() finished: every worker process has exited. */
   close: [];
 };
@@ -41,7 +45,7 @@ export interface Sfu {
   readonly httpPort: number;
   /** Media port (UDP and TCP) of each worker, by worker index. */
   readonly rtcPorts: readonly number[];
-  /** mediasoup-worker process ids, by worker index. */
+  /** mediasoup-worker process ids, by worker index (a replacement's once it is up). */
   readonly workerPids: readonly number[];
   /** The options in effect, defaults applied. */
   readonly options: Readonly<ResolvedSfuOptions>;
@@ -69,7 +73,6 @@ class SfuServer extends TypedEmitter<SfuEvents> implements Sfu {
   readonly wsUrl: string;
   readonly httpPort: number;
   readonly rtcPorts: readonly number[];
-  readonly workerPids: readonly number[];
   readonly options: Readonly<ResolvedSfuOptions>;
   readonly #pool: WorkerPool;
   readonly #rooms: RoomRegistry;
@@ -100,7 +103,6 @@ class SfuServer extends TypedEmitter<SfuEvents> implements Sfu {
     this.url = `http://${host}:${this.httpPort}`;
     this.wsUrl = `ws://${host}:${this.httpPort}${SIGNALING_PATH}`;
     this.rtcPorts = parts.pool.workers.map((w) => w.rtcPort);
-    this.workerPids = parts.pool.workers.map((w) => w.worker.pid);
 
     this.#rooms.on('roomCreated', (room) => this.safeEmit('roomCreated', { roomId: room.id, workerIndex: room.worker.index }));
     this.#rooms.on('roomClosed', (room, reason) => this.safeEmit('roomClosed', { roomId: room.id, reason }));
@@ -110,6 +112,12 @@ class SfuServer extends TypedEmitter<SfuEvents> implements Sfu {
       this.#metrics.recordWorkerDeath();
       this.safeEmit('workerDied', { workerIndex: mw.index, pid: mw.worker.pid, error });
     });
+    this.#pool.on('workerReplaced', (mw, previousPid) => this.safeEmit('workerReplaced', { workerIndex: mw.index, pid: mw.worker.pid, previousPid }));
+    this.#pool.on('workerNotReplaced', (workerIndex, reason) => this.safeEmit('workerNotReplaced', { workerIndex, reason }));
+  }
+
+  get workerPids(): readonly number[] {
+    return this.#pool.workers.map((w) => w.worker.pid);
   }
 
   get closed(): boolean {

@@ -2,7 +2,9 @@
 // UDP and a single TCP socket on the same port, so every peer's media reaches the SFU at one
 // address per worker (a simulated link or a firewall rule sees exactly that). Rooms go to the
 // least-loaded live worker. A worker that dies is logged and reported; its routers close, which
-// closes its rooms, and the pool carries on with the others.
+// closes its rooms, and the pool carries on with the others while it starts a replacement on the
+// same media port (so links and firewall rules that name the port stay right). A slot whose
+// workers keep dying (more than RESPAWN_LIMIT deaths within RESPAWN_WINDOW_MS) stays empty.
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { createWorker, workerBin, type types } from 'mediasoup';
@@ -30,12 +32,22 @@ export interface WorkerPoolOptions {
 
 export type WorkerPoolEvents = {
   workerDied: [worker: MediaWorker, error: Error];
+  /** A replacement for a dead worker is up at the same index, on the same media port. */
+  workerReplaced: [worker: MediaWorker, previousPid: number];
+  /** A dead worker's slot stays empty: why (it died too often, or the replacement failed). */
+  workerNotReplaced: [index: number, reason: string];
 };
 
 /** How long a worker process may take to exit after close() before it is killed, ms. */
 const EXIT_TIMEOUT_MS = 3000;
 /** Attempts at finding a port free for both UDP and TCP when rtcPort is 0. */
 const FREE_PORT_ATTEMPTS = 20;
+/** A slot is refilled at most this many times within RESPAWN_WINDOW_MS: a worker that crashes on start, or on every call, must not spin. */
+const RESPAWN_LIMIT = 3;
+const RESPAWN_WINDOW_MS = 60_000;
+/** Binding the dead worker's port again: attempts and the pause between them (the kernel frees it as the process is reaped). */
+const REBIND_ATTEMPTS = 10;
+const REBIND_PAUSE_MS = 200;
 
 function workerLogLevel(level: LogLevel): types.WorkerLogLevel {
   if (level === 'silent') return 'none';
@@ -65,22 +77,72 @@ export class WorkerPool extends TypedEmitter<WorkerPoolEvents> {
   readonly #workers: MediaWorker[];
   readonly #load = new Map<MediaWorker, number>();
   readonly #logger: Logger;
+  readonly #options: WorkerPoolOptions;
+  /** Death times per slot, within the respawn window. */
+  readonly #deaths = new Map<number, number[]>();
+  readonly #replacing = new Set<Promise<void>>();
   #closePromise: Promise<void> | undefined;
 
-  private constructor(workers: MediaWorker[], logger: Logger) {
+  private constructor(workers: MediaWorker[], options: WorkerPoolOptions, logger: Logger) {
     super(logger);
     this.#workers = workers;
+    this.#options = options;
     this.#logger = logger;
-    for (const mw of workers) {
-      this.#load.set(mw, 0);
-      mw.worker.observer.on('newrouter', (router) => {
-        this.#load.set(mw, (this.#load.get(mw) ?? 0) + 1);
-        router.observer.once('close', () => this.#load.set(mw, (this.#load.get(mw) ?? 1) - 1));
-      });
-      mw.worker.on('died', (error) => {
-        this.#logger.error(`mediasoup worker ${mw.index} (pid ${mw.worker.pid}) died: ${error.message}; its rooms are closed`);
-        this.safeEmit('workerDied', mw, error);
-      });
+    for (const mw of workers) this.#watch(mw);
+  }
+
+  #watch(mw: MediaWorker): void {
+    this.#load.set(mw, 0);
+    mw.worker.observer.on('newrouter', (router) => {
+      this.#load.set(mw, (this.#load.get(mw) ?? 0) + 1);
+      router.observer.once('close', () => this.#load.set(mw, (this.#load.get(mw) ?? 1) - 1));
+    });
+    mw.worker.on('died', (error) => {
+      this.#logger.error(`mediasoup worker ${mw.index} (pid ${mw.worker.pid}) died: ${error.message}; its rooms are closed`);
+      this.#load.delete(mw);
+      this.safeEmit('workerDied', mw, error);
+      if (this.#closePromise) return;
+      const replacing = this.#replace(mw).finally(() => this.#replacing.delete(replacing));
+      this.#replacing.add(replacing);
+    });
+  }
+
+  /** Starts a worker in the dead one's slot, on its port, unless the slot died too often. */
+  async #replace(dead: MediaWorker): Promise<void> {
+    const now = Date.now();
+    const deaths = [...(this.#deaths.get(dead.index) ?? []).filter((t) => now - t < RESPAWN_WINDOW_MS), now];
+    this.#deaths.set(dead.index, deaths);
+    const notReplaced = (reason: string) => {
+      this.#logger.error(`mediasoup worker ${dead.index} is not replaced: ${reason}; the SFU carries on with ${this.aliveCount} worker(s)`);
+      this.safeEmit('workerNotReplaced', dead.index, reason);
+    };
+    if (deaths.length > RESPAWN_LIMIT) {
+      notReplaced(`it died ${deaths.length} times within ${RESPAWN_WINDOW_MS / 1000} s`);
+      return;
+    }
+    let worker: types.Worker | undefined;
+    try {
+      worker = await createWorker({ logLevel: workerLogLevel(this.#options.logLevel), appData: { index: dead.index } });
+      let lastError: unknown;
+      for (let attempt = 0; attempt < REBIND_ATTEMPTS; attempt++) {
+        if (this.#closePromise) throw new Error('the SFU is closing');
+        try {
+          const webRtcServer = await WorkerPool.#listen(worker, dead.index, dead.rtcPort, this.#options);
+          const mw: MediaWorker = { index: dead.index, worker, webRtcServer, rtcPort: dead.rtcPort };
+          this.#workers[dead.index] = mw;
+          this.#watch(mw);
+          this.#logger.info(`mediasoup worker ${dead.index} replaced: pid ${worker.pid} on port ${dead.rtcPort}`);
+          this.safeEmit('workerReplaced', mw, dead.worker.pid);
+          return;
+        } catch (error) {
+          lastError = error;
+          await new Promise((resolve) => setTimeout(resolve, REBIND_PAUSE_MS));
+        }
+      }
+      throw new Error(`its port ${dead.rtcPort} (UDP+TCP) could not be bound again: ${errorMessage(lastError)}`);
+    } catch (error) {
+      if (worker) await closeWorker(worker, this.#logger);
+      if (!this.#closePromise) notReplaced(`the replacement failed: ${errorMessage(error)}`);
     }
   }
 
@@ -107,7 +169,7 @@ export class WorkerPool extends TypedEmitter<WorkerPoolEvents> {
       await Promise.all(spawned.map((w) => closeWorker(w, logger)));
       throw error;
     }
-    return new WorkerPool(started, logger);
+    return new WorkerPool(started, options, logger);
   }
 
   static async #createWebRtcServer(
@@ -115,16 +177,7 @@ export class WorkerPool extends TypedEmitter<WorkerPoolEvents> {
     index: number,
     options: WorkerPoolOptions,
   ): Promise<{ webRtcServer: types.WebRtcServer; port: number }> {
-    const listen = (port: number) => {
-      const base = { ip: options.listenIp, port, ...(options.announcedAddress ? { announcedAddress: options.announcedAddress } : {}) };
-      return worker.createWebRtcServer({
-        listenInfos: [
-          { ...base, protocol: 'udp' },
-          { ...base, protocol: 'tcp' },
-        ],
-        appData: { index },
-      });
-    };
+    const listen = (port: number) => WorkerPool.#listen(worker, index, port, options);
     if (options.rtcPort !== 0) {
       const port = options.rtcPort + index;
       try {
@@ -148,6 +201,19 @@ export class WorkerPool extends TypedEmitter<WorkerPoolEvents> {
     throw new Error(`worker ${index} found no port free for both UDP and TCP on ${options.listenIp}: ${errorMessage(lastError)}`);
   }
 
+  /** One WebRtcServer of `worker` on `port`, UDP and TCP. */
+  static #listen(worker: types.Worker, index: number, port: number, options: WorkerPoolOptions): Promise<types.WebRtcServer> {
+    const base = { ip: options.listenIp, port, ...(options.announcedAddress ? { announcedAddress: options.announcedAddress } : {}) };
+    return worker.createWebRtcServer({
+      listenInfos: [
+        { ...base, protocol: 'udp' },
+        { ...base, protocol: 'tcp' },
+      ],
+      appData: { index },
+    });
+  }
+
+  /** By index; a dead worker stays in its slot until its replacement is up. */
   get workers(): readonly MediaWorker[] {
     return this.#workers;
   }
@@ -170,6 +236,8 @@ export class WorkerPool extends TypedEmitter<WorkerPoolEvents> {
   /** Closes every WebRtcServer and worker and waits until each worker process has exited. */
   close(): Promise<void> {
     this.#closePromise ??= (async () => {
+      // A replacement being started sees the close and stops its worker itself.
+      await Promise.all(this.#replacing);
       for (const mw of this.#workers) if (!mw.webRtcServer.closed) mw.webRtcServer.close();
       await Promise.all(this.#workers.map((mw) => closeWorker(mw.worker, this.#logger)));
       this.removeAllListeners();

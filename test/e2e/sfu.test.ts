@@ -129,6 +129,17 @@ describe('SFU HTTP endpoints and call page', () => {
   });
 });
 
+/** Polls `predicate` every 20 ms until it gives a value; fails after timeoutMs. */
+async function poll<T>(predicate: () => T | undefined, what: string, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = predicate();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe('SFU under a dying worker, and close()', () => {
   let sfu: Sfu;
   const events: { name: keyof SfuEvents; args: unknown[] }[] = [];
@@ -137,7 +148,7 @@ describe('SFU under a dying worker, and close()', () => {
   beforeAll(async () => {
     await waitForWorkerBinary();
     sfu = await startSfu({ numWorkers: 2, logLevel: 'silent' });
-    for (const name of ['roomCreated', 'roomClosed', 'peerJoined', 'peerLeft', 'workerDied', 'close'] as const) {
+    for (const name of ['roomCreated', 'roomClosed', 'peerJoined', 'peerLeft', 'workerDied', 'workerReplaced', 'workerNotReplaced', 'close'] as const) {
       sfu.on(name, (...args: unknown[]) => events.push({ name, args }));
     }
     // A listener that throws is logged, not fatal.
@@ -151,9 +162,10 @@ describe('SFU under a dying worker, and close()', () => {
     await sfu?.close();
   });
 
-  it('closes the rooms of a dead worker, tells their pages, and keeps serving on the other', async () => {
+  it('closes the rooms of a dead worker, tells their pages, keeps serving, and replaces it on the same port', async () => {
     expect(sfu.rtcPorts).toHaveLength(2);
     expect(new Set(sfu.rtcPorts).size).toBe(2);
+    const portsBefore = [...sfu.rtcPorts];
     const a = await Client.connect(sfu.wsUrl);
     const b = await Client.connect(sfu.wsUrl);
     clients.push(a, b);
@@ -174,18 +186,50 @@ describe('SFU under a dying worker, and close()', () => {
     expect(events.find((e) => e.name === 'workerDied')?.args[0]).toMatchObject({ workerIndex: 0, pid: victim });
     expect(events.find((e) => e.name === 'roomClosed')?.args[0]).toEqual({ roomId: 'on-worker-0', reason: 'its media worker died' });
     expect(events.find((e) => e.name === 'peerLeft')?.args[0]).toEqual({ roomId: 'on-worker-0', peerId: 'a', reason: 'room closed' });
-
-    // The other worker's room is untouched and new rooms still open.
+    // The other worker's room is untouched.
     expect((await b.request('getConsumerState', {})).ok).toBe(true);
+
+    // A new worker takes the dead one's place, on its media port.
+    const replaced = await poll(() => events.find((e) => e.name === 'workerReplaced')?.args[0] as { workerIndex: number; pid: number; previousPid: number } | undefined, 'the replacement worker');
+    expect(replaced).toMatchObject({ workerIndex: 0, previousPid: victim });
+    expect(replaced.pid).not.toBe(victim);
+    expect(processAlive(replaced.pid)).toBe(true);
+    expect(sfu.workerPids[0]).toBe(replaced.pid);
+    expect(sfu.rtcPorts).toEqual(portsBefore);
+    // The next room goes to it (it has none), and its transports offer the same port.
     const c = await Client.connect(sfu.wsUrl);
     clients.push(c);
     await c.ok('join', { roomId: 'after-death' });
-    expect(events.filter((e) => e.name === 'roomCreated').at(-1)?.args[0]).toEqual({ roomId: 'after-death', workerIndex: 1 });
+    expect(events.filter((e) => e.name === 'roomCreated').at(-1)?.args[0]).toEqual({ roomId: 'after-death', workerIndex: 0 });
+    const transport = await c.ok<{ iceCandidates: { port: number; protocol: string }[] }>('createTransport', { direction: 'recv' });
+    expect(new Set(transport.iceCandidates.map((x) => x.port))).toEqual(new Set([portsBefore[0]]));
     const health = await (await fetch(`${sfu.url}/healthz`)).json();
-    expect(health).toMatchObject({ status: 'ok', workersAlive: 1, workers: 2, rooms: 2, peers: 2 });
+    expect(health).toMatchObject({ status: 'ok', workersAlive: 2, workers: 2, rooms: 2, peers: 2 });
     const metrics = await sfu.metricsText();
     expect(metrics).toContain('rtc_sfu_worker_deaths_total 1');
-    expect(metrics).toContain('rtc_sfu_workers_alive 1');
+    expect(metrics).toContain('rtc_sfu_workers_alive 2');
+    expect(metrics).toMatch(/rtc_sfu_rooms\{worker="0"\} 1/);
+  });
+
+  it('stops replacing a worker that keeps dying, and carries on with the others', async () => {
+    // The slot of worker 1 dies four times within the minute: three replacements, then none.
+    for (let death = 1; death <= 4; death++) {
+      const pid = sfu.workerPids[1]!;
+      process.kill(pid, 'SIGKILL');
+      const outcome = death <= 3 ? 'workerReplaced' : 'workerNotReplaced';
+      await poll(
+        () => (events.filter((e) => e.name === outcome && (e.args[0] as { workerIndex: number }).workerIndex === 1).length === (death <= 3 ? death : 1) ? true : undefined),
+        `death ${death} of worker 1 to end in ${outcome}`,
+      );
+    }
+    expect(events.find((e) => e.name === 'workerNotReplaced')?.args[0]).toEqual({ workerIndex: 1, reason: 'it died 4 times within 60 s' });
+    expect(await (await fetch(`${sfu.url}/healthz`)).json()).toMatchObject({ workersAlive: 1, workers: 2 });
+    expect(await sfu.metricsText()).toContain('rtc_sfu_worker_deaths_total 5');
+    // New rooms go to the live worker.
+    const d = await Client.connect(sfu.wsUrl);
+    clients.push(d);
+    await d.ok('join', { roomId: 'after-the-loop' });
+    expect(events.filter((e) => e.name === 'roomCreated').at(-1)?.args[0]).toEqual({ roomId: 'after-the-loop', workerIndex: 0 });
   });
 
   it('closes idempotently, cascading to sockets and worker processes', async () => {
