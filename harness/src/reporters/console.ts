@@ -61,7 +61,7 @@ export class ConsoleReporter implements Reporter {
     for (const g of p.groups) {
       this.#line(
         c.dim(
-          `        ${g.name}: recv ${fmt(g.recvFps)} fps ${fmt(g.recvKbps, 0)} kbps, send ${fmt(g.sendKbps, 0)} kbps, ` +
+          `        ${g.name}: recv ${fmt(g.recvFps)} fps, in ${fmt(g.recvKbps, 0)} kbps, out ${fmt(g.sendKbps, 0)} kbps, ` +
             `rtt ${fmt(g.rttMs)} ms, loss ${fmt(g.lossPct)}%`,
         ),
       );
@@ -125,8 +125,8 @@ function summariseAggregates(a: Record<string, Aggregate>): string {
     if (agg && agg.count > 0) parts.push(`${label} ${fmt(agg[key], digits)}${unit}`);
   };
   add('recv fps p50', 'video_recv_fps', 'p50');
-  add('recv', 'video_recv_bitrate_kbps', 'avg', 0, ' kbps');
-  add('send', 'video_send_bitrate_kbps', 'avg', 0, ' kbps');
+  add('video in', 'video_recv_bitrate_kbps', 'avg', 0, ' kbps/stream');
+  add('video out', 'video_send_bitrate_kbps', 'avg', 0, ' kbps/stream');
   add('rtt p50', 'rtt_ms', 'p50', 1, ' ms');
   add('first frame p95', 'join_to_first_frame_ms', 'p95', 0, ' ms');
   add('freezes', 'video_freeze_seconds_total', 'max', 2, ' s');
