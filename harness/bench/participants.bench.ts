@@ -1,0 +1,176 @@
+// Participants per machine (npm run bench:participants): the smoke scenario (everyone sends a
+// 640x360 camera and microphone and receives everyone else, on the bundled SFU) run by the real
+// CLI with 2, 4, 6... callers, one after the other. For each size it prints what the machine paid
+// (CPU of the browsers, the SFU worker and the harness; memory as PSS, so shared pages count once)
+// and what the call got (frame rate, freezes, first frame, the load guard's verdict). Where the
+// received frame rate or the machine gives out is the capacity of this machine at this load.
+//
+// CPU and memory are read from /proc over the run's steady part (after every join, before the
+// end): from 10 s after the start to 2 s before the end.
+//
+// Environment: PARTICIPANTS_BENCH_COUNTS (default "2,4,6"), PARTICIPANTS_BENCH_DURATION_S
+// (default 25). Sizes are capped at 16 and each run at its duration + 60 s.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RunResults } from '../src/runner/results.ts';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const COUNTS = (process.env.PARTICIPANTS_BENCH_COUNTS ?? '2,4,6').split(',').map(Number);
+const DURATION_S = Number(process.env.PARTICIPANTS_BENCH_DURATION_S ?? 25);
+const MAX_COUNT = 16;
+const STEADY_FROM_S = 10;
+const CLOCK_TICKS_PER_SECOND = 100;
+
+for (const n of COUNTS) {
+  if (!Number.isInteger(n) || n < 2 || n > MAX_COUNT) throw new Error(`PARTICIPANTS_BENCH_COUNTS: each size must be an integer 2..${MAX_COUNT}, got ${n}`);
+}
+if (!(DURATION_S >= STEADY_FROM_S + 5 && DURATION_S <= 600)) throw new Error(`PARTICIPANTS_BENCH_DURATION_S must be ${STEADY_FROM_S + 5}..600, got ${DURATION_S}`);
+
+type Part = 'browsers' | 'sfu' | 'harness';
+
+interface Proc {
+  pid: number;
+  ppid: number;
+  ticks: number;
+  cmd: string;
+}
+
+function readProcs(): Map<number, Proc> {
+  const procs = new Map<number, Proc>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'latin1').replace(/\0/g, ' ');
+      procs.set(Number(name), { pid: Number(name), ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]), cmd });
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  return procs;
+}
+
+function partOf(p: Proc): Part {
+  if (/chrom/.test(p.cmd)) return 'browsers';
+  if (/mediasoup-worker/.test(p.cmd)) return 'sfu';
+  return 'harness';
+}
+
+/** The root and its descendants, by part: CPU ticks so far and PSS in bytes now. */
+function readTree(root: number): Record<Part, { ticks: number; pssBytes: number }> {
+  const procs = readProcs();
+  const out: Record<Part, { ticks: number; pssBytes: number }> = { browsers: { ticks: 0, pssBytes: 0 }, sfu: { ticks: 0, pssBytes: 0 }, harness: { ticks: 0, pssBytes: 0 } };
+  const inTree = new Set([root]);
+  // Parents come before children only by chance: repeat until no process joins the tree.
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of procs.values()) {
+      if (!inTree.has(p.pid) && inTree.has(p.ppid)) {
+        inTree.add(p.pid);
+        grew = true;
+      }
+    }
+  }
+  for (const pid of inTree) {
+    const p = procs.get(pid);
+    if (!p) continue;
+    const part = out[partOf(p)];
+    part.ticks += p.ticks;
+    try {
+      const pss = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+      part.pssBytes += Number(pss?.[1] ?? 0) * 1024;
+    } catch {
+      // Gone, or a kernel without smaps_rollup: memory reads low rather than failing the bench.
+    }
+  }
+  return out;
+}
+
+interface SizeResult {
+  count: number;
+  exitCode: number | null;
+  results: RunResults | null;
+  cpuPercentOfOneCore: Record<Part, number> | null;
+  pssMb: Record<Part, number> | null;
+}
+
+async function runSize(count: number): Promise<SizeResult> {
+  const out = mkdtempSync(join(tmpdir(), `rtc-harness-bench-participants-${count}-`));
+  const child = spawn(
+    process.execPath,
+    ['harness/bin/rtc-harness.mjs', 'run', 'scenarios/smoke.scenario.ts', '--set', `callers.count=${count}`, '--duration', `${DURATION_S}s`, '--reporter', 'json', '--quiet', '--out', out],
+    { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const killTimer = setTimeout(() => child.kill('SIGINT'), (DURATION_S + 60) * 1000);
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  let cpu: SizeResult['cpuPercentOfOneCore'] = null;
+  let pss: SizeResult['pssMb'] = null;
+  // Steady window: from STEADY_FROM_S after the start to 2 s before the end (start-up takes ~3 s).
+  const windowS = DURATION_S - STEADY_FROM_S - 2;
+  const steady = (async () => {
+    await sleep((STEADY_FROM_S + 3) * 1000);
+    if (child.exitCode !== null) return;
+    const a = readTree(child.pid!);
+    const t0 = performance.now();
+    await sleep(windowS * 1000);
+    if (child.exitCode !== null) return;
+    const b = readTree(child.pid!);
+    const seconds = (performance.now() - t0) / 1000;
+    const pct = (part: Part) => (100 * (b[part].ticks - a[part].ticks)) / CLOCK_TICKS_PER_SECOND / seconds;
+    cpu = { browsers: pct('browsers'), sfu: pct('sfu'), harness: pct('harness') };
+    pss = { browsers: b.browsers.pssBytes / 2 ** 20, sfu: b.sfu.pssBytes / 2 ** 20, harness: b.harness.pssBytes / 2 ** 20 };
+  })();
+  const exitCode = await exited;
+  clearTimeout(killTimer);
+  await steady;
+  let results: RunResults | null = null;
+  try {
+    results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResults;
+  } catch {
+    // Reported below as a run without results.
+  }
+  rmSync(out, { recursive: true, force: true });
+  return { count, exitCode, results, cpuPercentOfOneCore: cpu, pssMb: pss };
+}
+
+const f = (x: number | null | undefined, digits = 0) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits));
+
+console.log(`participants per machine: smoke scenario (640x360 camera + microphone, everyone receives everyone), ${DURATION_S} s per size, sizes ${COUNTS.join(', ')}`);
+console.log('CPU in % of one core over the steady part; memory as PSS; fps and freezes over every received video stream\n');
+const header = ['n', 'streams received (all)', 'machine cpu avg/max', 'browsers cpu', 'per participant', 'sfu cpu', 'harness cpu', 'browsers MB', 'per participant', 'recv fps p50/min', 'freeze s max', 'first frame p95', 'verdict'];
+console.log(header.join(' | '));
+const rows: SizeResult[] = [];
+for (const count of COUNTS) {
+  const r = await runSize(count);
+  rows.push(r);
+  const agg = r.results?.groups.find((g) => g.name === 'callers')?.aggregates;
+  const lg = r.results?.loadGenerator;
+  console.log(
+    [
+      count,
+      count * (count - 1) * 2,
+      `${f(lg?.avgCpuPercent)}/${f(lg?.maxCpuPercent)} %`,
+      `${f(r.cpuPercentOfOneCore?.browsers)} %`,
+      `${f(r.cpuPercentOfOneCore ? r.cpuPercentOfOneCore.browsers / count : null, 1)} %`,
+      `${f(r.cpuPercentOfOneCore?.sfu, 1)} %`,
+      `${f(r.cpuPercentOfOneCore?.harness, 1)} %`,
+      f(r.pssMb?.browsers),
+      f(r.pssMb ? r.pssMb.browsers / count : null),
+      `${f(agg?.video_recv_fps?.p50, 1)}/${f(agg?.video_recv_fps?.min, 1)}`,
+      f(agg?.video_freeze_seconds_total?.max, 2),
+      `${f(agg?.join_to_first_frame_ms?.p95)} ms`,
+      r.results ? `${r.results.verdict}${r.results.loadGenerator.invalidReason ? ` (${r.results.loadGenerator.invalidReason})` : ''} exit ${r.exitCode}` : `no results, exit ${r.exitCode}`,
+    ].join(' | '),
+  );
+}
+const ok = rows.filter((r) => r.results?.verdict === 'pass');
+console.log(
+  ok.length > 0
+    ? `\nlargest size that passed the smoke thresholds with the load guard satisfied: ${Math.max(...ok.map((r) => r.count))} participants`
+    : '\nno size passed the smoke thresholds with the load guard satisfied',
+);
