@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { leftoverProcesses, renderersUnder, runCli } from '../support/cli.ts';
+import { descendants, leftoverProcesses, renderersUnder, runCli } from '../support/cli.ts';
 import { tempOutDir, readResults, readSamples } from '../support/results.ts';
 
 const outDir = () => tempOutDir('e2e');
@@ -100,6 +100,34 @@ describe('rtc-harness run', () => {
     expect(dead[0]!.aggregates.video_recv_fps?.count).toBeGreaterThan(0);
     expect(readSamples(out).some((s) => s.participant === dead[0]!.id)).toBe(true);
     expect(run.stdout).toContain(`${dead[0]!.id}:`);
+    expect(await leftoverProcesses(run)).toEqual([]);
+  });
+
+  it('keeps what every participant measured when the whole browser dies, and calls the run invalid (exit 2)', async () => {
+    const out = outDir();
+    let killed: number | undefined;
+    const run = await runCli(['run', 'test/fixtures/crash.scenario.ts', '--out', out], {
+      onSpawn: (child) => {
+        void (async () => {
+          await waitFor(() => existsSync(join(out, 'samples.jsonl')) && readSamples(out).filter((s) => s.streams.length > 0).length >= 9, 60_000, 'samples');
+          // The browser's main process: a Chromium under the CLI that is not a --type= helper.
+          killed = descendants(child.pid!).find((p) => /chrom/.test(p.cmd) && p.cmd.includes('--user-data-dir') && !p.cmd.includes('--type='))?.pid;
+          if (killed) process.kill(killed, 'SIGKILL');
+        })().catch((err) => console.error(err));
+      },
+    });
+    expect(killed, 'a browser process to kill').toBeDefined();
+    expect(run.code, run.stdout + run.stderr).toBe(2);
+    const results = readResults(out);
+    expect(results.verdict).toBe('invalid');
+    expect(results.verdictReason).toMatch(/every participant's page is gone \(the last: its browser process died\)/);
+    // Ended soon after the death, not at the scenario's 14 s, and blamed nothing on the SFU.
+    expect(results.durationSeconds).toBeLessThan(13);
+    expect(results.sfu?.leaked ?? false).toBe(false);
+    for (const p of results.participants) {
+      expect(p.error).toBe('its browser process died');
+      expect(p.aggregates.video_recv_fps?.count, `${p.id} kept its measurements`).toBeGreaterThan(0);
+    }
     expect(await leftoverProcesses(run)).toEqual([]);
   });
 

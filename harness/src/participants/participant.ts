@@ -30,6 +30,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   readonly #pooled: PooledPage;
   #state: ParticipantState = 'created';
   #crashReason: string | null = null;
+  #forgetBrowser: () => void;
   /** Unix ms of the last successful join, null before. */
   joinedAtMs: number | null = null;
   /** The id the SFU gave it at its last join (from the page's join()), null if the page did not say. */
@@ -43,6 +44,11 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     this.#pooled = pooled;
     const page = pooled.page;
     page.on('error', (err) => this.#crash(`page crashed: ${err.message}`));
+    // A dead browser process takes its pages without a 'close' or 'error' event on them.
+    const browser = page.browser();
+    const onBrowserGone = () => this.#crash('its browser process died');
+    browser.once('disconnected', onBrowserGone);
+    this.#forgetBrowser = () => browser.off('disconnected', onBrowserGone);
     page.on('close', () => {
       if (this.#state !== 'closed') this.#crash('page closed unexpectedly');
     });
@@ -123,6 +129,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     if (this.#state === 'closed') return;
     const wasCrashed = this.#state === 'crashed';
     this.#state = 'closed';
+    this.#forgetBrowser();
     if (!wasCrashed) await this.#pooled.close();
     else await this.#pooled.close().catch(() => {});
   }
