@@ -131,6 +131,35 @@ describe('rtc-harness run', () => {
     expect(await leftoverProcesses(run)).toEqual([]);
   });
 
+  it("fails the run when the SFU's worker dies and drops everyone, naming them, and replaces the worker", async () => {
+    const out = outDir();
+    let killed: number | undefined;
+    const run = await runCli(['run', 'test/fixtures/crash.scenario.ts', '--out', out], {
+      onSpawn: (child) => {
+        void (async () => {
+          await waitFor(() => existsSync(join(out, 'samples.jsonl')) && readSamples(out).filter((s) => s.streams.length > 0).length >= 9, 60_000, 'samples');
+          killed = descendants(child.pid!).find((p) => /mediasoup-worker/.test(p.cmd))?.pid;
+          if (killed) process.kill(killed, 'SIGKILL');
+        })().catch((err) => console.error(err));
+      },
+    });
+    expect(killed, 'a worker process to kill').toBeDefined();
+    expect(run.code, run.stdout + run.stderr).toBe(99);
+    expect(run.stdout).toMatch(/SFU worker 0 died: .*SIGKILL/);
+    expect(run.stdout).toMatch(/SFU worker 0 replaced by pid \d+, on the same media port/);
+    const results = readResults(out);
+    expect(results.verdict).toBe('fail');
+    expect(results.verdictReason).toMatch(/the SFU dropped 3 participant\(s\) from their room: callers\[0\], callers\[1\], callers\[2\] \(.*1011/);
+    // Not a leak: the SFU held nothing for pages that were no longer in their room.
+    expect(results.sfu?.leaked).toBe(false);
+    expect(results.sfu?.dropped.map((d) => d.id).sort()).toEqual(['callers[0]', 'callers[1]', 'callers[2]']);
+    for (const p of results.participants) {
+      expect(p.error).toMatch(/^dropped from its room by the SFU: /);
+      expect(p.aggregates.video_recv_fps?.count, `${p.id} kept its measurements`).toBeGreaterThan(0);
+    }
+    expect(await leftoverProcesses(run)).toEqual([]);
+  });
+
   it('stops on SIGINT, writes what was measured, exits 2 and leaves no process behind', async () => {
     const out = outDir();
     const run = await runCli(['run', 'test/fixtures/crash.scenario.ts', '--out', out], {

@@ -330,6 +330,11 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
       const sfu = bundledSfu;
       const joined = [...records.values()].flatMap((r) => (r.participant?.state === 'joined' ? [{ participant: r.participant, room: r.plan.room }] : []));
       sfuCheck = await checkSfuAtEnd(joined, () => sfu.metricsText(), log);
+      for (const d of sfuCheck?.dropped ?? []) {
+        const rec = records.get(d.id)!;
+        rec.error ??= `dropped from its room by the SFU: ${d.reason}`;
+        log('error', `${d.id}: ${rec.error}`);
+      }
     }
   }
 

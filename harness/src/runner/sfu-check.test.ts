@@ -78,6 +78,27 @@ describe('the SFU leak check', () => {
     });
   });
 
+  it('reports a page the SFU dropped from its room as dropped, not as a leak, and does not ask it to leave', async () => {
+    const left: string[] = [];
+    const page = (id: string, state: Record<string, unknown>) =>
+      ({ id, invoke: async () => state, leave: async () => void left.push(id) }) as unknown as Participant;
+    const dropped = { joined: false, producers: [], lastError: { message: 'signaling closed while in room r: socket closed (code 1011)' } };
+    // The SFU holds only the page still in the room (a peer, 2 transports, its 2 producers, nothing to consume), then nothing.
+    const reads = [metrics({ rooms: 1, peers: 1, send: 1, recv: 1, audio: 1, video: 1, ca: 0, cv: 0 }), metrics({ rooms: 0, peers: 0, send: 0, recv: 0, audio: 0, video: 0, ca: 0, cv: 0 })];
+    let i = 0;
+    const check = await leaveAndCount(
+      [
+        { participant: page('a[0]', dropped), room: 'r' },
+        { participant: page('a[1]', { joined: true, producers: [1, 2] }), room: 'r' },
+      ],
+      async () => reads[Math.min(i++, reads.length - 1)]!,
+      { pollMs: 1, matchTimeoutMs: 50 },
+    );
+    expect(left).toEqual(['a[1]']);
+    expect(check).toMatchObject({ leaked: false, leftAtEnd: 1, dropped: [{ id: 'a[0]', reason: 'signaling closed while in room r: socket closed (code 1011)' }] });
+    expect(check.beforeLeave.expected).toEqual({ rooms: 1, peers: 1, transports: 2, producers: 2, consumers: 0 });
+  });
+
   it('calls it a leak when the SFU holds more than the pages account for, or anything after they left', async () => {
     const page = { invoke: async () => ({ producers: [1] }), leave: async () => {} } as unknown as Participant;
     const held = metrics({ rooms: 1, peers: 1, send: 1, recv: 1, audio: 1, video: 0, ca: 3, cv: 0 });

@@ -4,6 +4,10 @@
 // every other peer in its room), so a peer that left dozens of times and left something behind
 // shows up even though its room is still open. Then every participant hangs up (the page's
 // leave(), as a user would) and the SFU must hold nothing at all.
+//
+// A page that says it is no longer in its room, though the harness never asked it to leave, was
+// dropped by the SFU (its socket closed, e.g. its worker died): it is not counted as expected, and
+// is reported as dropped rather than as a leak.
 import type { Participant } from '../participants/participant.ts';
 
 export interface SfuCounts {
@@ -22,6 +26,8 @@ export interface SfuLeakCheck {
   afterLeave: SfuCounts;
   /** Participants that were still in a room and were asked to leave. */
   leftAtEnd: number;
+  /** Participants whose page was no longer in its room at the end though nobody asked it to leave, with the page's last error. */
+  dropped: { id: string; reason: string }[];
   /** Time from asking them to leave to the SFU reaching afterLeave, ms. */
   settledMs: number;
   /** The SFU held more or less than expected before the leaves, or anything after them. */
@@ -79,23 +85,33 @@ export async function leaveAndCount(joined: readonly InRoom[], readMetrics: () =
   const read = async () => parseSfuCounts(await readMetrics());
   const pages = await Promise.all(
     joined.map(async ({ participant, room }) => {
-      const state = await participant.invoke<{ producers?: unknown[] }>('state').catch(() => undefined);
-      return { room, producers: Array.isArray(state?.producers) ? state.producers.length : 0 };
+      const state = await participant.invoke<{ joined?: unknown; producers?: unknown[]; lastError?: { message?: unknown } | null }>('state').catch(() => undefined);
+      return {
+        participant,
+        room,
+        producers: Array.isArray(state?.producers) ? state.producers.length : 0,
+        // Only a page that says so is out of its room: one that cannot answer is counted as in.
+        inRoom: state?.joined !== false,
+        lastError: typeof state?.lastError?.message === 'string' ? state.lastError.message : null,
+      };
     }),
   );
-  const expected = expectedCounts(pages);
+  const inRoom = pages.filter((p) => p.inRoom);
+  const dropped = pages.filter((p) => !p.inRoom).map((p) => ({ id: p.participant.id, reason: p.lastError ?? 'the page is no longer in its room' }));
+  const expected = expectedCounts(inRoom);
   // Consumers are created a moment after a producer: wait (bounded) for the SFU to catch up.
   const before = await until(read, (c) => same(c, expected), options.matchTimeoutMs ?? 2000, pollMs);
 
   const startedMs = Date.now();
   // A page that cannot leave (crashed, stuck) is not waited for past the timeout: its socket
   // closes with the browser, which the SFU handles as a disconnect.
-  await Promise.race([Promise.allSettled(joined.map(({ participant }) => participant.leave())), sleep(timeoutMs)]);
+  await Promise.race([Promise.allSettled(inRoom.map(({ participant }) => participant.leave())), sleep(timeoutMs)]);
   const after = await until(read, (c) => total(c) === 0, timeoutMs, pollMs);
   return {
     beforeLeave: { counts: before, expected },
     afterLeave: after,
-    leftAtEnd: joined.length,
+    leftAtEnd: inRoom.length,
+    dropped,
     settledMs: Date.now() - startedMs,
     leaked: !same(before, expected) || total(after) > 0,
   };

@@ -6,7 +6,7 @@ const guard = { invalidReason: null, maxCpuPercent: 40, avgCpuPercent: 30 };
 const passed = { key: 'video_recv_fps', metric: 'video_recv_fps', filter: {}, expression: 'med > 15', ok: true, actual: 30 } as const;
 const failed = { ...passed, ok: false, actual: 3, reason: 'med was 3, needs > 15' } as const;
 const zero = { rooms: 0, peers: 0, transports: 0, producers: 0, consumers: 0 };
-const clean: SfuLeakCheck = { beforeLeave: { counts: { ...zero, peers: 2 }, expected: { ...zero, peers: 2 } }, afterLeave: zero, leftAtEnd: 2, settledMs: 120, leaked: false };
+const clean: SfuLeakCheck = { beforeLeave: { counts: { ...zero, peers: 2 }, expected: { ...zero, peers: 2 } }, afterLeave: zero, leftAtEnd: 2, dropped: [], settledMs: 120, leaked: false };
 const base = { final: true, runError: null, guard, thresholds: [passed], neverConnected: [] as string[], sfu: clean };
 
 describe('decideVerdict', () => {
@@ -48,5 +48,14 @@ describe('decideVerdict', () => {
     });
     const before: SfuLeakCheck = { ...clean, beforeLeave: { counts: { ...zero, consumers: 5 }, expected: { ...zero, consumers: 4 } }, leaked: true };
     expect(decideVerdict({ ...base, sfu: before }).reason).toBe('the SFU leaked state: before the leaves it held 5 consumers (pages account for 4)');
+  });
+
+  it('fails when the SFU dropped participants from their room, naming them and why, without calling it a leak', () => {
+    const reason = 'signaling closed while in room r: socket closed (code 1011: room closed by the server; join again)';
+    const dropped: SfuLeakCheck = { ...clean, dropped: [{ id: 'callers[0]', reason }, { id: 'callers[1]', reason }] };
+    expect(decideVerdict({ ...base, sfu: dropped })).toEqual({
+      verdict: 'fail',
+      reason: `the SFU dropped 2 participant(s) from their room: callers[0], callers[1] (${reason})`,
+    });
   });
 });

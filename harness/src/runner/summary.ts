@@ -92,6 +92,11 @@ export function decideVerdict(
   }
   const nc = input.neverConnected;
   if (nc.length > 0) reasons.push(`${nc.length} participant(s) never connected: ${nc.slice(0, 5).join(', ')}${nc.length > 5 ? ', …' : ''}`);
+  const dropped = input.sfu?.dropped ?? [];
+  if (dropped.length > 0) {
+    const ids = dropped.map((d) => d.id);
+    reasons.push(`the SFU dropped ${dropped.length} participant(s) from their room: ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''} (${dropped[0]!.reason})`);
+  }
   if (input.sfu?.leaked) reasons.push(`the SFU leaked state: ${describeLeak(input.sfu)}`);
   return reasons.length > 0 ? { verdict: 'fail', reason: reasons.join('; ') } : { verdict: 'pass' };
 }
