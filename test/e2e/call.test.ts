@@ -92,6 +92,16 @@ describe('call page on the real SFU', () => {
     }
     const joinedA = (await pageA.evaluate(() => window.rtcHarness!.events)).find((e) => e.type === 'joined');
     console.log(`page A (autojoin): join request to ready: ${joinedA?.type === 'joined' ? joinedA.joinMs : '?'} ms`);
+    // Media flowing both ways first: a consumer exists a moment before its first packet arrives
+    // (it is resumed on the page's ack, then the SFU asks the publisher for a key frame).
+    const flowingSince = performance.now();
+    for (const [page, name] of [[pageA, 'A'], [pageB, 'B']] as const) {
+      await waitFor(async () => {
+        const m = await inbound(page);
+        return (m.get('audio')?.bytesReceived ?? 0) > 0 && (m.get('video')?.framesDecoded ?? 0) > 0;
+      }, 15_000, `page ${name} to receive audio and decode video`);
+    }
+    console.log(`both pages receiving audio and decoding video ${Math.round(performance.now() - flowingSince)} ms after both had their consumers`);
     // Two readings 2 s apart, both pages at once.
     const first = await Promise.all([inbound(pageA), inbound(pageB)]);
     await new Promise((r) => setTimeout(r, 2_000));
@@ -99,6 +109,7 @@ describe('call page on the real SFU', () => {
     for (const [i, name] of ['A', 'B'].entries()) {
       const audio = [first[i]!.get('audio'), second[i]!.get('audio')];
       const video = [first[i]!.get('video'), second[i]!.get('video')];
+      expect(audio.every(Boolean) && video.every(Boolean), `page ${name} has inbound audio and video in both readings`).toBe(true);
       expect(audio[1]!.bytesReceived, `page ${name} audio bytes grow`).toBeGreaterThan(audio[0]!.bytesReceived);
       expect(audio[1]!.totalSamplesReceived, `page ${name} audio samples grow`).toBeGreaterThan(audio[0]!.totalSamplesReceived);
       expect(video[1]!.bytesReceived, `page ${name} video bytes grow`).toBeGreaterThan(video[0]!.bytesReceived);

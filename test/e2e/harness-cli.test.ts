@@ -145,8 +145,9 @@ describe('rtc-harness run', () => {
     });
     expect(killed, 'a worker process to kill').toBeDefined();
     expect(run.code, run.stdout + run.stderr).toBe(99);
-    expect(run.stdout).toMatch(/SFU worker 0 died: .*SIGKILL/);
-    expect(run.stdout).toMatch(/SFU worker 0 replaced by pid \d+, on the same media port/);
+    expect(run.stdout).toMatch(/SFU: mediasoup worker 0 \(pid \d+\) died: .*SIGKILL.*; its rooms are closed/);
+    expect(run.stdout).toMatch(/SFU: worker 0 replaced by pid \d+, on the same media port/);
+    expect(run.stderr, 'the SFU logs through the run log, not on its own').not.toMatch(/ sfu (error|warn) /);
     const results = readResults(out);
     expect(results.verdict).toBe('fail');
     expect(results.verdictReason).toMatch(/the SFU dropped 3 participant\(s\) from their room: callers\[0\], callers\[1\], callers\[2\] \(.*1011/);
