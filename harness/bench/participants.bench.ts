@@ -11,13 +11,12 @@
 // Environment: PARTICIPANTS_BENCH_COUNTS (default "2,4,6"), PARTICIPANTS_BENCH_DURATION_S
 // (default 25). Sizes are capped at 16 and each run at its duration + 60 s.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { RunResults } from '../src/runner/results.ts';
+import { descendants, readProc, REPO_ROOT, type ProcInfo } from '../../test/support/cli.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const COUNTS = (process.env.PARTICIPANTS_BENCH_COUNTS ?? '2,4,6').split(',').map(Number);
 const DURATION_S = Number(process.env.PARTICIPANTS_BENCH_DURATION_S ?? 25);
 const MAX_COUNT = 16;
@@ -31,30 +30,7 @@ if (!(DURATION_S >= STEADY_FROM_S + 5 && DURATION_S <= 600)) throw new Error(`PA
 
 type Part = 'browsers' | 'sfu' | 'harness';
 
-interface Proc {
-  pid: number;
-  ppid: number;
-  ticks: number;
-  cmd: string;
-}
-
-function readProcs(): Map<number, Proc> {
-  const procs = new Map<number, Proc>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const cmd = readFileSync(`/proc/${name}/cmdline`, 'latin1').replace(/\0/g, ' ');
-      procs.set(Number(name), { pid: Number(name), ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]), cmd });
-    } catch {
-      // Gone between the listing and the read.
-    }
-  }
-  return procs;
-}
-
-function partOf(p: Proc): Part {
+function partOf(p: ProcInfo): Part {
   if (/chrom/.test(p.cmd)) return 'browsers';
   if (/mediasoup-worker/.test(p.cmd)) return 'sfu';
   return 'harness';
@@ -62,26 +38,13 @@ function partOf(p: Proc): Part {
 
 /** The root and its descendants, by part: CPU ticks so far and PSS in bytes now. */
 function readTree(root: number): Record<Part, { ticks: number; pssBytes: number }> {
-  const procs = readProcs();
   const out: Record<Part, { ticks: number; pssBytes: number }> = { browsers: { ticks: 0, pssBytes: 0 }, sfu: { ticks: 0, pssBytes: 0 }, harness: { ticks: 0, pssBytes: 0 } };
-  const inTree = new Set([root]);
-  // Parents come before children only by chance: repeat until no process joins the tree.
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const p of procs.values()) {
-      if (!inTree.has(p.pid) && inTree.has(p.ppid)) {
-        inTree.add(p.pid);
-        grew = true;
-      }
-    }
-  }
-  for (const pid of inTree) {
-    const p = procs.get(pid);
-    if (!p) continue;
+  const self = readProc(root);
+  for (const p of [...(self ? [self] : []), ...descendants(root)]) {
     const part = out[partOf(p)];
-    part.ticks += p.ticks;
+    part.ticks += p.cpuTicks;
     try {
-      const pss = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+      const pss = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p.pid}/smaps_rollup`, 'utf8'));
       part.pssBytes += Number(pss?.[1] ?? 0) * 1024;
     } catch {
       // Gone, or a kernel without smaps_rollup: memory reads low rather than failing the bench.

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { descendants, leftoverProcesses, renderersUnder, runCli } from '../support/cli.ts';
+import { descendants, leftoverProcesses, renderersUnder, runCli, type CliRun } from '../support/cli.ts';
 import { tempOutDir, readResults, readSamples } from '../support/results.ts';
 
 const outDir = () => tempOutDir('e2e');
@@ -15,6 +15,27 @@ async function waitFor(check: () => boolean, timeoutMs: number, what: string): P
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+/**
+ * Runs the crash fixture and, once `ready` holds on what it wrote to `out`, SIGKILLs the process
+ * `pick` chooses under the CLI (its pid). Returns the run and the pid killed, if any.
+ */
+async function runCrashFixtureKilling(out: string, ready: () => boolean, pick: (cliPid: number) => number | undefined): Promise<{ run: CliRun; killed: number | undefined }> {
+  let killed: number | undefined;
+  const run = await runCli(['run', 'test/fixtures/crash.scenario.ts', '--out', out], {
+    onSpawn: (child) => {
+      void (async () => {
+        await waitFor(ready, 60_000, 'samples');
+        killed = pick(child.pid!);
+        if (killed) process.kill(killed, 'SIGKILL');
+      })().catch((err) => console.error(err));
+    },
+  });
+  return { run, killed };
+}
+
+/** At least `n` samples that carried streams (the three callers in a call, a few seconds in). */
+const samplesWithStreams = (out: string, n: number) => () => existsSync(join(out, 'samples.jsonl')) && readSamples(out).filter((s) => s.streams.length > 0).length >= n;
 
 describe('rtc-harness run', () => {
   it('passes the smoke scenario with exit 0, a summary, and consistent results.json and samples.jsonl', async () => {
@@ -75,21 +96,13 @@ describe('rtc-harness run', () => {
 
   it('keeps what a participant measured when its page dies mid-run, and writes the results', async () => {
     const out = outDir();
-    let killed: number | undefined;
-    const run = await runCli(['run', 'test/fixtures/crash.scenario.ts', '--out', out], {
-      onSpawn: (child) => {
-        void (async () => {
-          // Once every participant has sent a few samples, kill one page's renderer process.
-          await waitFor(() => {
-            if (!existsSync(join(out, 'samples.jsonl'))) return false;
-            const samples = readSamples(out);
-            return [0, 1, 2].every((i) => samples.filter((s) => s.participant === `callers[${i}]` && s.streams.length > 0).length >= 3);
-          }, 60_000, 'samples from every participant');
-          killed = renderersUnder(child.pid!)[0];
-          if (killed) process.kill(killed, 'SIGKILL');
-        })().catch((err) => console.error(err));
-      },
-    });
+    // Once every participant has sent a few samples, kill one page's renderer process.
+    const everyoneSampled = () => {
+      if (!existsSync(join(out, 'samples.jsonl'))) return false;
+      const samples = readSamples(out);
+      return [0, 1, 2].every((i) => samples.filter((s) => s.participant === `callers[${i}]` && s.streams.length > 0).length >= 3);
+    };
+    const { run, killed } = await runCrashFixtureKilling(out, everyoneSampled, (cli) => renderersUnder(cli)[0]);
     expect(killed, 'a renderer process to kill').toBeDefined();
     expect([0, 99]).toContain(run.code);
     const results = readResults(out);
@@ -105,17 +118,9 @@ describe('rtc-harness run', () => {
 
   it('keeps what every participant measured when the whole browser dies, and calls the run invalid (exit 2)', async () => {
     const out = outDir();
-    let killed: number | undefined;
-    const run = await runCli(['run', 'test/fixtures/crash.scenario.ts', '--out', out], {
-      onSpawn: (child) => {
-        void (async () => {
-          await waitFor(() => existsSync(join(out, 'samples.jsonl')) && readSamples(out).filter((s) => s.streams.length > 0).length >= 9, 60_000, 'samples');
-          // The browser's main process: a Chromium under the CLI that is not a --type= helper.
-          killed = descendants(child.pid!).find((p) => /chrom/.test(p.cmd) && p.cmd.includes('--user-data-dir') && !p.cmd.includes('--type='))?.pid;
-          if (killed) process.kill(killed, 'SIGKILL');
-        })().catch((err) => console.error(err));
-      },
-    });
+    // The browser's main process: a Chromium under the CLI that is not a --type= helper.
+    const browserMain = (cli: number) => descendants(cli).find((p) => /chrom/.test(p.cmd) && p.cmd.includes('--user-data-dir') && !p.cmd.includes('--type='))?.pid;
+    const { run, killed } = await runCrashFixtureKilling(out, samplesWithStreams(out, 9), browserMain);
     expect(killed, 'a browser process to kill').toBeDefined();
     expect(run.code, run.stdout + run.stderr).toBe(2);
     const results = readResults(out);
@@ -133,20 +138,12 @@ describe('rtc-harness run', () => {
 
   it("fails the run when the SFU's worker dies and drops everyone, naming them, and replaces the worker", async () => {
     const out = outDir();
-    let killed: number | undefined;
-    const run = await runCli(['run', 'test/fixtures/crash.scenario.ts', '--out', out], {
-      onSpawn: (child) => {
-        void (async () => {
-          await waitFor(() => existsSync(join(out, 'samples.jsonl')) && readSamples(out).filter((s) => s.streams.length > 0).length >= 9, 60_000, 'samples');
-          killed = descendants(child.pid!).find((p) => /mediasoup-worker/.test(p.cmd))?.pid;
-          if (killed) process.kill(killed, 'SIGKILL');
-        })().catch((err) => console.error(err));
-      },
-    });
+    const worker = (cli: number) => descendants(cli).find((p) => /mediasoup-worker/.test(p.cmd))?.pid;
+    const { run, killed } = await runCrashFixtureKilling(out, samplesWithStreams(out, 9), worker);
     expect(killed, 'a worker process to kill').toBeDefined();
     expect(run.code, run.stdout + run.stderr).toBe(99);
     expect(run.stdout).toMatch(/SFU: mediasoup worker 0 \(pid \d+\) died: .*SIGKILL.*; its rooms are closed/);
-    expect(run.stdout).toMatch(/SFU: worker 0 replaced by pid \d+, on the same media port/);
+    expect(run.stdout).toMatch(/SFU: mediasoup worker 0 replaced by pid \d+, on the same media port/);
     expect(run.stderr, 'the SFU logs through the run log, not on its own').not.toMatch(/ sfu (error|warn) /);
     const results = readResults(out);
     expect(results.verdict).toBe('fail');

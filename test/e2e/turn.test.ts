@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../harness/src/runner/results.ts';
 import { runScenario } from '../../harness/src/runner/run.ts';
@@ -20,12 +20,10 @@ import { loadScenario } from '../../harness/src/scenario/load.ts';
 import { resolvePlan } from '../../harness/src/scenario/resolve.ts';
 import type { Sample } from '../../harness/src/stats/types.ts';
 import { startCoturn } from '../../harness/src/turn/coturn.ts';
-import { PrometheusApi } from '../../harness/src/prometheus/api.ts';
 import { startPrometheusReporter } from '../../harness/src/prometheus/cli.ts';
-import { openHistory } from '../../harness/src/prometheus/history.ts';
 import { buildClient } from '../../scripts/build-client.mjs';
 import { descendants, readProc, REPO_ROOT } from '../support/cli.ts';
-import { checkAgainstData, PANELS_NEEDING } from '../support/dashboard-data.ts';
+import { checkKeptHistory, PANELS_NEEDING } from '../support/dashboard-data.ts';
 
 interface Run {
   results: RunResults;
@@ -160,15 +158,9 @@ describe('TURN fallback with real browsers and coturn', () => {
     );
     // The participant dashboard's TURN panels, which only a run with TURN can fill, have data in
     // the Prometheus that scraped this run.
-    const history = await openHistory(run.outDir);
-    try {
-      const only = PANELS_NEEDING.turn;
-      const { failures, queries } = await checkAgainstData(new PrometheusApi(history.url), ['participant.json'], basename(run.outDir), { startSeconds, endSeconds }, { only });
-      expect(failures).toEqual([]);
-      expect(queries).toBe(2);
-    } finally {
-      await history.stop();
-    }
+    const { failures, queries } = await checkKeptHistory(run.outDir, ['participant.json'], { startSeconds, endSeconds }, { only: PANELS_NEEDING.turn });
+    expect(failures).toEqual([]);
+    expect(queries).toBe(2);
   });
 
   it('a participant with expired credentials fails to connect and is reported as such', async () => {

@@ -14,6 +14,8 @@ export interface ProcInfo {
   ppid: number;
   /** Start time in clock ticks since boot: with the pid, identifies the process. */
   start: string;
+  /** User + system CPU time so far, in clock ticks (utime + stime). */
+  cpuTicks: number;
   cmd: string;
 }
 
@@ -22,7 +24,7 @@ export function readProc(pid: number): ProcInfo | null {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const cmd = readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0/g, ' ').trim();
-    return { pid, ppid: Number(rest[1]), start: rest[19] ?? '', cmd };
+    return { pid, ppid: Number(rest[1]), start: rest[19] ?? '', cpuTicks: Number(rest[11]) + Number(rest[12]), cmd };
   } catch {
     return null;
   }
@@ -104,7 +106,6 @@ export async function leftoverProcesses(run: CliRun, ms = 3_000): Promise<string
   }
 }
 
-/** Chromium renderer processes currently under `root`. */
 /**
  * Chromium renderer processes under `root`, busiest first (by CPU time so far). Chromium also
  * keeps idle renderers (a spare one warmed up for the next navigation), so the newest renderer is
@@ -113,18 +114,6 @@ export async function leftoverProcesses(run: CliRun, ms = 3_000): Promise<string
 export function renderersUnder(root: number): number[] {
   return descendants(root)
     .filter((p) => p.cmd.includes('--type=renderer'))
-    .map((p) => ({ pid: p.pid, cpuTicks: cpuTicksOf(p.pid) }))
     .sort((a, b) => b.cpuTicks - a.cpuTicks)
     .map((p) => p.pid);
-}
-
-function cpuTicksOf(pid: number): number {
-  try {
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return 0;
-  }
 }

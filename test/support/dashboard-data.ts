@@ -3,10 +3,11 @@
 // feature the common fixtures lack (TURN, a viewer's network changing under simulcast): those are
 // listed once here, skipped by the common checks and checked by the test whose run has the feature.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { PrometheusApi } from '../../harness/src/prometheus/api.ts';
+import { basename, join } from 'node:path';
+import { PrometheusApi } from '../../harness/src/prometheus/api.ts';
 import { DASHBOARDS_DIR } from '../../harness/src/prometheus/dashboards/build.ts';
 import { fillVariables, panelQueries, variableQueries } from '../../harness/src/prometheus/dashboards/check.ts';
+import { openHistory } from '../../harness/src/prometheus/history.ts';
 
 export interface Window {
   startSeconds: number;
@@ -81,4 +82,14 @@ export async function checkAgainstData(api: PrometheusApi, files: string[], runI
     }
   }
   return { failures, queries };
+}
+
+/** checkAgainstData on the Prometheus data a run kept in `outDir` (the run id is its folder name), reopened for the check and stopped after it. */
+export async function checkKeptHistory(outDir: string, files: string[], w: Window, options: CheckOptions = {}): Promise<{ failures: string[]; queries: number }> {
+  const prometheus = await openHistory(outDir);
+  try {
+    return await checkAgainstData(new PrometheusApi(prometheus.url), files, basename(outDir), w, options);
+  } finally {
+    await prometheus.stop();
+  }
 }
