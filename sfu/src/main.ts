@@ -101,9 +101,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  running.on('workerDied', ({ workerIndex, error }) => process.stderr.write(`sfu: worker ${workerIndex} died: ${error.message}\n`));
-  running.on('workerReplaced', ({ workerIndex, pid }) => process.stderr.write(`sfu: worker ${workerIndex} replaced by pid ${pid}\n`));
-  running.on('workerNotReplaced', ({ workerIndex, reason }) => process.stderr.write(`sfu: worker ${workerIndex} not replaced: ${reason}\n`));
 }
 
 await main();

@@ -131,7 +131,8 @@ export class WorkerPool extends TypedEmitter<WorkerPoolEvents> {
           const mw: MediaWorker = { index: dead.index, worker, webRtcServer, rtcPort: dead.rtcPort };
           this.#workers[dead.index] = mw;
           this.#watch(mw);
-          this.#logger.info(`mediasoup worker ${dead.index} replaced: pid ${worker.pid} on port ${dead.rtcPort}`);
+          // A warning, not info: the rooms it held were closed, which whoever reads the log must see.
+          this.#logger.warn(`mediasoup worker ${dead.index} replaced by pid ${worker.pid}, on the same media port (${dead.rtcPort})`);
           this.safeEmit('workerReplaced', mw, dead.worker.pid);
           return;
         } catch (error) {

@@ -77,7 +77,6 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
   // Read once: results.json is rebuilt every few seconds, and none of this changes during a run.
   const environment = runEnvironment(null);
   let startMs = Date.now();
-  let clockStarted = false;
   let endMs: number | null = null;
   let runError: string | null = null;
   let stopReason: string | null = null;
@@ -176,8 +175,8 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
           void rec.collector?.stop();
           tracked.gone(rec.plan.id, rec.plan.room);
           log('error', `${rec.plan.id}: ${reason}; its measurements so far are kept`);
-          // Once the clock runs, a run with no live page left has nothing more to measure.
-          if (clockStarted && ![...records.values()].some((r) => r.participant?.alive)) {
+          // Once the clock runs (the timeline exists), a run with no live page left has nothing more to measure.
+          if (timeline && ![...records.values()].some((r) => r.participant?.alive)) {
             runError ??= `every participant's page is gone (the last: ${reason})`;
             stop('every participant is gone');
           }
@@ -199,7 +198,6 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
 
     // 3. The clock starts: joins and timeline actions at their offsets, stats every interval.
     startMs = Date.now();
-    clockStarted = true;
     links?.setStart(startMs);
     layerLog.setStart(startMs);
     recovery.setStart(startMs);

@@ -69,11 +69,10 @@ export async function startTarget(plan: RunPlan, ctx: TargetContext): Promise<St
     return { pageUrl, sfu: null, links, turn };
   }
 
-  // The SFU's warnings and errors (a worker that died, one that is not replaced) go into the run's log.
+  // The SFU's warnings and errors (a worker that died, its replacement, or why there is none) go into the run's log.
   const sfuLogger = { debug: () => {}, info: () => {}, warn: (m: string) => log('warn', `SFU: ${m}`), error: (m: string) => log('error', `SFU: ${m}`) };
   const sfu = await startSfu({ numWorkers: target.workers, logLevel: 'warn', logger: sfuLogger, ...(turn ? { turn: turn.sfu } : {}) });
   teardown.push({ name: 'SFU', fn: () => sfu.close() });
-  sfu.on('workerReplaced', ({ workerIndex, pid }) => log('warn', `SFU: worker ${workerIndex} replaced by pid ${pid}, on the same media port`));
   // The page restarts ICE by itself when its connection drops (as apps do) with TURN, which is
   // how a call blocked mid-way finds the relay, or when the scenario asks (target.iceRestart).
   const pageOptions = (target.iceRestart ?? turn !== null) ? '&icerestart=1' : '';
