@@ -116,6 +116,32 @@ describe('rtc-harness run', () => {
     expect(await leftoverProcesses(run)).toEqual([]);
   });
 
+  it('keeps what a participant measured between its last sample and its leave', async () => {
+    const out = outDir();
+    const run = await runCli(['run', 'test/fixtures/leave-between-samples.scenario.ts', '--out', out, '--quiet']);
+    // No threshold: the run passes, or is invalid when this machine is saturated.
+    expect([0, 2], run.stderr).toContain(run.code);
+    const results = readResults(out);
+    const leave = results.actions.find((a) => a.do === 'leave')!;
+    expect(leave.ok, leave.error).toBe(true);
+    const leftAtMs = results.timelineStartUnixMs! + leave.startedMs;
+    const leaver = readSamples(out).filter((s) => s.participant === 'callers[1]');
+    console.log(`callers[1] left at ${(leave.startedMs / 1000).toFixed(2)} s; its samples at ${leaver.map((s) => `${((s.t - results.timelineStartUnixMs!) / 1000).toFixed(2)} s`).join(', ')}`);
+    // Its samples are 5 s apart: the one before the leave was taken as it joined, before any
+    // media. The connections it closed are reported once more, with the stats taken as they closed.
+    expect(leaver.filter((s) => s.t < leftAtMs).every((s) => s.streams.length === 0), 'no media in its sample before the leave').toBe(true);
+    const after = leaver.find((s) => s.t > leftAtMs && s.streams.some((x) => x.direction === 'in' && x.kind === 'video'));
+    expect(after, 'a sample after the leave with the stats of its closed connections').toBeDefined();
+    const video = after!.streams.find((s) => s.kind === 'video' && s.direction === 'in')!;
+    expect(video.values.join_to_first_frame_ms).toBeGreaterThan(0);
+    expect(video.values.video_recv_height_px).toBe(180);
+    const leaverResult = results.participants.find((p) => p.id === 'callers[1]')!;
+    expect(leaverResult.aggregates.join_to_first_frame_ms?.count).toBe(1);
+    // Connected, though no sample saw its connections open: not a participant that failed the run.
+    expect(leaverResult.connected).toBe(true);
+    expect(await leftoverProcesses(run)).toEqual([]);
+  });
+
   it('keeps what every participant measured when the whole browser dies, and calls the run invalid (exit 2)', async () => {
     const out = outDir();
     // The browser's main process: a Chromium under the CLI that is not a --type= helper.

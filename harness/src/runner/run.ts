@@ -256,7 +256,9 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
         mux.onSample(sample, points);
         latest.set(sample.participant, sample);
         iceLog.onSample(sample);
-        if (sample.values.connected === 1) rec.connected = true;
+        // A participant can connect and leave between two samples: its connections are then seen
+        // closed, and only its time to connect says that it was connected.
+        if (sample.values.connected === 1 || sample.values.time_to_connected_ms !== undefined) rec.connected = true;
         const cpuLimited = sample.streams.some((s) => (s.values.video_send_quality_limited_cpu_percent ?? 0) > 50);
         guard.noteCpuLimited(rec.plan.id, cpuLimited, sample.t);
       });

@@ -191,6 +191,7 @@ export const participant: DashboardSpec = {
           targets: [
             { expr: `max by (participant) (max_over_time(${m('time_to_connected_ms')}{${P}}[$__range]))`, legend: '{{participant}} connected', instant: true },
             { expr: `max by (participant) (max_over_time(${m('join_to_first_frame_ms')}{${P}}[$__range]))`, legend: '{{participant}} first frame', instant: true },
+            { expr: `max by (participant) (max_over_time(${m('rejoin_to_first_frame_ms')}{${P}}[$__range]))`, legend: '{{participant}} first frame after a rejoin', instant: true },
           ],
         },
         {
