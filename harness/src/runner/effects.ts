@@ -12,7 +12,7 @@
 // observer's samples have passed its start. Pure apart from being stateful: no clock, no I/O.
 import type { MetricName } from '../stats/catalogue.ts';
 import type { Point, Sample } from '../stats/types.ts';
-import { Observations, type ConsumerSeen, type ParticipantSeen } from './observations.ts';
+import { Observations, restartsWithin, type ConsumerSeen, type ParticipantSeen } from './observations.ts';
 
 /** What an action should make the others see. Sources are the call page's: 'mic', 'camera', 'screen'. */
 export type Watch =
@@ -273,17 +273,10 @@ export class EffectTracker {
 
 /** Every connection restarted since `atMs` has its pair on the new credentials, and no media gap is open then. */
 function iceRestartedAt(seen: ParticipantSeen, atMs: number): number | undefined {
-  let done: number | undefined;
-  for (const [pc, started] of seen.restartStartedMs) {
-    const start = started.find((t) => t >= atMs);
-    if (start === undefined) continue;
-    const completed = seen.restartCompletedMs.get(pc)?.find((t) => t >= start);
-    if (completed === undefined) return undefined;
-    done = Math.max(done ?? completed, completed);
-  }
+  const done = restartsWithin(seen, atMs).completedMs;
   if (done === undefined) return undefined;
   // Media that stopped around the restart must flow again.
-  const gap = seen.gaps.find((g) => g.startMs <= done! && (g.endMs === undefined || g.endMs > done!) && g.startMs >= atMs - 1000);
+  const gap = seen.gaps.find((g) => g.startMs <= done && (g.endMs === undefined || g.endMs > done) && g.startMs >= atMs - 1000);
   if (!gap) return done;
   return gap.endMs;
 }

@@ -171,6 +171,30 @@ export class Observations {
   }
 }
 
+/** The participant's ICE restarts that began within [fromMs, untilMs], unix ms. */
+export interface RestartsWithin {
+  /** The earliest start of any connection's first restart in the window; undefined: none began. */
+  firstStartMs: number | undefined;
+  /** When the last of those restarts completed, once every one has; undefined until then. */
+  completedMs: number | undefined;
+}
+
+/** Per connection, its first restart begun within the window and the completion after it. */
+export function restartsWithin(seen: ParticipantSeen, fromMs: number, untilMs = Infinity): RestartsWithin {
+  let firstStartMs: number | undefined;
+  let lastDoneMs: number | undefined;
+  let allDone = true;
+  for (const [pc, starts] of seen.restartStartedMs) {
+    const start = starts.find((t) => t >= fromMs && t <= untilMs);
+    if (start === undefined) continue;
+    firstStartMs = Math.min(firstStartMs ?? start, start);
+    const done = seen.restartCompletedMs.get(pc)?.find((t) => t >= start);
+    if (done === undefined) allDone = false;
+    else lastDoneMs = Math.max(lastDoneMs ?? done, done);
+  }
+  return { firstStartMs, completedMs: allDone ? lastDoneMs : undefined };
+}
+
 function push(map: Map<string, number[]>, key: string, t: number): void {
   const list = map.get(key);
   if (list) list.push(t);

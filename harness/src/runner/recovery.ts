@@ -5,7 +5,7 @@
 // the page's own (agent state events, exact) or the interruption's (stats/interruption.ts,
 // ±~40 ms), counted from the outage's start as the link recorded it. Pure apart from being stateful.
 import type { Point } from '../stats/types.ts';
-import type { Observations, ParticipantSeen } from './observations.ts';
+import { restartsWithin, type Observations, type ParticipantSeen } from './observations.ts';
 
 /** One outage and the call's recovery, as results.json lists it (seconds from the outage's start). */
 export interface OutageRecovery {
@@ -120,20 +120,10 @@ export class RecoveryLog {
     const horizon = o.startMs + r.outageMs + this.#followMs;
     const lost = seen.connectionLostMs.find((t) => t >= o.startMs && t <= horizon);
     if (lost !== undefined) r.detectionSeconds ??= since(lost);
-    // The page's own restarts after the outage began: per connection, its first start and the completion after it.
-    let firstStart: number | undefined;
-    let lastDone: number | undefined;
-    let allDone = true;
-    for (const [pc, starts] of seen.restartStartedMs) {
-      const start = starts.find((t) => t >= o.startMs && t <= horizon);
-      if (start === undefined) continue;
-      firstStart = Math.min(firstStart ?? start, start);
-      const done = seen.restartCompletedMs.get(pc)?.find((t) => t >= start);
-      if (done === undefined) allDone = false;
-      else lastDone = Math.max(lastDone ?? done, done);
-    }
-    if (firstStart !== undefined) r.iceRestartSeconds = since(firstStart);
-    r.iceRestartCompletedSeconds = firstStart !== undefined && allDone && lastDone !== undefined ? since(lastDone) : null;
+    // The page's own restarts after the outage began.
+    const restarts = restartsWithin(seen, o.startMs, horizon);
+    if (restarts.firstStartMs !== undefined) r.iceRestartSeconds = since(restarts.firstStartMs);
+    r.iceRestartCompletedSeconds = restarts.completedMs === undefined ? null : since(restarts.completedMs);
     // The media gap the outage caused: it began around the outage's start (the last packet before it).
     const gap = seen.gaps.find((g) => g.startMs >= o.startMs - 1000 && g.startMs <= o.startMs + r.outageMs);
     if (gap?.endMs !== undefined) r.mediaResumedSeconds = since(gap.endMs);
