@@ -18,7 +18,6 @@ const code = (s: string) => `\`${s.replaceAll('`', "'")}\``;
 
 const VERDICT: Record<string, string> = { pass: '✅ PASS', fail: '❌ FAIL', invalid: '⚠️ INVALID', running: '⏳ RUNNING' };
 
-
 export interface MarkdownOptions {
   /** Files of the run's other reports, linked at the end (names relative to the summary). Default none. */
   reportFiles?: string[];

@@ -3,7 +3,7 @@
 // compile error in the dashboards, and the end-to-end test runs every query against a real run.
 import type { MetricName } from '../../stats/catalogue.ts';
 import { OWN_METRICS, promName } from '../names.ts';
-import type { QueryVariableSpec } from './grafana.ts';
+import type { QueryVariableSpec, TargetSpec } from './grafana.ts';
 
 /** The Prometheus name of a catalogue metric. */
 export const m = (metric: MetricName): string => promName(metric);
@@ -16,3 +16,14 @@ export const GROUP_VAR: QueryVariableSpec = {
   multi: true,
   includeAll: true,
 };
+
+/**
+ * The largest value of a metric per participant over the dashboard's range, as a bar: for event
+ * metrics (one value per occurrence, the latest kept exported), the slowest occurrence in the range.
+ * `what` follows the participant in the legend.
+ */
+export const slowestPerParticipant = (metric: MetricName, selector: string, what?: string): TargetSpec => ({
+  expr: `max by (participant) (max_over_time(${m(metric)}{${selector}}[$__range]))`,
+  legend: what ? `{{participant}} ${what}` : '{{participant}}',
+  instant: true,
+});

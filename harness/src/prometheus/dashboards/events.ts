@@ -4,16 +4,8 @@
 // Event metrics (one value per occurrence: renegotiation_seconds) are exported as a gauge of the
 // latest value (the slowest, when streams share labels) that stays until the participant leaves,
 // so a panel reads them with max_over_time over the dashboard's range: the slowest in the range.
-import type { MetricName } from '../../stats/catalogue.ts';
-import { m } from './common.ts';
-import type { RowSpec, TargetSpec } from './grafana.ts';
-
-/** The slowest occurrence of an event per participant over the range, as a bar. */
-const slowestPerParticipant = (metric: MetricName, selector: string, what: string): TargetSpec => ({
-  expr: `max by (participant) (max_over_time(${m(metric)}{${selector}}[$__range]))`,
-  legend: `{{participant}} ${what}`,
-  instant: true,
-});
+import { m, slowestPerParticipant } from './common.ts';
+import type { RowSpec } from './grafana.ts';
 
 /**
  * Per group, for the overview: figures every call has (no event needed), so an ordinary run

@@ -1,6 +1,6 @@
 // The dashboards for features beyond a plain call: simulcast layers per publisher, and the
 // simulated network's ground truth beside what the browsers measured.
-import { m, RUN_VAR } from './common.ts';
+import { m, RUN_VAR, slowestPerParticipant } from './common.ts';
 import type { DashboardSpec } from './grafana.ts';
 
 /** Publishers: participants that send simulcast layers (a rid). */
@@ -16,7 +16,6 @@ const secondsOnLayer = (layer: 0 | 1 | 2) => ({
   legend: `{{participant}} layer ${layer}`,
   instant: true,
 });
-
 
 export const simulcast: DashboardSpec = {
   uid: 'rtc-simulcast',
@@ -98,7 +97,7 @@ export const simulcast: DashboardSpec = {
           description: "From a timeline 'layers' action to the stream being on the layer asked for (an event: its latest value stays exported, so the range's maximum is the slowest).",
           type: 'bargauge',
           unit: 's',
-          targets: [{ expr: `max by (participant) (max_over_time(${m('layer_request_seconds')}{${VIEWERS}}[$__range]))`, legend: '{{participant}}', instant: true }],
+          targets: [slowestPerParticipant('layer_request_seconds', VIEWERS)],
         },
         {
           title: 'Time to switch after a network change (slowest in range)',
@@ -107,8 +106,8 @@ export const simulcast: DashboardSpec = {
           type: 'bargauge',
           unit: 's',
           targets: [
-            { expr: `max by (participant) (max_over_time(${m('layer_downswitch_seconds')}{${VIEWERS}}[$__range]))`, legend: '{{participant}} down-switch', instant: true },
-            { expr: `max by (participant) (max_over_time(${m('layer_recovery_seconds')}{${VIEWERS}}[$__range]))`, legend: '{{participant}} recovery', instant: true },
+            slowestPerParticipant('layer_downswitch_seconds', VIEWERS, 'down-switch'),
+            slowestPerParticipant('layer_recovery_seconds', VIEWERS, 'recovery'),
           ],
         },
         {

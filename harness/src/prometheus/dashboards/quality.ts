@@ -1,6 +1,6 @@
 // The call-quality dashboards: the overview of a run per group, and one participant at a time.
 import { OWN_METRICS } from '../names.ts';
-import { GROUP_VAR, m, RUN_VAR } from './common.ts';
+import { GROUP_VAR, m, RUN_VAR, slowestPerParticipant } from './common.ts';
 import { renegotiationOverviewRow, renegotiationParticipantRows } from './events.ts';
 import type { DashboardSpec, QueryVariableSpec } from './grafana.ts';
 
@@ -189,9 +189,9 @@ export const participant: DashboardSpec = {
           type: 'bargauge',
           unit: 'ms',
           targets: [
-            { expr: `max by (participant) (max_over_time(${m('time_to_connected_ms')}{${P}}[$__range]))`, legend: '{{participant}} connected', instant: true },
-            { expr: `max by (participant) (max_over_time(${m('join_to_first_frame_ms')}{${P}}[$__range]))`, legend: '{{participant}} first frame', instant: true },
-            { expr: `max by (participant) (max_over_time(${m('rejoin_to_first_frame_ms')}{${P}}[$__range]))`, legend: '{{participant}} first frame after a rejoin', instant: true },
+            slowestPerParticipant('time_to_connected_ms', P, 'connected'),
+            slowestPerParticipant('join_to_first_frame_ms', P, 'first frame'),
+            slowestPerParticipant('rejoin_to_first_frame_ms', P, 'first frame after a rejoin'),
           ],
         },
         {

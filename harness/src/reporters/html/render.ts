@@ -21,7 +21,6 @@ export const esc = (s: unknown): string =>
 /** JSON inside <script>: '<' escaped so no '</script>' or '<!--' in a value can end the element. */
 const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 
-
 function thresholdsTable(r: RunResults): string {
   if (r.thresholds.length === 0) return '<p class="muted">No thresholds: this run cannot fail on quality. Add <code>thresholds</code> to the scenario.</p>';
   const rows = r.thresholds.map((t) => {
