@@ -3,28 +3,23 @@
 // clears the environment of its zygote and renderers, so an inherited marker cannot find them;
 // the tree can.) Processes are identified by pid and start time, so a reused pid is not confused.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { descendantsIn, procPids, readProcStat, type ProcStat } from '../../harness/src/runner/cpu.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = fileURLToPath(new URL('../../harness/bin/rtc-harness.mjs', import.meta.url));
 
-export interface ProcInfo {
-  pid: number;
-  ppid: number;
-  /** Start time in clock ticks since boot: with the pid, identifies the process. */
-  start: string;
-  /** User + system CPU time so far, in clock ticks (utime + stime). */
-  cpuTicks: number;
+/** A process with its command line. */
+export interface ProcInfo extends ProcStat {
   cmd: string;
 }
 
 export function readProc(pid: number): ProcInfo | null {
+  const stat = readProcStat(pid);
+  if (!stat) return null;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0/g, ' ').trim();
-    return { pid, ppid: Number(rest[1]), start: rest[19] ?? '', cpuTicks: Number(rest[11]) + Number(rest[12]), cmd };
+    return { ...stat, cmd: readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0/g, ' ').trim() };
   } catch {
     return null;
   }
@@ -32,21 +27,8 @@ export function readProc(pid: number): ProcInfo | null {
 
 /** Every live descendant of `root` (not `root` itself). */
 export function descendants(root: number): ProcInfo[] {
-  const all = readdirSync('/proc')
-    .filter((n) => /^\d+$/.test(n))
-    .map((n) => readProc(Number(n)))
-    .filter((p): p is ProcInfo => p !== null);
-  const children = new Map<number, ProcInfo[]>();
-  for (const p of all) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
-  const out: ProcInfo[] = [];
-  const stack = [root];
-  while (stack.length > 0) {
-    for (const c of children.get(stack.pop()!) ?? []) {
-      out.push(c);
-      stack.push(c.pid);
-    }
-  }
-  return out;
+  const all = (procPids() ?? []).map(readProc).filter((p): p is ProcInfo => p !== null);
+  return descendantsIn(root, all);
 }
 
 export interface CliRun {

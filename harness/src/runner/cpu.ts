@@ -32,45 +32,63 @@ export function machineCpuPercent(prev: MachineCpuReading, cur: MachineCpuReadin
   return (100 * (cur.busyTicks - prev.busyTicks)) / total;
 }
 
-function readProcTicks(pid: number): { ticks: number; ppid: number } | null {
+/** One process as /proc/<pid>/stat tells it. */
+export interface ProcStat {
+  pid: number;
+  ppid: number;
+  /** Start time in clock ticks since boot: with the pid, identifies the process. */
+  start: string;
+  /** User + system CPU time so far, in clock ticks (utime + stime). */
+  cpuTicks: number;
+}
+
+export function readProcStat(pid: number): ProcStat | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name may contain spaces and parentheses: fields start after the last ')'.
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ppid = Number(rest[1]);
-    const utime = Number(rest[11]);
-    const stime = Number(rest[12]);
-    return { ticks: utime + stime, ppid };
+    return { pid, ppid: Number(rest[1]), start: rest[19] ?? '', cpuTicks: Number(rest[11]) + Number(rest[12]) };
   } catch {
     return null;
   }
 }
 
-/** Total CPU seconds used so far by a process and all its descendants still alive. */
-export function processTreeCpuSeconds(rootPid: number): number | null {
-  let pids: number[];
+/** The pids in /proc now; null where there is no /proc. */
+export function procPids(): number[] | null {
   try {
-    pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
+    return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
   } catch {
     return null;
   }
-  const children = new Map<number, number[]>();
-  const ticks = new Map<number, number>();
-  for (const pid of pids) {
-    const info = readProcTicks(pid);
-    if (!info) continue;
-    ticks.set(pid, info.ticks);
-    const list = children.get(info.ppid) ?? [];
-    list.push(pid);
-    children.set(info.ppid, list);
-  }
-  if (!ticks.has(rootPid)) return null;
-  let sum = 0;
-  const stack = [rootPid];
+}
+
+/** Every process now that /proc could tell about; null where there is no /proc. */
+export function processTable(): ProcStat[] | null {
+  return procPids()?.map(readProcStat).filter((p): p is ProcStat => p !== null) ?? null;
+}
+
+/** The descendants of `root` (not `root` itself) among `all`, parents before their children. */
+export function descendantsIn<T extends { pid: number; ppid: number }>(root: number, all: readonly T[]): T[] {
+  const children = new Map<number, T[]>();
+  for (const p of all) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
+  const out: T[] = [];
+  const stack = [root];
   while (stack.length > 0) {
-    const pid = stack.pop()!;
-    sum += ticks.get(pid) ?? 0;
-    stack.push(...(children.get(pid) ?? []));
+    for (const c of children.get(stack.pop()!) ?? []) {
+      out.push(c);
+      stack.push(c.pid);
+    }
   }
-  return sum / CLOCK_TICKS_PER_SECOND;
+  return out;
+}
+
+/**
+ * Total CPU seconds used so far by a process and all its descendants still alive. Pass one
+ * `table` to read several trees from a single pass over /proc.
+ */
+export function processTreeCpuSeconds(rootPid: number, table: readonly ProcStat[] | null = processTable()): number | null {
+  const root = table?.find((p) => p.pid === rootPid);
+  if (!table || !root) return null;
+  const ticks = descendantsIn(rootPid, table).reduce((sum, p) => sum + p.cpuTicks, root.cpuTicks);
+  return ticks / CLOCK_TICKS_PER_SECOND;
 }

@@ -2,7 +2,7 @@
 // harness process's CPU and the browsers' CPU (their whole process trees), as run-scope points.
 import { cpus } from 'node:os';
 import type { Point } from '../stats/types.ts';
-import { processTreeCpuSeconds } from './cpu.ts';
+import { processTable, processTreeCpuSeconds } from './cpu.ts';
 import type { LoadGuard } from './guard.ts';
 
 /** Tags of points that describe the load generator rather than a participant. */
@@ -31,7 +31,8 @@ export class LoadSampler {
     this.#lastOwnCpu = process.cpuUsage();
     if (dtSeconds <= 0) return { hostCpu, points };
     add('harness_cpu_percent', (100 * (own.user + own.system)) / 1e6 / dtSeconds / this.#cores);
-    const browserCpuSeconds = browserPids.reduce((sum, pid) => sum + (processTreeCpuSeconds(pid) ?? 0), 0);
+    const table = processTable(); // one pass over /proc for every browser's tree
+    const browserCpuSeconds = browserPids.reduce((sum, pid) => sum + (processTreeCpuSeconds(pid, table) ?? 0), 0);
     // A browser that exited makes the sum go down: skip that interval rather than report a negative.
     if (this.#lastBrowserCpuSeconds !== null && browserCpuSeconds >= this.#lastBrowserCpuSeconds) {
       add('harness_browser_cpu_percent', (100 * (browserCpuSeconds - this.#lastBrowserCpuSeconds)) / dtSeconds / this.#cores);
