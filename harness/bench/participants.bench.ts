@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunResults } from '../src/runner/results.ts';
 import { descendants, readProc, REPO_ROOT, type ProcInfo } from '../../test/support/cli.ts';
+import { readResults } from '../../test/support/results.ts';
 
 const COUNTS = (process.env.PARTICIPANTS_BENCH_COUNTS ?? '2,4,6').split(',').map(Number);
 const DURATION_S = Number(process.env.PARTICIPANTS_BENCH_DURATION_S ?? 25);
@@ -93,7 +94,7 @@ async function runSize(count: number): Promise<SizeResult> {
   await steady;
   let results: RunResults | null = null;
   try {
-    results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResults;
+    results = readResults(out);
   } catch {
     // Reported below as a run without results.
   }

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { leftoverProcesses, REPO_ROOT, runCli, type CliRun } from '../support/cli.ts';
 import { checkAgainstData } from '../support/dashboard-data.ts';
+import { readResults, readSamples } from '../support/results.ts';
 import { PrometheusApi } from '../../harness/src/prometheus/api.ts';
 import { scrapeConfig } from '../../harness/src/prometheus/embedded.ts';
 import { openHistory } from '../../harness/src/prometheus/history.ts';
@@ -27,7 +28,6 @@ const outDir = () => {
   dirs.push(dir);
   return dir;
 };
-const readResults = (dir: string): RunResults => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
 
 /** Runs the CLI; while it runs, fetches its /metrics once (as Prometheus would) to measure a scrape. */
 async function runWithScrape(args: string[], scrapeAtMs: number): Promise<{ run: CliRun; scrapeBytes: number | null; scrapeText: string }> {
@@ -94,7 +94,7 @@ describe('rtc-harness run --prometheus', () => {
     const { api, reopenMs } = await reopen(out);
     const runId = basename(out);
     // The final values were scraped: the last sample of the run is older than the last scrape.
-    const lastSampleSeconds = Math.max(...readFileSync(join(out, 'samples.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).t)) / 1000;
+    const lastSampleSeconds = Math.max(...readSamples(out).map((s) => s.t)) / 1000;
     const lastScrape = await api.query(`max(timestamp(rtc_run_info{run="${runId}"}))`, endSeconds);
     expect(Number(lastScrape[0]?.value?.[1])).toBeGreaterThanOrEqual(lastSampleSeconds);
     const seriesAtEnd = await api.query(`rtc_exporter_series{run="${runId}"}`, endSeconds);
@@ -155,7 +155,7 @@ describe('rtc-harness run --prometheus', () => {
     expect(info[0]!.metric.instance).toMatch(/-\d+$/);
     const fps = await api.queryRange(`rtc_video_recv_fps{run="${runId}"}`, startSeconds, endSeconds, 1);
     expect(fps.length).toBeGreaterThan(0);
-    const lastSampleSeconds = Math.max(...readFileSync(join(out, 'samples.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).t)) / 1000;
+    const lastSampleSeconds = Math.max(...readSamples(out).map((s) => s.t)) / 1000;
     const lastScrape = await api.query(`max(timestamp(rtc_run_info{run="${runId}"}))`, endSeconds);
     expect(Number(lastScrape[0]?.value?.[1])).toBeGreaterThanOrEqual(lastSampleSeconds);
     console.log(`smoke 6 s --pushgateway-url: exit ${run.code}, wall ${(run.wallMs / 1000).toFixed(1)} s`);

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { leftoverProcesses, REPO_ROOT, runCli, type CliRun } from '../support/cli.ts';
+import { readResults } from '../support/results.ts';
 import { launchChromium } from '../../harness/src/participants/chromium.ts';
 import { exampleResults, groupAggregates } from '../../harness/src/reporters/results.fixture.ts';
 import type { RunResults } from '../../harness/src/runner/results.ts';
@@ -37,7 +38,7 @@ beforeAll(async () => {
   writeFileSync(baselineFile, JSON.stringify(baseline));
   run = await runCli(['run', 'test/fixtures/reports.scenario.ts', '--out', out, '--baseline', baselineFile], { timeoutMs: 100_000 });
   console.log(`reports run: exit ${run.code} in ${(run.wallMs / 1000).toFixed(1)} s`);
-  results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+  results = readResults(out);
 }, 110_000);
 
 afterAll(async () => {
