@@ -13,6 +13,7 @@ import { launchChromium, type LaunchedChromium } from '../../harness/src/partici
 import { buildClient } from '../../scripts/build-client.mjs';
 import type { CallEvent, CallState, ConsumerState, StatsEntry } from '../../sfu/client/src/api.ts';
 import { startSfu, type Sfu } from '../../sfu/src/server.ts';
+import { waitFor } from '../support/wait.ts';
 
 const WORKER_BIN = join(import.meta.dirname, '../../node_modules/mediasoup/worker/out/Release/mediasoup-worker');
 const ROOM = 'call-e2e';
@@ -241,17 +242,6 @@ async function inbound(page: Page): Promise<Map<string, Inbound>> {
     });
   }
   return out;
-}
-
-/** Polls until `check` returns something other than undefined/false; fails naming `what`. */
-async function waitFor<T>(check: () => Promise<T | undefined | false>, timeoutMs: number, what: string, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 /** PIDs of this process's children named `name`. */

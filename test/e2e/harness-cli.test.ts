@@ -5,16 +5,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { descendants, leftoverProcesses, renderersUnder, runCli, type CliRun } from '../support/cli.ts';
 import { tempOutDir, readResults, readSamples } from '../support/results.ts';
+import { waitFor } from '../support/wait.ts';
 
 const outDir = () => tempOutDir('e2e');
-
-async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /**
  * Runs the crash fixture and, once `ready` holds on what it wrote to `out`, SIGKILLs the process
@@ -25,7 +18,7 @@ async function runCrashFixtureKilling(out: string, ready: () => boolean, pick: (
   const run = await runCli(['run', 'test/fixtures/crash.scenario.ts', '--out', out], {
     onSpawn: (child) => {
       void (async () => {
-        await waitFor(ready, 60_000, 'samples');
+        await waitFor(ready, 60_000, 'samples', 250);
         killed = pick(child.pid!);
         if (killed) process.kill(killed, 'SIGKILL');
       })().catch((err) => console.error(err));
@@ -188,7 +181,7 @@ describe('rtc-harness run', () => {
     const out = outDir();
     const run = await runCli(['run', 'test/fixtures/crash.scenario.ts', '--out', out], {
       onSpawn: (child) => {
-        void waitFor(() => existsSync(join(out, 'samples.jsonl')) && readSamples(out).length >= 6, 60_000, 'samples')
+        void waitFor(() => existsSync(join(out, 'samples.jsonl')) && readSamples(out).length >= 6, 60_000, 'samples', 250)
           .then(() => child.kill('SIGINT'))
           .catch((err) => console.error(err));
       },

@@ -11,6 +11,7 @@ import { workerBin } from 'mediasoup';
 import WebSocket from 'ws';
 import { startSfu, type Sfu, type SfuEvents } from '../../sfu/src/server.ts';
 import { RawSignalingClient as Client } from '../support/raw-signaling-client.ts';
+import { waitFor } from '../support/wait.ts';
 
 /** A raw GET, so that `..` and encoded paths reach the server unnormalised (fetch would resolve them). */
 function rawGet(url: string, path: string): Promise<{ status: number; type: string | undefined; body: string }> {
@@ -46,13 +47,8 @@ function processAlive(pid: number): boolean {
   }
 }
 
-async function waitForWorkerBinary(): Promise<void> {
-  const deadline = Date.now() + 10 * 60_000;
-  while (!existsSync(workerBin)) {
-    if (Date.now() > deadline) throw new Error(`no mediasoup worker at ${workerBin}; run npm run setup`);
-    await new Promise((r) => setTimeout(r, 30_000));
-  }
-}
+/** The worker binary is built by `npm run setup`, possibly still running. */
+const waitForWorkerBinary = () => waitFor(() => existsSync(workerBin), 10 * 60_000, `the mediasoup worker at ${workerBin} (run npm run setup)`, 30_000);
 
 describe('SFU HTTP endpoints and call page', () => {
   let sfu: Sfu;
@@ -129,17 +125,6 @@ describe('SFU HTTP endpoints and call page', () => {
   });
 });
 
-/** Polls `predicate` every 20 ms until it gives a value; fails after timeoutMs. */
-async function poll<T>(predicate: () => T | undefined, what: string, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = predicate();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('SFU under a dying worker, and close()', () => {
   let sfu: Sfu;
   const events: { name: keyof SfuEvents; args: unknown[] }[] = [];
@@ -190,7 +175,7 @@ describe('SFU under a dying worker, and close()', () => {
     expect((await b.request('getConsumerState', {})).ok).toBe(true);
 
     // A new worker takes the dead one's place, on its media port.
-    const replaced = await poll(() => events.find((e) => e.name === 'workerReplaced')?.args[0] as { workerIndex: number; pid: number; previousPid: number } | undefined, 'the replacement worker');
+    const replaced = await waitFor(() => events.find((e) => e.name === 'workerReplaced')?.args[0] as { workerIndex: number; pid: number; previousPid: number } | undefined, 5000, 'the replacement worker', 20);
     expect(replaced).toMatchObject({ workerIndex: 0, previousPid: victim });
     expect(replaced.pid).not.toBe(victim);
     expect(processAlive(replaced.pid)).toBe(true);
@@ -217,9 +202,11 @@ describe('SFU under a dying worker, and close()', () => {
       const pid = sfu.workerPids[1]!;
       process.kill(pid, 'SIGKILL');
       const outcome = death <= 3 ? 'workerReplaced' : 'workerNotReplaced';
-      await poll(
-        () => (events.filter((e) => e.name === outcome && (e.args[0] as { workerIndex: number }).workerIndex === 1).length === (death <= 3 ? death : 1) ? true : undefined),
+      await waitFor(
+        () => events.filter((e) => e.name === outcome && (e.args[0] as { workerIndex: number }).workerIndex === 1).length === (death <= 3 ? death : 1),
+        5000,
         `death ${death} of worker 1 to end in ${outcome}`,
+        20,
       );
     }
     expect(events.find((e) => e.name === 'workerNotReplaced')?.args[0]).toEqual({ workerIndex: 1, reason: 'it died 4 times within 60 s' });

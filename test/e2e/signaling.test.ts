@@ -9,6 +9,7 @@ import { startSfu, type Sfu } from '../../sfu/src/server.ts';
 import { createRoomToken } from '../../sfu/src/tokens.ts';
 import { PROTOCOL_LIMITS, type Response } from '../../sfu/src/protocol.ts';
 import { RawSignalingClient as Client } from '../support/raw-signaling-client.ts';
+import { waitFor } from '../support/wait.ts';
 
 const SECRET = 'e2e-token-secret';
 const error = Client.error;
@@ -48,14 +49,6 @@ async function metricValue(sfu: Sfu, name: string, labels = ''): Promise<number>
   const text = await (await fetch(`${sfu.url}/metrics`)).text();
   const lines = text.split('\n').filter((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `) || (!labels && l.startsWith(`${name}{`)));
   return lines.reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
-}
-
-async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 function processAlive(pid: number): boolean {
@@ -194,7 +187,7 @@ describe('SFU signaling against hostile clients', () => {
     c.ws.send('x'.repeat(2 * 1024 * 1024));
     await c.until(() => c.closeCode, 'the socket to close');
     expect(c.closeCode).toBe(1009);
-    await eventually(async () => !sfu.stats().peers, 'the peer to leave');
+    await waitFor(() => !sfu.stats().peers, 5000, 'the peer to leave', 50);
   });
 
   it('fans producers out to a ready peer: newConsumer paused, resume, layers, pause, cascade on disconnect', async () => {
@@ -275,17 +268,17 @@ describe('SFU signaling against hostile clients', () => {
       if (i % 2 === 0) c.ws.terminate();
       else setTimeout(() => c.ws.terminate(), i);
     }
-    await eventually(async () => {
+    await waitFor(() => {
       const s = sfu.stats();
       return s.peers === 0 && s.transports === 0 && s.rooms === 0 && s.connections === 0;
-    }, 'every peer, transport and room to go').catch((e: Error) => {
+    }, 5000, 'every peer, transport and room to go', 50).catch((e: Error) => {
       throw new Error(`${e.message}: ${JSON.stringify(sfu.stats())}`);
     });
   });
 
   it('is still healthy afterwards, with nothing leaked', async () => {
     await Promise.all(clients.map((c) => c.close()));
-    await eventually(async () => (await metricValue(sfu, 'rtc_sfu_ws_connections')) === 0, 'sockets to close');
+    await waitFor(async () => (await metricValue(sfu, 'rtc_sfu_ws_connections')) === 0, 5000, 'sockets to close', 50);
     const health = await fetch(`${sfu.url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok', workersAlive: 1, workers: 1, rooms: 0, peers: 0 });

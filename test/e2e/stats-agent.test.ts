@@ -10,20 +10,11 @@ import { SeriesStore } from '../../harness/src/stats/aggregate.ts';
 import { StatsCollector } from '../../harness/src/stats/collector.ts';
 import { samplePoints, type Sample } from '../../harness/src/stats/types.ts';
 import { startLoopbackCallServer, type LoopbackCallServer, type LoopbackPageResult } from '../support/loopback-call.ts';
+import { waitFor } from '../support/wait.ts';
 
 let server: LoopbackCallServer | undefined;
 let chromium: LaunchedChromium | undefined;
 let page: Page;
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const pageResult = () => page.evaluate(() => (window as unknown as { pageResult: LoopbackPageResult }).pageResult);
 
@@ -33,11 +24,15 @@ beforeAll(async () => {
   page = await chromium.browser.newPage();
   await page.evaluateOnNewDocument(await buildAgentScript());
   await page.goto(server.url);
-  await waitFor('the call to connect', async () => {
-    const r = await pageResult();
-    if (r.errors.length > 0) throw new Error(`the call page failed: ${r.errors.join('; ')}`);
-    return r.started && r.connectedSeen && r.videoPlaying;
-  });
+  await waitFor(
+    async () => {
+      const r = await pageResult();
+      if (r.errors.length > 0) throw new Error(`the call page failed: ${r.errors.join('; ')}`);
+      return r.started && r.connectedSeen && r.videoPlaying;
+    },
+    20_000,
+    'the call to connect',
+  );
 });
 
 afterAll(async () => {
