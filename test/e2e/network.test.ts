@@ -20,7 +20,7 @@ import type { PlannedNetwork } from '../../harness/src/scenario/plan.ts';
 import { resolvePlan } from '../../harness/src/scenario/resolve.ts';
 import type { MetricName } from '../../harness/src/stats/catalogue.ts';
 import type { Point, Sample, StreamSample } from '../../harness/src/stats/types.ts';
-import { descendants } from '../support/cli.ts';
+import { leftoverChildren } from '../support/cli.ts';
 
 interface Run {
   results: RunResults;
@@ -41,22 +41,10 @@ async function runFixture(file: string): Promise<Run> {
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Sample);
-  expect(await leftoverChildren(), 'browsers and SFU workers must be gone after the run').toEqual([]);
+  expect(await leftoverChildren(/chromium|mediasoup-worker/), 'browsers and SFU workers must be gone after the run').toEqual([]);
   console.log(`${plan.name}: verdict ${results.verdict}${results.verdictReason ? ` (${results.verdictReason})` : ''}, ${samples.length} samples, output in ${outDir}`);
   for (const p of results.participants) expect(p.connected, `${p.id} connected (${p.error ?? 'no error'})`).toBe(true);
   return { results, samples, points, startMs: results.timelineStartUnixMs! };
-}
-
-/** Chromium and mediasoup processes under this test process, after up to 5 s for them to be reaped. */
-async function leftoverChildren(): Promise<string[]> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const left = descendants(process.pid)
-      .filter((p) => /chromium|mediasoup-worker/.test(p.cmd))
-      .map((p) => `${p.pid} ${p.cmd.slice(0, 80)}`);
-    if (left.length === 0 || Date.now() > deadline) return left;
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** One participant's values of a metric between two offsets (seconds from the run's start). */

@@ -11,6 +11,7 @@ import { workerBin } from 'mediasoup';
 import WebSocket from 'ws';
 import { startSfu, type Sfu, type SfuEvents } from '../../sfu/src/server.ts';
 import { RawSignalingClient as Client } from '../support/raw-signaling-client.ts';
+import { processAlive } from '../support/cli.ts';
 import { waitFor } from '../support/wait.ts';
 
 /** A raw GET, so that `..` and encoded paths reach the server unnormalised (fetch would resolve them). */
@@ -35,15 +36,6 @@ function childWorkerPids(): number[] {
     return out.split('\n').filter(Boolean).map(Number);
   } catch {
     return []; // pgrep exits 1 when nothing matches.
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

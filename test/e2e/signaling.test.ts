@@ -9,6 +9,7 @@ import { startSfu, type Sfu } from '../../sfu/src/server.ts';
 import { createRoomToken } from '../../sfu/src/tokens.ts';
 import { PROTOCOL_LIMITS, type Response } from '../../sfu/src/protocol.ts';
 import { RawSignalingClient as Client } from '../support/raw-signaling-client.ts';
+import { processAlive } from '../support/cli.ts';
 import { waitFor } from '../support/wait.ts';
 
 const SECRET = 'e2e-token-secret';
@@ -49,15 +50,6 @@ async function metricValue(sfu: Sfu, name: string, labels = ''): Promise<number>
   const text = await (await fetch(`${sfu.url}/metrics`)).text();
   const lines = text.split('\n').filter((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `) || (!labels && l.startsWith(`${name}{`)));
   return lines.reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('SFU signaling against hostile clients', () => {

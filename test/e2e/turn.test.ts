@@ -22,7 +22,7 @@ import type { Sample } from '../../harness/src/stats/types.ts';
 import { startCoturn } from '../../harness/src/turn/coturn.ts';
 import { startPrometheusReporter } from '../../harness/src/prometheus/cli.ts';
 import { buildClient } from '../../scripts/build-client.mjs';
-import { descendants, readProc, REPO_ROOT } from '../support/cli.ts';
+import { leftoverChildren, readProc, REPO_ROOT } from '../support/cli.ts';
 import { checkKeptHistory, PANELS_NEEDING } from '../support/dashboard-data.ts';
 
 interface Run {
@@ -33,17 +33,8 @@ interface Run {
 
 const startedMs = performance.now();
 
-/** Chromium, mediasoup, coturn and Prometheus processes under this test process, after up to 5 s to be reaped. */
-async function leftoverChildren(): Promise<string[]> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const left = descendants(process.pid)
-      .filter((p) => /chromium|mediasoup-worker|turnserver|prometheus/.test(p.cmd))
-      .map((p) => `${p.pid} ${p.cmd.slice(0, 80)}`);
-    if (left.length === 0 || Date.now() > deadline) return left;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** What a run of this file may start, and must not leave behind. */
+const STARTED_HERE = /chromium|mediasoup-worker|turnserver|prometheus/;
 
 /** Runs a fixture with the real runner; with `prometheus`, also the embedded Prometheus export, as `run --prometheus` does. */
 async function runFixture(name: string, options: { prometheus?: boolean } = {}): Promise<Run> {
@@ -61,7 +52,7 @@ async function runFixture(name: string, options: { prometheus?: boolean } = {}):
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Sample);
-  expect(await leftoverChildren(), 'browsers, SFU workers and coturn must be gone after the run').toEqual([]);
+  expect(await leftoverChildren(STARTED_HERE), 'browsers, SFU workers and coturn must be gone after the run').toEqual([]);
   console.log(`${name}: verdict ${results.verdict}${results.verdictReason ? ` (${results.verdictReason})` : ''}, output in ${outDir}`);
   return { results, samples, outDir };
 }
@@ -122,7 +113,7 @@ describe('TURN fallback with real browsers and coturn', () => {
   });
 
   afterAll(async () => {
-    expect(await leftoverChildren()).toEqual([]);
+    expect(await leftoverChildren(STARTED_HERE)).toEqual([]);
     console.log(`turn e2e wall time: ${Math.round(performance.now() - startedMs)} ms`);
   });
 

@@ -89,6 +89,31 @@ export async function leftoverProcesses(run: CliRun, ms = 3_000): Promise<string
 }
 
 /**
+ * This test process's descendants whose command matches `pattern`, still alive after up to `ms`
+ * (a killed process takes a moment to be reaped): `pid command` lines, empty when none is left.
+ */
+export async function leftoverChildren(pattern: RegExp, ms = 5_000): Promise<string[]> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const left = descendants(process.pid)
+      .filter((p) => pattern.test(p.cmd))
+      .map((p) => `${p.pid} ${p.cmd.slice(0, 80)}`);
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Whether a process with this pid exists (it can be signalled). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Chromium renderer processes under `root`, busiest first (by CPU time so far). Chromium also
  * keeps idle renderers (a spare one warmed up for the next navigation), so the newest renderer is
  * not necessarily a call page; a page decoding video is always among the busiest.
