@@ -114,13 +114,16 @@ export function processAlive(pid: number): boolean {
 }
 
 /**
- * Chromium renderer processes under `root`, busiest first (by CPU time so far). Chromium also
- * keeps idle renderers (a spare one warmed up for the next navigation), so the newest renderer is
- * not necessarily a call page; a page decoding video is always among the busiest.
+ * Chromium renderer processes under `root` that can host a web page, busiest first (by CPU time
+ * so far). Chromium also keeps idle renderers (a spare one warmed up for the next navigation), so
+ * the newest renderer is not necessarily a call page; a page decoding video is always among the
+ * busiest. The full browser (CHROMIUM_PATH=/usr/bin/chromium) also runs renderers for its own UI
+ * (`--top-chrome-webui`: 156.0.8078.114 has an omnibox popup per browser context, busy enough to
+ * outrank a call page): they host no page, and killing one kills no participant.
  */
 export function renderersUnder(root: number): number[] {
   return descendants(root)
-    .filter((p) => p.cmd.includes('--type=renderer'))
+    .filter((p) => p.cmd.includes('--type=renderer') && !p.cmd.includes('--top-chrome-webui'))
     .sort((a, b) => b.cpuTicks - a.cpuTicks)
     .map((p) => p.pid);
 }

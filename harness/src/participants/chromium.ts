@@ -1,13 +1,20 @@
 // Launches Debian's Chromium for WebRTC participants: headless, fake media devices, a fresh
 // profile per browser, and no background traffic (this machine has no internet; Chromium's
 // background requests would only fail and cost CPU).
+//
+// Headless participants run Chromium's headless shell (Debian's chromium-headless-shell, what
+// puppeteer calls headless 'shell'): the same WebRTC stack with no browser UI. The full browser's
+// headless mode draws its UI off-screen, and what that UI costs changes with every Chromium
+// update: 156.0.8078.114 added an omnibox-popup WebUI renderer per browser context, which took
+// 8-18% of a core each during a call (3 callers: 77% of this 2-core machine against 67%).
+// `--headful` needs a window, so it runs the full browser.
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 
 export interface ChromiumOptions {
-  /** Path of the Chromium binary. Default: $CHROMIUM_PATH, else /usr/bin/chromium. */
+  /** Path of the Chromium binary. Default: $CHROMIUM_PATH, else Debian's chromium-headless-shell (/usr/bin/chromium when headful). */
   executablePath?: string;
   /** Show a window instead of running headless. Default false. */
   headful?: boolean;
@@ -25,10 +32,22 @@ export interface ChromiumOptions {
   extraArgs?: string[];
 }
 
-export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
+/**
+ * Chromium's headless shell: no browser UI to draw (see the top of the file). The binary itself,
+ * not Debian's /usr/bin wrapper script: the wrapper would stay the browser's parent, so the
+ * process puppeteer knows (and a test or the OOM killer may kill) would not be the browser.
+ */
+export const DEFAULT_CHROMIUM_PATH = '/usr/lib/chromium/chromium-headless-shell';
+/** The full browser, for `headful` runs (a window to watch). */
+export const HEADFUL_CHROMIUM_PATH = '/usr/bin/chromium';
 
 export function chromiumPath(options: ChromiumOptions = {}): string {
-  return options.executablePath ?? process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH;
+  return options.executablePath ?? process.env.CHROMIUM_PATH ?? (options.headful ? HEADFUL_CHROMIUM_PATH : DEFAULT_CHROMIUM_PATH);
+}
+
+/** Whether `path` is Chromium's headless shell, which puppeteer launches as headless 'shell'. */
+export function isHeadlessShell(path: string): boolean {
+  return /headless[-_]shell/.test(path);
 }
 
 /** The command-line flags for a participant browser. Exported so tests can assert on them. */
@@ -76,7 +95,7 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Lau
   const executablePath = chromiumPath(options);
   if (!existsSync(executablePath)) {
     throw new Error(
-      `Chromium not found at ${executablePath}: run 'npm run setup' (installs Debian's chromium) or set CHROMIUM_PATH`,
+      `Chromium not found at ${executablePath}: run 'npm run setup' (installs Debian's chromium-headless-shell and chromium) or set CHROMIUM_PATH`,
     );
   }
   const userDataDir = mkdtempSync(join(tmpdir(), 'rtc-harness-chromium-'));
@@ -84,7 +103,7 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Lau
   try {
     browser = await puppeteer.launch({
       executablePath,
-      headless: !options.headful,
+      headless: options.headful ? false : isHeadlessShell(executablePath) ? 'shell' : true,
       args: chromiumArgs(options, userDataDir),
       // Chromium's default would be ignored in favour of our own flags, so say exactly what we want.
       ignoreDefaultArgs: ['--mute-audio'],
