@@ -1,6 +1,9 @@
 // Runs the scenario's timeline: each step fires at its offset from the run's start, for each of
-// its participants at once. Every action's outcome is recorded (ok or its error, and how long it
-// took); a failed action is a result, never a crash of the run.
+// its participants at once. One participant's actions run one after another, as one user's would:
+// a leave that comes due while that participant's join is still going waits for it, instead of
+// tearing the join down half-way (on a busy machine a churn's turns overlap otherwise). Every
+// action's outcome is recorded (ok or its error, how long it took, how late it started), in the
+// timeline's order whatever order they finished in; a failed action is a result, never a crash.
 export interface TimelineStep<A> {
   /** Offset from the run's start, ms. */
   atMs: number;
@@ -10,7 +13,7 @@ export interface TimelineStep<A> {
 
 export interface ActionOutcome<A> {
   atMs: number;
-  /** When it actually started, ms from the run's start (late when the machine is busy). */
+  /** When it actually started, ms from the run's start (late when the machine is busy, or when the participant's previous action was still going). */
   startedMs: number;
   action: A;
   participant: string;
@@ -21,16 +24,25 @@ export interface ActionOutcome<A> {
 
 export type ActionExecutor<A> = (participantId: string, action: A) => Promise<void>;
 
+/** An outcome and where its action stands in the timeline: step, then participant within the step. */
+interface Ordered<A> {
+  order: [step: number, participant: number];
+  outcome: ActionOutcome<A>;
+}
+
 export class Timeline<A> {
   readonly #steps: TimelineStep<A>[];
   readonly #execute: ActionExecutor<A>;
-  readonly #outcomes: ActionOutcome<A>[] = [];
+  readonly #outcomes: Ordered<A>[] = [];
   readonly #timers = new Set<NodeJS.Timeout>();
-  readonly #running = new Set<Promise<void>>();
+  readonly #running = new Set<Promise<unknown>>();
+  /** Per participant: its last action's promise; the next one starts after it settles. */
+  readonly #lanes = new Map<string, Promise<unknown>>();
   #startMs = 0;
   #stopped = false;
 
   constructor(steps: TimelineStep<A>[], execute: ActionExecutor<A>) {
+    // Stable: steps at the same offset keep the scenario's order.
     this.#steps = [...steps].sort((a, b) => a.atMs - b.atMs);
     this.#execute = execute;
   }
@@ -38,26 +50,29 @@ export class Timeline<A> {
   /** Schedules every step relative to `startMs` (unix ms). */
   start(startMs: number, onOutcome?: (o: ActionOutcome<A>) => void): void {
     this.#startMs = startMs;
-    for (const step of this.#steps) {
+    this.#steps.forEach((step, stepIndex) => {
       const delay = Math.max(0, startMs + step.atMs - Date.now());
       const timer = setTimeout(() => {
         this.#timers.delete(timer);
         if (this.#stopped) return;
-        for (const id of step.participantIds) {
-          const run = this.#runOne(step, id).then((o) => onOutcome?.(o));
+        step.participantIds.forEach((id, participantIndex) => {
+          const previous = this.#lanes.get(id) ?? Promise.resolve();
+          const run = previous.then(() => this.#runOne(step, id, [stepIndex, participantIndex])).then((o) => o && onOutcome?.(o));
+          this.#lanes.set(id, run);
           this.#running.add(run);
           void run.finally(() => this.#running.delete(run));
-        }
+        });
       }, delay);
       this.#timers.add(timer);
-    }
+    });
   }
 
+  /** Every finished action's outcome, in the timeline's order (offset, then the scenario's order). */
   get outcomes(): readonly ActionOutcome<A>[] {
-    return this.#outcomes;
+    return [...this.#outcomes].sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1]).map((o) => o.outcome);
   }
 
-  /** Cancels steps not yet fired and waits (bounded) for the ones in flight. */
+  /** Cancels steps not yet fired or still waiting for their participant, and waits (bounded) for the ones in flight. */
   async stop(waitMs = 5_000): Promise<void> {
     this.#stopped = true;
     for (const t of this.#timers) clearTimeout(t);
@@ -65,7 +80,9 @@ export class Timeline<A> {
     await Promise.race([Promise.allSettled([...this.#running]), new Promise((r) => setTimeout(r, waitMs))]);
   }
 
-  async #runOne(step: TimelineStep<A>, participantId: string): Promise<ActionOutcome<A>> {
+  async #runOne(step: TimelineStep<A>, participantId: string, order: Ordered<A>['order']): Promise<ActionOutcome<A> | null> {
+    // Waited for the participant's previous action past the end of the run: it never started.
+    if (this.#stopped) return null;
     const started = Date.now();
     let ok = true;
     let error: string | undefined;
@@ -84,7 +101,7 @@ export class Timeline<A> {
       durationMs: Date.now() - started,
       ...(error === undefined ? {} : { error }),
     };
-    this.#outcomes.push(outcome);
+    this.#outcomes.push({ order, outcome });
     return outcome;
   }
 }
