@@ -188,6 +188,27 @@ describe('call page on the real SFU', () => {
     expect(again).toBe('stopScreenShare(): no screen producer');
   });
 
+  it('a leave made while a join and a publish are still going waits for them, and leaves', async () => {
+    // As a churn on a busy machine does: the next leave comes before the last join and publish
+    // are done. Run side by side, the leave said 'not joined' (the page then stayed in the room)
+    // or closed the transport under the publish ('queue stopped').
+    const pageC = await openPage(`${sfu!.url}/?room=${ROOM}`);
+    const outcome = await pageC.evaluate(async (room) => {
+      const h = window.rtcHarness!;
+      const calls: Promise<unknown>[] = [];
+      for (let i = 0; i < 3; i++) {
+        calls.push(h.join({ room, name: `Carol${i}` }), h.publish({ audio: true, video: { width: 320, height: 180 } }), h.leave());
+      }
+      const settled = await Promise.allSettled(calls);
+      return { settled: settled.map((r) => (r.status === 'fulfilled' ? 'ok' : (r.reason as Error).message)), joined: (await h.state()).joined };
+    }, ROOM);
+    expect(outcome.settled).toEqual(Array(9).fill('ok'));
+    expect(outcome.joined).toBe(false);
+    // The SFU holds nothing of it: the others no longer see a peer named Carol.
+    await waitFor(async () => !(await state(pageA)).peers.some((p) => p.displayName?.startsWith('Carol')), 5_000, 'Carol gone from A\'s roster');
+    await pageC.close();
+  });
+
   it('leaves no Chromium or mediasoup-worker process behind', async () => {
     for (const pid of [...startedPids]) for (const child of descendants(pid)) startedPids.add(child);
     expect(startedPids.size).toBeGreaterThan(2);

@@ -2,6 +2,12 @@
 // join, kept across leave/join) and at most one Session (one joined room) at a time. Every method
 // rejects with an Error that names the call, and every failure is also kept as lastError and
 // logged as an 'error' event, so a harness that only polls state() still sees it.
+//
+// Calls that change the call (join, leave, publish, ...) run one at a time, in the order they were
+// made, as a user's clicks would: a leave() made while a join() or a publish() is still going
+// waits for it, then leaves. Run side by side, the leave tore the session down under them: the
+// join then said 'not joined' and stayed in the room, the publish died inside mediasoup-client
+// with 'queue stopped'. Reads (state, drainEvents, getStats) never wait.
 import type {
   CallEvent,
   CameraOptions,
@@ -42,8 +48,8 @@ export class Call implements RtcHarnessApi {
   private signaling: SignalingClient | undefined;
   private connecting: Promise<SignalingClient> | undefined;
   private session: Session | undefined;
-  /** A join in progress, so that a second join or a leave cannot interleave with it. */
-  private joining: Promise<unknown> | undefined;
+  /** The last call that changes the call; the next one starts once it has settled. */
+  private operations: Promise<unknown> = Promise.resolve();
   private handlerName: string | null = null;
   private lastError: CallState['lastError'] = null;
 
@@ -59,39 +65,30 @@ export class Call implements RtcHarnessApi {
   }
 
   join(options: JoinOptions): Promise<{ peerId: string }> {
-    return this.guard(`join(${JSON.stringify({ ...options, token: options?.token && '…' })})`, async () => {
+    return this.serial(`join(${JSON.stringify({ ...options, token: options?.token && '…' })})`, async () => {
       if (typeof options?.room !== 'string' || options.room === '') throw new Error('room must be a non-empty string');
-      if (this.joining) throw new Error('another join is in progress');
       if (this.session) throw new Error(`already joined room ${this.session.room} as ${this.session.peerId} (leave() first)`);
-      const attempt = (async () => {
-        const signaling = await this.connect();
-        const session = await Session.join(
-          {
-            signaling,
-            log: this.log,
-            ui: this.options.ui,
-            handlerName: this.options.handlerName,
-            preview: this.options.preview ?? false,
-            autoRestartIce: this.options.autoRestartIce ?? false,
-            reportError: (message) => this.recordError(message),
-          },
-          options,
-        );
-        this.session = session;
-        this.handlerName = session.device.handlerName;
-        return { peerId: session.peerId };
-      })();
-      this.joining = attempt;
-      try {
-        return await attempt;
-      } finally {
-        this.joining = undefined;
-      }
+      const signaling = await this.connect();
+      const session = await Session.join(
+        {
+          signaling,
+          log: this.log,
+          ui: this.options.ui,
+          handlerName: this.options.handlerName,
+          preview: this.options.preview ?? false,
+          autoRestartIce: this.options.autoRestartIce ?? false,
+          reportError: (message) => this.recordError(message),
+        },
+        options,
+      );
+      this.session = session;
+      this.handlerName = session.device.handlerName;
+      return { peerId: session.peerId };
     });
   }
 
   leave(): Promise<void> {
-    return this.guard('leave()', async () => {
+    return this.serial('leave()', async () => {
       const session = this.requireSession();
       this.session = undefined;
       await session.close('left', !(this.signaling?.closed ?? true));
@@ -99,39 +96,39 @@ export class Call implements RtcHarnessApi {
   }
 
   publish(options: PublishOptions): Promise<ProducerSnapshot[]> {
-    return this.guard(`publish(${JSON.stringify(options)})`, () => this.requireSession().publisher.publish(options ?? {}));
+    return this.serial(`publish(${JSON.stringify(options)})`, () => this.requireSession().publisher.publish(options ?? {}));
   }
 
   unpublish(source: ProducerSource): Promise<void> {
-    return this.guard(`unpublish('${String(source)}')`, () => this.requireSession().publisher.unpublish(checkSource(source)));
+    return this.serial(`unpublish('${String(source)}')`, () => this.requireSession().publisher.unpublish(checkSource(source)));
   }
 
   startScreenShare(options?: ScreenShareOptions): Promise<ProducerSnapshot> {
-    return this.guard('startScreenShare()', () => this.requireSession().publisher.startScreenShare(options));
+    return this.serial('startScreenShare()', () => this.requireSession().publisher.startScreenShare(options));
   }
 
   stopScreenShare(): Promise<void> {
-    return this.guard('stopScreenShare()', () => this.requireSession().publisher.unpublish('screen', 'stopScreenShare()'));
+    return this.serial('stopScreenShare()', () => this.requireSession().publisher.unpublish('screen', 'stopScreenShare()'));
   }
 
   switchCamera(options?: CameraOptions): Promise<ProducerSnapshot> {
-    return this.guard(`switchCamera(${JSON.stringify(options ?? {})})`, () => this.requireSession().publisher.switchCamera(options ?? {}));
+    return this.serial(`switchCamera(${JSON.stringify(options ?? {})})`, () => this.requireSession().publisher.switchCamera(options ?? {}));
   }
 
   mute(source: ProducerSource): Promise<void> {
-    return this.guard(`mute('${String(source)}')`, () => this.requireSession().publisher.setPaused(checkSource(source), true));
+    return this.serial(`mute('${String(source)}')`, () => this.requireSession().publisher.setPaused(checkSource(source), true));
   }
 
   unmute(source: ProducerSource): Promise<void> {
-    return this.guard(`unmute('${String(source)}')`, () => this.requireSession().publisher.setPaused(checkSource(source), false));
+    return this.serial(`unmute('${String(source)}')`, () => this.requireSession().publisher.setPaused(checkSource(source), false));
   }
 
   setPreferredLayers(options: PreferredLayersOptions): Promise<{ consumers: number }> {
-    return this.guard('setPreferredLayers()', () => this.requireSession().subscriber.setPreferredLayers(options));
+    return this.serial('setPreferredLayers()', () => this.requireSession().subscriber.setPreferredLayers(options));
   }
 
   restartIce(): Promise<void> {
-    return this.guard('restartIce()', () => this.requireSession().restartIce());
+    return this.serial('restartIce()', () => this.requireSession().restartIce());
   }
 
   async state(): Promise<CallState> {
@@ -163,6 +160,13 @@ export class Call implements RtcHarnessApi {
 
   getStats(): Promise<{ send: StatsEntry[]; recv: StatsEntry[] }> {
     return this.guard('getStats()', () => this.requireSession().getStats());
+  }
+
+  /** Runs a call that changes the call once the ones before it have settled (see the top of the file). */
+  private serial<T>(where: string, run: () => Promise<T>): Promise<T> {
+    const next = this.operations.then(() => this.guard(where, run));
+    this.operations = next.catch(() => {});
+    return next;
   }
 
   /** Runs one API call: a failure is recorded and rethrown with the call's name in front. */
