@@ -17,6 +17,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/**/*.test.ts'],
+          // Prints the Chromium, mediasoup and coturn versions the log's results come from.
+          globalSetup: ['test/support/versions.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 60_000,
