@@ -2,9 +2,15 @@
 // and full size at 150, 500 and 1500 kbps, three temporal layers each) to three viewers. At 20 s
 // viewers[0]'s downlink drops to 300 kbps, at 40 s it is back to unlimited. Passes when the SFU
 // moves that viewer down within 5 s, never leaves it without video, brings it back to the top
-// layer within 15 s of the recovery, no viewer's video freezes for a second or more, and the
-// other viewers never leave the top layer. results.json lists every switch of every viewer, with
-// the freezes around it.
+// layer within 15 s of the recovery, its video never freezes for 5 s (the others' never for 1 s),
+// and the other viewers never leave the top layer. results.json lists every switch of every
+// viewer, with the freezes around it.
+//
+// The constrained viewer's bound is what a sudden drop costs on the bundled SFU, measured with
+// Chromium 156: from 1.5 Mbps to 300 kbps at once, its longest freeze was 0.6-3.5 s (the SFU's
+// estimate falls, it switches 2 -> 1 -> 0, each switch waits for a key frame through the
+// congested link). A bound of 1 s failed about half the runs on that alone; a viewer the SFU
+// left on the top layer would freeze for the whole 20 s.
 import { defineScenario } from '../harness/src/index.ts';
 
 export default defineScenario({
@@ -41,8 +47,8 @@ export default defineScenario({
     // Always some layer: the SFU never leaves the constrained viewer without video (-1). Such a
     // gap has no packets at all, which libwebrtc counts as a pause, not a freeze.
     'video_recv_spatial_layer{participant:viewers[0]}': ['min >= 0'],
-    // No freeze of a second or more: the constrained viewer's switches, and the others at all.
-    'video_freeze_max_ms{participant:viewers[0]}': ['max < 1000'],
+    // The constrained viewer's switches cost a freeze, never one of 5 s; the others none of 1 s.
+    'video_freeze_max_ms{participant:viewers[0]}': ['max < 5000'],
     'video_freeze_max_ms{participant:viewers[1]}': ['max < 1000'],
     'video_freeze_max_ms{participant:viewers[2]}': ['max < 1000'],
     // The others reach the top layer while they ramp up, then never go down.

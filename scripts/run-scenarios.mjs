@@ -38,7 +38,7 @@ for (const file of files) {
       exit: run.exitCode,
       verdict: results?.verdict ?? '-',
       seconds,
-      cpuAvg: results?.loadGenerator?.avgCpuPercent ?? null,
+      cpuAvg: results?.loadGenerator?.avgCpuPercent == null ? null : Math.round(results.loadGenerator.avgCpuPercent),
       reason: run.exitCode === 0 ? '' : results?.verdictReason ?? (failed.join('; ') || run.stderr.trim().split('\n').at(-1) || ''),
     };
     rows.push(row);
