@@ -3,6 +3,10 @@
 // simulcast video; each must decode the other, the SFU must receive all three layers, and a
 // viewer's preferred spatial layer must lower what it decodes. Figures (join to first frame,
 // wall time) are printed, not asserted.
+//
+// Needs from Chromium (checked with 156.0.8078.114): three simulcast layers from a 640x360 camera,
+// which Chromium sends only with the field trial launchChromium() sets
+// (WebRTC-LegacySimulcastLayerLimit/Disabled/).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,8 @@
 // The harness as a user runs it: the CLI in a child process against the bundled SFU and real
 // Chromium, checked through its exit code, its output and the files it writes.
+//
+// Needs from Chromium (checked with 156.0.8078.114): a call page runs in a `--type=renderer`
+// process of its own, and a killed renderer is reported to DevTools (Inspector.targetCrashed).
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -96,11 +99,11 @@ describe('rtc-harness run', () => {
       return [0, 1, 2].every((i) => samples.filter((s) => s.participant === `callers[${i}]` && s.streams.length > 0).length >= 3);
     };
     const { run, killed } = await runCrashFixtureKilling(out, everyoneSampled, (cli) => renderersUnder(cli)[0]);
-    expect(killed, 'a renderer process to kill').toBeDefined();
+    expect(killed, 'a renderer hosting a call page (Chromium runs pages in --type=renderer processes)').toBeDefined();
     expect([0, 99]).toContain(run.code);
     const results = readResults(out);
     const dead = results.participants.filter((p) => p.error);
-    expect(dead).toHaveLength(1);
+    expect(dead, 'the participant whose renderer was killed says so (Chromium reports the crash to DevTools)').toHaveLength(1);
     expect(dead[0]!.error).toMatch(/crash|closed|gone|stopped/i);
     // Its measurements from before the crash are kept, in the aggregates and in samples.jsonl.
     expect(dead[0]!.aggregates.video_recv_fps?.count).toBeGreaterThan(0);

@@ -5,6 +5,9 @@
 // viewer's downlink drops to 300 kbps and recovers. The run keeps its Prometheus data
 // (--prometheus): the simulcast dashboard's switch-time panel is proven on it.
 //
+// Needs from Chromium (checked with 156.0.8078.114): three simulcast layers from a 1280x720
+// source, and the temporal layers of 'L1T3'.
+//
 // On a shared machine the load-generator guard may call a run invalid (exit 2); the assertions
 // are on what was measured, which a busy machine blurs but does not fake. The switch times and
 // the CPU the run used are printed.

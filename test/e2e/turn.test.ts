@@ -6,6 +6,10 @@
 // coturn outlives a run, or a harness killed with SIGKILL. The first run keeps its Prometheus
 // data, on which the participant dashboard's TURN panels are proven.
 //
+// Needs from Chromium (checked with 156.0.8078.114; the log's first line names the build):
+// `iceTransportPolicy: 'relay'` honoured (relayOnly), `turns:`
+// candidates gathered with `--ignore-certificate-errors`, a dead pair declared after ~5 s.
+//
 // These tests measure paths and times on a machine shared with other work: the load-generator
 // guard may call a run `invalid`, so they check the measurements whatever the verdict.
 import { spawn } from 'node:child_process';
