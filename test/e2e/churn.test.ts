@@ -78,9 +78,8 @@ describe('churn on the bundled SFU', () => {
     // The SFU, from its metrics: what the pages account for with everyone in, nothing once they left.
     const sfu = results.sfu!;
     console.log(`SFU before the leaves: ${JSON.stringify(sfu.beforeLeave)}; after: ${JSON.stringify(sfu.afterLeave)} (${sfu.settledMs} ms)`);
-    // 4 peers with 2 transports each; the hosts' mic and camera and the guests' cameras, each
-    // consumed by the three others.
-    expect(sfu.beforeLeave.counts).toEqual({ rooms: 1, peers: 4, transports: 8, producers: 6, consumers: 18 });
+    // 4 peers with 2 transports each; their cameras, each consumed by the three others.
+    expect(sfu.beforeLeave.counts).toEqual({ rooms: 1, peers: 4, transports: 8, producers: 4, consumers: 12 });
     expect(sfu.beforeLeave.expected).toEqual(sfu.beforeLeave.counts);
     expect(sfu.afterLeave).toEqual({ rooms: 0, peers: 0, transports: 0, producers: 0, consumers: 0 });
     expect(sfu.leaked).toBe(false);
