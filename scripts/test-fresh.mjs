@@ -3,7 +3,8 @@
 // folder and runs `.ci/run` there with CI=true, so nothing of this work tree (node_modules, the
 // built call page, results, uncommitted edits) can hide a failure. The machine-wide parts stay
 // as they are (Debian packages, the worker cache in ~/.cache/rtc-harness): to rehearse a machine
-// that never had them, remove them first (`apt-get purge chromium coturn`, `rm -rf ~/.cache/rtc-harness`).
+// that never had them, remove them first (`apt-get purge chromium chromium-headless-shell coturn`,
+// `rm -rf ~/.cache/rtc-harness`).
 //
 //   npm run test:fresh                  clone, run .ci/run, remove the clone
 //   npm run test:fresh -- --keep        keep the clone (its path is printed)
@@ -25,7 +26,6 @@ const commit = (await $({ cwd: root })`git rev-parse --short HEAD`).stdout.trim(
 await $`git clone --quiet ${root} ${dir}`;
 console.log(`test:fresh: ${commit} cloned into ${dir}`);
 let code = 0;
-const times = [];
 for (let i = 1; i <= runs && code === 0; i++) {
   const log = path.join(dir, `ci-run-${i}.log`);
   const started = Date.now();
@@ -36,8 +36,7 @@ for (let i = 1; i <= runs && code === 0; i++) {
   p.stdout.pipe(out);
   p.stderr.pipe(out);
   code = (await p).exitCode ?? 1;
-  times.push(Math.round((Date.now() - started) / 1000));
-  console.log(`test:fresh: run ${i}: .ci/run exited ${code} in ${times.at(-1)} s (log: ${log})`);
+  console.log(`test:fresh: run ${i}: .ci/run exited ${code} in ${Math.round((Date.now() - started) / 1000)} s (log: ${log})`);
 }
 if (argv.keep || code !== 0) console.log(`test:fresh: the clone stays in ${dir}`);
 else await fs.rm(dir, { recursive: true, force: true });
