@@ -11,10 +11,16 @@
 // the `token` and `apisecret` globals the demo reads (test/support/janus.ts serves a fixed one).
 // One page shows at most 5 others, and room 1234 takes 6 publishers: 6 participants per room.
 //
+// What a participant sends is the demo's choice: audio and its camera as it joins (the group's
+// default publish), or nothing with `&subscriber-mode=yes` in the URL (the groups then need
+// `publish: false`); a group asking for something else is refused at join. Its URL picks the rest
+// (`&simulcast=true`, `&vcodec=vp9`): a group's video settings do not reach the page.
+//
 // Hooks: join, leave, mute and unmute ('mic' only: the demo's one Mute button mutes audio).
-// No publish or unpublish: the demo publishes audio and video as it joins, and its Unpublish
-// button stops both at once, where the hook stops one source.
+// No publish or unpublish: the demo publishes as it joins, and its Unpublish button stops audio
+// and video at once, where the hook stops one source.
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { PlannedPublish } from '../scenario/plan.ts';
 import type { MediaSource } from '../scenario/types.ts';
 import type { Page, PageAdapter, PageContext } from './adapter.ts';
 
@@ -33,6 +39,8 @@ type Condition =
   | 'registering'
   // The local video plays and Janus said the publisher's PeerConnection is up (webrtcState on).
   | 'published'
+  // In the room without publishing (subscriber mode): Janus gave the page its id.
+  | 'joined'
   | 'muted'
   | 'unmuted';
 
@@ -87,6 +95,10 @@ const lookAtDemo = (condition: Condition): DemoState => {
       done: playing && up,
       missing: `local video ${playing ? 'playing' : 'not playing yet'}, publisher PeerConnection ${up ? 'up' : 'not up yet'}`,
     };
+  }
+  if (condition === 'joined') {
+    const joined = w.myid !== null && w.myid !== undefined && $('#videos').is(':visible');
+    return { dialog, refused, origin, done: joined, missing: 'Janus has not said the page joined yet' };
   }
   const muteLabel = $('#mute').text().trim();
   const want = condition === 'muted' ? 'Unmute' : 'Mute';
@@ -146,6 +158,28 @@ export function demoRoom(url: string): number {
   return Number(raw);
 }
 
+/** The demo's `?subscriber-mode=yes`: it joins without publishing. */
+export function subscriberMode(url: string): boolean {
+  try {
+    return /^(yes|true)$/.test(new URL(url).searchParams.get('subscriber-mode') ?? '');
+  } catch {
+    return false;
+  }
+}
+
+/** Refuses a group's publish the demo would not send as asked: it sends audio and camera, or nothing. */
+function checkPublish(what: PlannedPublish, viewer: boolean): void {
+  const sends = what.audio || what.video !== null;
+  if (viewer && sends) {
+    throw new Error("the Janus VideoRoom demo sends nothing with ?subscriber-mode=yes in its URL: give the group 'publish: false', or drop subscriber-mode");
+  }
+  if (!viewer && !(what.audio && what.video !== null)) {
+    throw new Error(
+      "the Janus VideoRoom demo sends audio and camera as it joins: leave the group's publish out (its default), or add &subscriber-mode=yes to target.url for participants that send nothing",
+    );
+  }
+}
+
 /** The demo accepts letters and digits only: 'callers[0]' joins as 'callers0'. */
 export function displayName(participantId: string, index: number): string {
   return participantId.replace(/[^A-Za-z0-9]/g, '') || `participant${index}`;
@@ -168,6 +202,8 @@ export const janusVideoRoom: PageAdapter = {
 
   async join(page, ctx) {
     const room = demoRoom(ctx.url);
+    const viewer = subscriberMode(ctx.url);
+    checkPublish(ctx.publish, viewer);
     const name = displayName(ctx.participantId, ctx.index);
     await until(page, ctx, 'startable', 'its Start button');
     await page.click('#start');
@@ -175,7 +211,8 @@ export const janusVideoRoom: PageAdapter = {
     ctx.log(`joining Janus room ${room} as '${name}'`);
     await page.type('#username', name);
     await page.click('#register');
-    await until(page, ctx, 'published', `the local publisher up in room ${room}`);
+    if (viewer) await until(page, ctx, 'joined', `the page joined room ${room}`);
+    else await until(page, ctx, 'published', `the local publisher up in room ${room}`);
     // The demo keeps the publisher id Janus gave it in a global: the others' feeds carry it.
     const id = await page.evaluate(() => (window as unknown as { myid?: unknown }).myid);
     return id === undefined || id === null ? {} : { peerId: String(id) };
