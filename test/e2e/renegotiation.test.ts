@@ -104,13 +104,13 @@ describe('renegotiation through the bundled SFU', () => {
 
     const stop = results.actions.find((a) => a.do === 'screenShare')!;
     expect(stop).toMatchObject({ ok: false, participant: 'caller[0]' });
-    expect(stop.error).toBe('caller[0]: stopScreenShare() failed: stopScreenShare(): no screen producer');
+    expect(stop.error).toBe('caller[0]: screenShare() failed: stopScreenShare(): no screen producer');
     const codec = results.actions.find((a) => a.do === 'changeCodec')!;
     expect(codec).toMatchObject({ ok: false, error: 'roaming[0]: changeCodec needs a camera to send again (publish video first)' });
     expect(stop.effects).toBeUndefined();
     const failures = results.thresholds.find((t) => t.metric === 'action_failure_count_total')!;
     expect(failures).toMatchObject({ ok: false, actual: 1 });
-    expect(run.stdout).toContain('✗ screenShare caller[0] at 3s: caller[0]: stopScreenShare() failed: stopScreenShare(): no screen producer');
+    expect(run.stdout).toContain('✗ screenShare caller[0] at 3s: caller[0]: screenShare() failed: stopScreenShare(): no screen producer');
     // The run went on: the caller still reached the other side after the failures.
     expect(results.participants.every((p) => p.connected)).toBe(true);
 

@@ -1,8 +1,11 @@
-// One participant: one page driven through the page's control surface (`window.rtcHarness`, which
-// our call page implements and a user's own page can implement too). The participant owns its
-// page; the runner owns the participants.
+// One participant: one page, driven through its page adapter (the reference page's control surface,
+// `window.rtcHarness`, unless the scenario names another). The participant owns its page and
+// words every hook's failure the same way; the runner owns the participants.
 import type { Page } from 'puppeteer-core';
 import { TypedEmitter } from '../util/events.ts';
+import type { PageAdapter, PageContext } from '../pages/adapter.ts';
+import { callSurface, referencePage } from '../pages/reference.ts';
+import type { PlannedPublish } from '../scenario/plan.ts';
 import type { PooledPage } from './pool.ts';
 // The stats agent declares `window.__rtcHarness`.
 import type {} from '../browser/agent.ts';
@@ -23,6 +26,23 @@ export interface ParticipantInfo {
   index: number;
 }
 
+export interface ParticipantOptions {
+  /** Drives the page. Default: the reference page's control surface. */
+  adapter?: PageAdapter;
+  /** The room it joins. Default: 'default'. */
+  room?: string;
+  /** What its group sends (the adapter's join or publish sends it). Default: nothing. */
+  publish?: PlannedPublish;
+  /** The run's stop: hooks still waiting are told to give up. */
+  signal?: AbortSignal;
+  /** The run's log, for the adapter's own lines. */
+  log?: (message: string) => void;
+  /** How long a join may take before it counts as failed, ms. Default 30000. */
+  joinTimeoutMs?: number;
+}
+
+const NOTHING: PlannedPublish = { audio: false, video: null };
+
 export class Participant extends TypedEmitter<ParticipantEvents> {
   readonly id: string;
   readonly group: string;
@@ -36,12 +56,18 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   /** The id the SFU gave it at its last join (from the page's join()), null if the page did not say. */
   peerId: string | null = null;
 
-  constructor(info: ParticipantInfo, pooled: PooledPage) {
+  readonly adapter: PageAdapter;
+  readonly #options: ParticipantOptions;
+  #url = 'about:blank';
+
+  constructor(info: ParticipantInfo, pooled: PooledPage, options: ParticipantOptions = {}) {
     super();
     this.id = info.id;
     this.group = info.group;
     this.index = info.index;
     this.#pooled = pooled;
+    this.adapter = options.adapter ?? referencePage;
+    this.#options = options;
     const page = pooled.page;
     page.on('error', (err) => this.#crash(`page crashed: ${err.message}`));
     // A dead browser process takes its pages without a 'close' or 'error' event on them.
@@ -81,47 +107,69 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   /** Installs scripts that must run before the page's own code (the stats agent), then loads the page. */
   async open(url: string, initScripts: string[], timeoutMs = 30_000): Promise<void> {
     for (const script of initScripts) await this.page.evaluateOnNewDocument(script);
+    this.#url = url;
     await this.page.goto(url, { waitUntil: 'load', timeout: timeoutMs });
     this.#state = 'opened';
   }
 
+  /** What the adapter's hooks get besides the page. */
+  get context(): PageContext {
+    const log = this.#options.log;
+    return {
+      room: this.#options.room ?? 'default',
+      participantId: this.id,
+      group: this.group,
+      index: this.index,
+      url: this.#url,
+      publish: this.#options.publish ?? NOTHING,
+      signal: this.#options.signal ?? new AbortController().signal,
+      log: (message) => log?.(`${this.id}: ${message}`),
+    };
+  }
+
   /**
-   * Calls a method of the page's `window.rtcHarness` control surface and returns its result.
-   * Errors name the participant and the method.
+   * Runs one of the adapter's hooks (or a script step) on the page. Errors name the participant
+   * and the hook, with the first line of the page's message (puppeteer appends the page's stack).
    */
-  async invoke<T = unknown>(method: string, ...args: unknown[]): Promise<T> {
-    if (!this.alive) throw new Error(`${this.id}: ${method}() not possible, the participant has ${this.#state}`);
+  async run<T>(hook: string, fn: (page: Page, ctx: PageContext) => Promise<T>, timeoutMs?: number): Promise<T> {
+    if (!this.alive) throw new Error(`${this.id}: ${hook}() not possible, the participant has ${this.#state}`);
+    let timer: NodeJS.Timeout | undefined;
     try {
-      return (await this.page.evaluate(
-        async (m: string, a: unknown[]) => {
-          const api = (window as unknown as { rtcHarness?: Record<string, (...x: unknown[]) => unknown> }).rtcHarness;
-          if (!api) throw new Error('the page has no window.rtcHarness control surface');
-          const fn = api[m];
-          if (typeof fn !== 'function') throw new Error(`window.rtcHarness has no method '${m}'`);
-          return await fn.apply(api, a);
-        },
-        method,
-        args,
-      )) as T;
+      const done = fn(this.page, this.context);
+      if (timeoutMs === undefined) return await done;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`did not finish within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+      });
+      return await Promise.race([done, late]);
     } catch (err) {
       const message = (err as Error)?.message ?? String(err);
-      // Puppeteer appends the page's stack frames to the message: the first line says what failed.
       const first = message.replace(/^Error: /, '').split('\n')[0]!.trim();
-      throw new Error(`${this.id}: ${method}() failed: ${first}`);
+      throw new Error(`${this.id}: ${hook}() failed: ${first}`);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
-  async join(params: { room: string; token?: string }): Promise<void> {
+  /** Calls a method of the page's `window.rtcHarness` control surface (the reference page's) and returns its result. */
+  async invoke<T = unknown>(method: string, ...args: unknown[]): Promise<T> {
+    return this.run(method, (page) => callSurface<T>(page, method, ...args));
+  }
+
+  /** Joins its room through the adapter, within the join timeout. */
+  async join(): Promise<void> {
     // The stats agent measures time to first frame from this mark.
     await this.page.evaluate(() => window.__rtcHarness?.mark('join')).catch(() => {});
-    const joined = await this.invoke<{ peerId?: unknown } | undefined>('join', { room: params.room, name: this.id, token: params.token });
+    const adapter = this.adapter;
+    const joined = await this.run('join', (page, ctx) => adapter.join(page, ctx), this.#options.joinTimeoutMs ?? 30_000);
     if (typeof joined?.peerId === 'string') this.peerId = joined.peerId;
     this.joinedAtMs = Date.now();
     this.#state = 'joined';
   }
 
   async leave(): Promise<void> {
-    await this.invoke('leave');
+    const leave = this.adapter.leave;
+    if (!leave) throw new Error(`${this.id}: leave() not possible, the page adapter '${this.adapter.name}' has no leave hook`);
+    await this.run('leave', (page, ctx) => leave.call(this.adapter, page, ctx));
     this.#state = 'left';
   }
 

@@ -1,26 +1,10 @@
-// What each timeline action does to a participant, through the page's control surface. Adding an
-// action means adding a case here and in the scenario's types; the compiler checks the rest.
+// What each timeline action does to a participant, through its page adapter's hooks. Adding an
+// action means adding a case here, in the scenario's types and in pages/adapter.ts's hooksFor();
+// the compiler checks the rest.
 import { setTimeout as delay } from 'node:timers/promises';
 import type { PlannedAction, PlannedPublish, PlannedVideo } from '../scenario/plan.ts';
 import type { Participant } from '../participants/participant.ts';
-
-/** The call page's publish() options for a planned publish. */
-export function publishOptions(what: PlannedPublish): { audio: boolean; video: false | Record<string, unknown> } {
-  return {
-    audio: what.audio,
-    video: what.video
-      ? {
-          simulcast: what.video.simulcast,
-          width: what.video.width,
-          height: what.video.height,
-          fps: what.video.fps,
-          ...(what.video.encodings ? { encodings: what.video.encodings } : {}),
-          ...(what.video.codec ? { codec: what.video.codec } : {}),
-          ...(what.video.scalabilityMode ? { scalabilityMode: what.video.scalabilityMode } : {}),
-        }
-      : false,
-  };
-}
+import type { HookName, PageAdapter } from '../pages/adapter.ts';
 
 export interface ActionContext {
   room: string;
@@ -40,55 +24,55 @@ export interface ActionContext {
 const NOTHING: PlannedPublish = { audio: false, video: null };
 
 export async function performAction(p: Participant, action: PlannedAction, ctx: ActionContext): Promise<void> {
+  const adapter = p.adapter;
   switch (action.do) {
     case 'join':
-      return p.join({ room: ctx.room });
+      return p.join();
     case 'leave':
       return p.leave();
     case 'publish':
-      await p.invoke('publish', publishOptions(action.what));
-      return;
+      return publish(p, action.what);
     case 'unpublish':
-      await p.invoke('unpublish', action.source);
-      return;
     case 'mute':
-      await p.invoke('mute', action.source);
-      return;
-    case 'unmute':
-      await p.invoke('unmute', action.source);
-      return;
-    case 'layers':
-      await p.invoke('setPreferredLayers', {
-        spatialLayer: action.spatial,
-        ...(action.temporal === null ? {} : { temporalLayer: action.temporal }),
-      });
-      return;
-    case 'iceRestart':
-      await p.invoke('restartIce');
-      return;
-    case 'screenShare':
-      await p.invoke(action.on ? 'startScreenShare' : 'stopScreenShare');
-      return;
+    case 'unmute': {
+      const call = hook(adapter, action.do);
+      return p.run(action.do, (page, c) => call.call(adapter, page, c, action.source));
+    }
+    case 'layers': {
+      const call = hook(adapter, 'layers');
+      const choice = { spatial: action.spatial, ...(action.temporal === null ? {} : { temporal: action.temporal }) };
+      return p.run('layers', (page, c) => call.call(adapter, page, c, choice));
+    }
+    case 'iceRestart': {
+      const call = hook(adapter, 'iceRestart');
+      return p.run('iceRestart', (page, c) => call.call(adapter, page, c));
+    }
+    case 'screenShare': {
+      const call = hook(adapter, 'screenShare');
+      return p.run('screenShare', (page, c) => call.call(adapter, page, c, action.on));
+    }
     case 'network':
       if (!ctx.setNetwork) throw new Error(`${p.id}: network change needs a simulated link, and this run has none`);
       return ctx.setNetwork(p.id, action.set);
     case 'forceTurn':
       if (!ctx.forceTurn) throw new Error(`${p.id}: forceTurn needs the run's TURN server and a simulated link, and this run has neither`);
       return ctx.forceTurn(p.id, action.transport);
-    case 'switchCamera':
-      await p.invoke('switchCamera', {
+    case 'switchCamera': {
+      const call = hook(adapter, 'switchCamera');
+      const change = {
         ...(action.width === null ? {} : { width: action.width }),
         ...(action.height === null ? {} : { height: action.height }),
         ...(action.fps === null ? {} : { fps: action.fps }),
-      });
-      return;
+      };
+      return p.run('switchCamera', (page, c) => call.call(adapter, page, c, change));
+    }
     case 'changeCodec': {
       const camera = ctx.camera;
       if (!camera) throw new Error(`${p.id}: changeCodec needs a camera to send again (publish video first)`);
       // The camera's producer is closed and created again: a new consumer on every other page.
-      await p.invoke('unpublish', 'camera');
-      await p.invoke('publish', publishOptions({ audio: false, video: withCodec(camera, action.codec) }));
-      return;
+      const unpublish = hook(adapter, 'unpublish');
+      await p.run('unpublish', (page, c) => unpublish.call(adapter, page, c, 'camera'));
+      return publish(p, { audio: false, video: withCodec(camera, action.codec) });
     }
     case 'rejoin': {
       const leftAt = Date.now();
@@ -96,12 +80,32 @@ export async function performAction(p: Participant, action: PlannedAction, ctx: 
       ctx.onRejoinLeg?.('left', leftAt);
       await delay(action.awayMs);
       ctx.onRejoinLeg?.('joining', Date.now());
-      await p.join({ room: ctx.room });
-      const what = publishOptions(action.publish ?? ctx.groupPublish ?? NOTHING);
-      if (what.audio || what.video) await p.invoke('publish', what);
+      await p.join();
+      // Without a publish hook, the adapter's join sent what the app sends.
+      const what = action.publish ?? ctx.groupPublish ?? NOTHING;
+      if (adapter.publish && (what.audio || what.video)) await publish(p, what);
       return;
     }
+    case 'script': {
+      const script = action.run;
+      return p.run(action.name, async (page, c) => {
+        await script(page, c);
+      });
+    }
   }
+}
+
+/** Sends `what` through the adapter's publish hook. */
+export function publish(p: Participant, what: PlannedPublish): Promise<void> {
+  const call = hook(p.adapter, 'publish');
+  return p.run('publish', (page, c) => call.call(p.adapter, page, c, what));
+}
+
+/** The adapter's hook; a missing one was refused when the scenario was checked, so this is a bug guard. */
+function hook<H extends HookName>(adapter: PageAdapter, name: H): NonNullable<PageAdapter[H]> {
+  const fn = adapter[name];
+  if (typeof fn !== 'function') throw new Error(`the page adapter '${adapter.name}' has no ${name} hook`);
+  return fn as NonNullable<PageAdapter[H]>;
 }
 
 /** The camera as it is, with another codec; an SVC mode only VP9 can send is dropped for the others. */

@@ -11,9 +11,9 @@ import { SeriesStore } from '../stats/aggregate.ts';
 import { StatsCollector } from '../stats/collector.ts';
 import { samplePoints, type Sample } from '../stats/types.ts';
 import { evaluateThresholds, thresholdsToAbort, type SeriesQuery } from '../thresholds/evaluate.ts';
-import type { PlannedAction, PlannedPublish, RunPlan } from '../scenario/plan.ts';
+import { DEFAULTS, type PlannedAction, type PlannedPublish, type RunPlan } from '../scenario/plan.ts';
 import { ReporterMux, type Reporter } from '../reporters/reporter.ts';
-import { publishOptions } from './actions.ts';
+import { publish } from './actions.ts';
 import { EffectTracker } from './effects.ts';
 import { RecoveryLog } from './recovery.ts';
 import { TrackedActions } from './tracked-actions.ts';
@@ -88,8 +88,11 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
   let bundledSfu: Sfu | null = null;
   let wake: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (wake = resolve));
+  // Told to the page adapters' hooks, so that a join or a script still waiting gives up.
+  const running = new AbortController();
   const stop = (reason: string) => {
     stopReason ??= reason;
+    running.abort(new Error(`the run stopped: ${reason}`));
     wake();
   };
 
@@ -166,7 +169,14 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
     for (const rec of records.values()) {
       if (stopReason) break;
       try {
-        const participant = new Participant({ id: rec.plan.id, group: rec.plan.group, index: rec.plan.index }, await browsers.newPage());
+        const participant = new Participant({ id: rec.plan.id, group: rec.plan.group, index: rec.plan.index }, await browsers.newPage(), {
+          adapter: started.adapterFor(rec.plan),
+          room: rec.plan.room,
+          publish: rec.plan.publish,
+          signal: running.signal,
+          log: (message) => log('info', message),
+          joinTimeoutMs: ('joinTimeoutMs' in plan.target ? plan.target.joinTimeoutMs : undefined) ?? DEFAULTS.joinTimeoutMs,
+        });
         rec.participant = participant;
         chromiumVersion ??= await participant.page.browser().version().catch(() => null);
         participant.on('crashed', (reason) => {
@@ -206,9 +216,18 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
       ...plan.timeline.map((s) => ({ atMs: s.atMs, action: s.action as RunAction, participantIds: s.participantIds })),
     ];
     timeline = new Timeline<RunAction>(steps, (id, action) => execute(id, action));
+    let entersSettled = 0;
     timeline.start(startMs, (o) => {
       if (!o.ok) log('warn', `${o.action.do} ${o.participant} failed: ${o.error}`);
       else if (o.action.do === 'enter') log('info', `${o.participant} joined in ${o.durationMs} ms`);
+      // Nobody could join: there is no call to measure, and waiting out the duration would say nothing more.
+      if (o.action.do === 'enter' && ++entersSettled === plan.participants.length) {
+        if (![...records.values()].some((r) => r.participant?.joinedAtMs != null)) {
+          const first = timeline?.outcomes.find((x) => x.action.do === 'enter' && !x.ok);
+          runError ??= `nobody joined the call (the first error: ${first?.error ?? 'none'})`;
+          stop('nobody joined');
+        }
+      }
     });
 
     async function execute(id: string, action: RunAction): Promise<void> {
@@ -216,11 +235,11 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
       const p = rec.participant;
       if (!p || rec.error) throw new Error(`${id} is not available (${rec.error ?? 'never opened'})`);
       if (action.do === 'enter') {
-        await p.join({ room: rec.plan.room });
+        await p.join();
         tracked.entered(id, rec.plan.room, Date.now(), action.publish);
         startCollector(rec);
-        const what = publishOptions(action.publish);
-        if (what.audio || what.video) await p.invoke('publish', what);
+        // Without a publish hook, the adapter's join sent what the app sends.
+        if (p.adapter.publish && (action.publish.audio || action.publish.video)) await publish(p, action.publish);
         return;
       }
       if (action.do === 'layers') layerLog.noteLayersRequested(id, Date.now(), action.spatial);

@@ -3,6 +3,9 @@
 // network the scenario shapes. Each part started registers its own teardown step, so a failure
 // half-way still closes what was started.
 import { startSfu, type Sfu } from '../../../sfu/src/server.ts';
+import type { PageAdapter } from '../pages/adapter.ts';
+import { referencePage } from '../pages/reference.ts';
+import { BLANK_PAGE_URL, whipAdapters } from '../pages/whip.ts';
 import type { PlannedParticipant, RunPlan } from '../scenario/plan.ts';
 import { startRunTurn, type RunTurn } from '../turn/run-turn.ts';
 import { ParticipantLinks, type LinkTarget } from './links.ts';
@@ -23,6 +26,8 @@ export interface TargetContext {
 export interface StartedTarget {
   /** The URL a participant's page opens. */
   pageUrl: (p: PlannedParticipant) => string;
+  /** What drives a participant's page. */
+  adapterFor: (p: PlannedParticipant) => PageAdapter;
   /** The bundled SFU, null for a user's own call page. */
   sfu: Sfu | null;
   links: ParticipantLinks | null;
@@ -52,13 +57,23 @@ export async function startTarget(plan: RunPlan, ctx: TargetContext): Promise<St
   }
 
   const target = plan.target;
-  if (target.kind === 'url') {
-    const pageUrl = (p: PlannedParticipant) =>
-      target.url.replaceAll('{room}', encodeURIComponent(p.room)).replaceAll('{name}', encodeURIComponent(p.id));
-    if (shaped.size === 0) return { pageUrl, sfu: null, links: null, turn };
+  if (target.kind !== 'bundled') {
+    let pageUrl: (p: PlannedParticipant) => string;
+    let adapterFor: (p: PlannedParticipant) => PageAdapter;
+    if (target.kind === 'url') {
+      const adapter = target.page ?? referencePage;
+      pageUrl = (p) => target.url.replaceAll('{room}', encodeURIComponent(p.room)).replaceAll('{name}', encodeURIComponent(p.id));
+      adapterFor = () => adapter;
+    } else {
+      // Publishers over WHIP, the others over WHEP, each from a blank page.
+      const adapters = whipAdapters(target);
+      pageUrl = () => BLANK_PAGE_URL;
+      adapterFor = (p) => (p.publish.audio || p.publish.video ? adapters.publisher : adapters.viewer);
+    }
+    if (shaped.size === 0) return { pageUrl, adapterFor, sfu: null, links: null, turn };
     if (!target.media) {
       throw new Error(
-        "simulated networks on your own call page need your SFU's media addresses: add target.media, e.g. ['10.0.0.5:40000'] (as its ICE candidates name them)",
+        "simulated networks on your own SFU need its media addresses: add target.media, e.g. ['10.0.0.5:40000'] or a port range ['10.0.0.5:20000-20099'] (as its ICE candidates name them)",
       );
     }
     const media = target.media.map((address) => {
@@ -66,7 +81,7 @@ export async function startTarget(plan: RunPlan, ctx: TargetContext): Promise<St
       return { host: address.slice(0, at), port: Number(address.slice(at + 1)) };
     });
     const links = await startLinks(plan, shaped, media, turn, ctx);
-    return { pageUrl, sfu: null, links, turn };
+    return { pageUrl, adapterFor, sfu: null, links, turn };
   }
 
   // The SFU's warnings and errors (a worker that died, its replacement, or why there is none) go into the run's log.
@@ -87,7 +102,7 @@ export async function startTarget(plan: RunPlan, ctx: TargetContext): Promise<St
 
   const media = sfu.rtcPorts.map((port) => ({ host: sfu.options.listenIp, port }));
   const links = shaped.size > 0 ? await startLinks(plan, shaped, media, turn, ctx) : null;
-  return { pageUrl, sfu, links, turn };
+  return { pageUrl, adapterFor: () => referencePage, sfu, links, turn };
 }
 
 /** One link per shaped participant, relaying to every media address of the SFU (and TURN). */

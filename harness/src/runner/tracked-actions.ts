@@ -141,6 +141,7 @@ export class TrackedActions {
       case 'network':
       case 'layers':
       case 'forceTurn':
+      case 'script':
         return;
     }
   }

@@ -12,6 +12,7 @@ import { formatDuration, parseDurationMs } from './units.ts';
 import { checkTurn } from './turn.ts';
 import { checkVideoSpec } from './video.ts';
 import { checkChurn, DEFAULT_AWAY_MS } from './churn.ts';
+import { checkTarget } from './target.ts';
 
 const GROUP_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
@@ -69,6 +70,7 @@ export function checkScenario(spec: ScenarioSpec): string[] {
   }
 
   problems.push(...checkTurn(spec));
+  problems.push(...checkTarget(spec));
 
   for (const [key, entries] of Object.entries(spec.thresholds ?? {}) as [string, ThresholdEntry[]][]) {
     problems.push(...checkThreshold(key, entries, groups));

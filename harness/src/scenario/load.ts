@@ -3,11 +3,12 @@
 // failure is a ScenarioError of one line naming the file: not found, not a scenario, a syntax
 // error, an exception while importing, no default export, or the first invalid fields.
 import { readdir, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { displayPath, formatValue, ScenarioError } from './errors.ts';
 import type { ScenarioSpec } from './types.ts';
 import { validateScenario } from './validate.ts';
+import { isModulePath } from '../pages/builtin.ts';
 
 export const SCENARIO_FILE = /\.scenario\.(ts|mts|js|mjs)$/;
 const SCENARIO_FILE_NAMES = '.scenario.ts, .scenario.mts, .scenario.js or .scenario.mjs';
@@ -43,7 +44,29 @@ export async function loadScenario(file: string): Promise<ScenarioSpec> {
       `${shown}: the default export must be a scenario object, export default defineScenario({ ... }), got ${formatValue(mod.default)}`,
     );
   }
-  return validateScenario(mod.default, shown);
+  return validateScenario(await withPageModule(mod.default as Record<string, unknown>, abs, shown), shown);
+}
+
+/**
+ * A `target.page` naming a module ('./my-app.adapter.ts') is imported here, relative to the
+ * scenario, and replaced by its default export; the adapter is then checked like one written inline.
+ */
+async function withPageModule(spec: Record<string, unknown>, abs: string, shown: string): Promise<Record<string, unknown>> {
+  const target = spec.target as Record<string, unknown> | undefined;
+  const page = target?.page;
+  if (typeof page !== 'string' || !isModulePath(page)) return spec;
+  const file = resolve(dirname(abs), page);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (err) {
+    const message = (err as Error)?.message?.split('\n')[0] ?? String(err);
+    throw new ScenarioError(`${shown}: target.page: cannot load ${formatValue(page)} (${displayPath(file)}): ${message}`);
+  }
+  if (mod.default === undefined) {
+    throw new ScenarioError(`${shown}: target.page: ${formatValue(page)} has no default export; end it with export default definePageAdapter({ name, join, ... })`);
+  }
+  return { ...spec, target: { ...target, page: mod.default } };
 }
 
 /** One line: what went wrong while importing, with the place in the user's file if known. */

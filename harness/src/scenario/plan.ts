@@ -1,11 +1,13 @@
 // The RunPlan: a scenario with every default filled in, every unit converted, every `who` expanded.
-// The runner trusts it as is. A plain, serialisable object (it is written into results.json).
+// The runner trusts it as is. A plain object, written into results.json: the user's code in it (a
+// page adapter's hooks, a script step's function) is left out there, its name kept.
 import type { ThresholdDef } from '../thresholds/parse.ts';
 import type { NetworkTrace } from '../network/trace.ts';
 import type { LinkUpdate } from '../network/types.ts';
 import type { ProfileName } from '../network/profiles.ts';
 import type { PlannedParticipantTurn, PlannedTurn, TurnTransport } from './turn.ts';
 import type { MediaSource, VideoCodec } from './types.ts';
+import type { PageAdapter, PageScript } from '../pages/adapter.ts';
 
 export interface RunPlan {
   /** The scenario file, relative to the working directory when inside it. */
@@ -35,8 +37,13 @@ export interface RunPlan {
 export type PlannedTarget =
   /** `iceRestart`: the page restarts ICE by itself on a lost connection (absent in older plans: only with TURN). */
   | { kind: 'bundled'; workers: number; iceRestart?: boolean }
-  /** `media`: the user's SFU's media addresses ('host:port'), for simulated links; absent: none. */
-  | { kind: 'url'; url: string; media?: string[] };
+  /**
+   * `page`: the adapter that drives it (absent in older plans: the reference page's surface).
+   * `media`: the user's SFU's media addresses ('host:port', ranges expanded), for simulated links; absent: none.
+   */
+  | { kind: 'url'; url: string; page?: PageAdapter; media?: string[]; joinTimeoutMs?: number }
+  /** Publishers send over WHIP, the others view over WHEP; a null endpoint: no group needs it. */
+  | { kind: 'whip'; whip: string | null; whep: string | null; token: string | null; media?: string[]; joinTimeoutMs?: number };
 
 export interface PlannedVideo {
   simulcast: boolean;
@@ -100,7 +107,9 @@ export type PlannedAction =
    * Leave, wait awayMs, join and publish (null: what the participant's group publishes).
    * `churnCycle`: the cycle of a churn it was planned from (0, 1, ...); absent for a rejoin.
    */
-  | { do: 'rejoin'; awayMs: number; publish: PlannedPublish | null; churnCycle?: number };
+  | { do: 'rejoin'; awayMs: number; publish: PlannedPublish | null; churnCycle?: number }
+  /** The user's code on the page; `name` names it in reports. */
+  | { do: 'script'; name: string; run: PageScript };
 
 export interface PlannedStep {
   /** When, ms from the run's start. */
@@ -114,6 +123,7 @@ export interface PlannedStep {
 
 export const DEFAULTS = {
   workers: 1,
+  joinTimeoutMs: 30_000,
   statsIntervalMs: 1000,
   participantsPerBrowser: 8,
   headful: false,

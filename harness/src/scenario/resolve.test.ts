@@ -73,10 +73,25 @@ describe('resolvePlan: defaults', () => {
   });
 
   it('resolves a call-page target', () => {
-    expect(resolve({ ...minimal, target: { url: 'https://meet.example.com/{room}?name={name}' } }).target).toEqual({
-      kind: 'url',
-      url: 'https://meet.example.com/{room}?name={name}',
-    });
+    const target = resolve({ ...minimal, target: { url: 'https://meet.example.com/{room}?name={name}' } }).target;
+    expect(target).toMatchObject({ kind: 'url', url: 'https://meet.example.com/{room}?name={name}', joinTimeoutMs: 30_000 });
+    // Without an adapter, the page is driven through the reference page's control surface.
+    expect(target.kind === 'url' && target.page?.name).toBe('reference');
+  });
+
+  it('expands a media port range and names the built-in adapter', () => {
+    const target = resolve({
+      ...minimal,
+      target: { url: 'http://127.0.0.1:8000/videoroomtest.html', page: 'janus-videoroom', media: ['192.0.2.2:20000-20002', '10.0.0.1:5000'], joinTimeout: '45s' },
+    }).target;
+    expect(target).toMatchObject({ kind: 'url', media: ['192.0.2.2:20000', '192.0.2.2:20001', '192.0.2.2:20002', '10.0.0.1:5000'], joinTimeoutMs: 45_000 });
+    expect(target.kind === 'url' && target.page?.name).toBe('janus-videoroom');
+  });
+
+  it('plans a script step with its code, named', () => {
+    const run = async () => {};
+    const plan = resolve({ ...minimal, timeline: [{ at: '1s', do: 'script', who: 'all', name: 'click', run }] });
+    expect(plan.timeline[0]!.action).toEqual({ do: 'script', name: 'click', run });
   });
 });
 

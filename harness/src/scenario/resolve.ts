@@ -24,6 +24,7 @@ import { resolveGroupTurn, resolveTurn } from './turn.ts';
 import { DEFAULT_AWAY_MS, expandChurn } from './churn.ts';
 import { parseDurationMs } from './units.ts';
 import { validateScenario } from './validate.ts';
+import { planTarget } from './target.ts';
 import { resolveVideoSpec } from './video.ts';
 
 export interface ResolveOptions {
@@ -54,7 +55,6 @@ export function resolvePlan(spec: ScenarioSpec, options: ResolveOptions): RunPla
   const name = valid.name ?? nameFromFile(options.file);
   const durationMs = parseDurationMs(valid.duration);
   const groups: GroupCounts = new Map(Object.entries(valid.participants).map(([g, def]) => [g, def.count]));
-  const target = valid.target ?? { sfu: 'bundled' as const };
   // Trace files are read once here, relative to the scenario; every problem is reported at once.
   const networkProblems: string[] = [];
   const network = (spec: NetworkSpec, where: string): PlannedNetwork | null => {
@@ -114,9 +114,7 @@ export function resolvePlan(spec: ScenarioSpec, options: ResolveOptions): RunPla
     name,
     durationMs,
     seed: valid.seed ?? (options.randomSeed ?? (() => randomInt(0, 2 ** 32)))(),
-    target: 'url' in target && target.url !== undefined
-      ? { kind: 'url', url: target.url, ...('media' in target && target.media ? { media: [...target.media] } : {}) }
-      : { kind: 'bundled', workers: target.workers ?? DEFAULTS.workers, iceRestart: ('iceRestart' in target ? target.iceRestart : undefined) ?? turn !== null },
+    target: planTarget(valid, turn !== null),
     turn,
     room: name,
     statsIntervalMs: valid.stats?.intervalMs ?? DEFAULTS.statsIntervalMs,
@@ -137,7 +135,7 @@ export function resolvePlan(spec: ScenarioSpec, options: ResolveOptions): RunPla
 
 /** The scenario with the command line's changes, and those changes as written. */
 function applyOverrides(spec: ScenarioSpec, options: ResolveOptions): { spec: ScenarioSpec; applied: string[] } {
-  const next = structuredClone(spec);
+  const next = cloneSpec(spec);
   const applied: string[] = [];
   const problems: string[] = [];
   // A bare number on the command line is seconds, as in the scenario.
@@ -224,5 +222,17 @@ function resolveAction(action: Exclude<TimelineAction, { do: 'churn' }>, network
         awayMs: parseDurationMs(action.away ?? DEFAULT_AWAY_MS / 1000),
         publish: action.publish === undefined ? null : resolvePublish(action.publish),
       };
+    case 'script':
+      return { do: 'script', name: action.name ?? 'script', run: action.run };
   }
+}
+
+/**
+ * A deep copy of the scenario's data that keeps its code as it is: structuredClone cannot copy a
+ * page adapter's hooks or a script step's function, and they need no copy.
+ */
+function cloneSpec<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(cloneSpec) as T;
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cloneSpec(v)])) as T;
 }

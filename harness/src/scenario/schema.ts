@@ -95,18 +95,43 @@ const isUrlTemplate = (v: string) => {
   }
 };
 
+const urlTemplate = (example: string) =>
+  z.string(must('a URL')).refine(isUrlTemplate, must(`an http(s) URL like '${example}'`));
+// A port range ('host:40000-40099') stands for every port in it: an SFU with one port per connection.
+const mediaAddresses = z
+  .array(
+    z.string().regex(/^[^\s:]+:\d{1,5}(-\d{1,5})?$/, must("'host:port' or 'host:firstPort-lastPort', as your SFU's ICE candidates name it")),
+    must("a list of 'host:port'"),
+  )
+  .min(1, must("at least one 'host:port'"));
+// The adapter's own fields are checked in check.ts (pages/adapter.ts says what a hook must be).
+const pageAdapter = z.union(
+  [z.string().min(1), z.custom<object>((v) => typeof v === 'object' && v !== null && !Array.isArray(v))],
+  must("a page adapter { name, join(page, ctx), ... }, a built-in adapter's name like 'janus-videoroom', or a module path like './my-app.adapter.ts'"),
+);
+
+const whipFields = {
+  token: z.string(must('a bearer token')).min(1, must('a bearer token')).optional(),
+  media: mediaAddresses.optional(),
+  joinTimeout: durationSchema.optional(),
+};
+
 const target = z.union(
   [
     z.strictObject({ sfu: z.literal('bundled', must("'bundled'")), workers: int(1, 64).optional(), iceRestart: bool.optional() }),
     z.strictObject({
-      url: z.string(must('a URL')).refine(isUrlTemplate, must("an http(s) URL like 'https://meet.example.com/{room}?name={name}'")),
-      media: z
-        .array(z.string().regex(/^[^\s:]+:\d{1,5}$/, must("'host:port', as your SFU's ICE candidates name it")), must("a list of 'host:port'"))
-        .min(1, must("at least one 'host:port'"))
-        .optional(),
+      url: urlTemplate('https://meet.example.com/{room}?name={name}'),
+      page: pageAdapter.optional(),
+      media: mediaAddresses.optional(),
+      joinTimeout: durationSchema.optional(),
     }),
+    // WHIP and/or WHEP: one of the two is required, so that an object naming neither is not taken for this branch.
+    z.union([
+      z.strictObject({ whip: urlTemplate('https://sfu.example.com/whip/{room}'), whep: urlTemplate('https://sfu.example.com/whep/{room}').optional(), ...whipFields }),
+      z.strictObject({ whep: urlTemplate('https://sfu.example.com/whep/{room}'), ...whipFields }),
+    ]),
   ],
-  must("{ sfu: 'bundled', workers?: n, iceRestart?: boolean } or { url: 'https://…/{room}?name={name}' }"),
+  must("{ sfu: 'bundled', workers?: n, iceRestart?: boolean }, { url: 'https://…/{room}?name={name}', page? } or { whip: 'https://…/whip/{room}', whep?: '…' }"),
 );
 
 const source = z.enum(['mic', 'camera', 'screen'], must("'mic', 'camera' or 'screen'"));
@@ -135,6 +160,10 @@ export const timelineActionSchema = z.discriminatedUnion(
       publish: z.union([z.literal(false), publishSchema], must('false or { audio?, video? }')).optional(),
     }),
     action('churn', { for: durationSchema, rate: rateSchema, away: durationSchema.optional() }),
+    action('script', {
+      name: z.string(must('a name for the step')).min(1, must('a name for the step')).max(100, must('a name of at most 100 characters')).optional(),
+      run: z.custom<(...args: unknown[]) => unknown>((v) => typeof v === 'function', must('a function async (page, ctx) => { ... }')),
+    }),
   ],
   must("an action like { at: '10s', do: 'leave', who: 'viewers[0]' }"),
 );

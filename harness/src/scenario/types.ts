@@ -8,6 +8,7 @@ import type { LinkUpdate } from '../network/types.ts';
 import type { Bitrate, Duration } from './units.ts';
 import type { GroupTurnSpec, TurnSpec, TurnTransport } from './turn.ts';
 import type { Rate } from './churn.ts';
+import type { PageAdapter, PageScript } from '../pages/adapter.ts';
 
 export type { Bitrate, Duration } from './units.ts';
 export type { Rate } from './churn.ts';
@@ -217,6 +218,19 @@ export interface ForceTurnAction<G extends string> extends ActionBase<G> {
   transport: TurnTransport;
 }
 
+/**
+ * Runs your code on the participants' pages at `at`: click your app's buttons, read its state.
+ * Timed and reported like every other action (a throw is the step's error):
+ * `{ at: '10s', do: 'script', who: 'hosts', name: 'raise hand', run: async (page) => page.click('#hand') }`.
+ */
+export interface ScriptAction<G extends string> extends ActionBase<G> {
+  do: 'script';
+  /** Names the step in the timeline's report. Default 'script'. */
+  name?: string;
+  /** Gets the page (puppeteer) and the participant's context: room, id, group, a log, a cancellation signal. */
+  run: PageScript;
+}
+
 /** One step of the timeline; `do` says which. */
 export type TimelineAction<G extends string = string> =
   | JoinAction<G>
@@ -233,7 +247,8 @@ export type TimelineAction<G extends string = string> =
   | SwitchCameraAction<G>
   | ChangeCodecAction<G>
   | RejoinAction<G>
-  | ChurnAction<G>;
+  | ChurnAction<G>
+  | ScriptAction<G>;
 
 export type ActionName = TimelineAction['do'];
 
@@ -255,7 +270,7 @@ export type ThresholdEntry =
 /** Selector -> conditions that must all hold, k6 style. */
 export type Thresholds = { [K in ThresholdSelector]?: ThresholdEntry[] };
 
-/** The SFU the participants call: the bundled mediasoup SFU, or a user's own call page. */
+/** The SFU the participants call: the bundled mediasoup SFU, a user's own call page, or WHIP/WHEP endpoints. */
 export type TargetSpec =
   | {
       /** Start the bundled SFU and its reference call page for the run. */
@@ -269,23 +284,56 @@ export type TargetSpec =
        */
       iceRestart?: boolean;
       url?: never;
+      whip?: never;
+      whep?: never;
     }
   | {
       /**
        * A call page each participant opens; `{room}` and `{name}` are replaced (URL-encoded) by
        * the room and the participant's id, e.g. 'https://meet.example.com/{room}?name={name}'.
-       * The page must load the harness's in-page agent.
        */
       url: string;
       /**
-       * Where your SFU receives media, as its ICE candidates name it: `'host:port'` each, e.g.
-       * ['10.0.0.5:40000']. Needed for simulated networks: each participant's link relays to
-       * these, and the in-page agent rewrites the candidates that name them. Default: none.
+       * How to drive the page: an adapter object (`definePageAdapter({ name, join, ... })`), a
+       * built-in adapter's name ('reference', 'janus-videoroom'), or the path of a module whose
+       * default export is an adapter, relative to the scenario ('./my-app.adapter.ts').
+       * Default 'reference': the page implements the harness's `window.rtcHarness` control surface.
+       */
+      page?: PageAdapter | string;
+      /**
+       * Where your SFU receives media, as its ICE candidates name it: `'host:port'` each, or a
+       * port range `'host:40000-40099'`, e.g. ['10.0.0.5:40000']. Needed for simulated
+       * networks: each participant's link relays to these, and the in-page agent rewrites the
+       * candidates that name them. Default: none.
        */
       media?: string[];
+      /** How long a participant's join may take before it counts as failed: '30s'. Default '30s'. */
+      joinTimeout?: Duration;
       sfu?: never;
       workers?: never;
       iceRestart?: never;
+      whip?: never;
+      whep?: never;
+    }
+  | {
+      /**
+       * WHIP endpoint (RFC 9725) the participants that publish send to, with no page script:
+       * `{room}` and `{name}` are replaced as in `url`. Required when a group publishes.
+       */
+      whip?: string;
+      /** WHEP endpoint the participants that publish nothing (`publish: false`) view from. Required when a group publishes nothing. */
+      whep?: string;
+      /** Sent as `Authorization: Bearer <token>` to both. Default: none. */
+      token?: string;
+      /** As for `url`: the server's media addresses, for simulated networks. */
+      media?: string[];
+      /** How long a participant's join may take before it counts as failed. Default '30s'. */
+      joinTimeout?: Duration;
+      sfu?: never;
+      workers?: never;
+      iceRestart?: never;
+      url?: never;
+      page?: never;
     };
 
 /** A scenario: who joins, what happens when, and what counts as a pass. */

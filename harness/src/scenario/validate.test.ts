@@ -47,7 +47,12 @@ async function load(source: string): Promise<{ file: string; message: string | n
     return { file, message: err.message };
   }
 }
-const asModule = (spec: unknown) => `export default ${JSON.stringify(spec, null, 2)};\n`;
+/** The scenario as a module's source; functions (page adapters' hooks, script steps) as their code. */
+const asModule = (spec: unknown) => {
+  const code: string[] = [];
+  const json = JSON.stringify(spec, (_k, v: unknown) => (typeof v === 'function' ? `__code${code.push(v.toString()) - 1}__` : v), 2);
+  return `export default ${json.replace(/"__code(\d+)__"/g, (_m, i: string) => code[Number(i)]!)};\n`;
+};
 
 const cases: { name: string; edit: (s: Spec) => void; expected: string }[] = [
   {
@@ -122,7 +127,7 @@ const cases: { name: string; edit: (s: Spec) => void; expected: string }[] = [
     edit: (s) => (timeline(s)[1]!.do = 'levae'),
     expected:
       'timeline[1].do must be one of join, leave, publish, unpublish, mute, unmute, network, layers, iceRestart, ' +
-      "screenShare, forceTurn, switchCamera, changeCodec, rejoin, churn (did you mean leave?), got 'levae'",
+      "screenShare, forceTurn, switchCamera, changeCodec, rejoin, churn, script (did you mean leave?), got 'levae'",
   },
   {
     name: 'an unknown media source',
@@ -164,8 +169,48 @@ const cases: { name: string; edit: (s: Spec) => void; expected: string }[] = [
     name: 'the bundled SFU and a URL at once',
     edit: (s) => (s.target = { sfu: 'bundled', url: 'https://meet.example.com/{room}' }),
     expected:
-      "target must be { sfu: 'bundled', workers?: n, iceRestart?: boolean } or { url: 'https://…/{room}?name={name}' }, " +
+      "target must be { sfu: 'bundled', workers?: n, iceRestart?: boolean }, { url: 'https://…/{room}?name={name}', page? } " +
+      "or { whip: 'https://…/whip/{room}', whep?: '…' }, " +
       'got {"sfu":"bundled","url":"https://meet.example.com/{room}"}',
+  },
+  {
+    name: 'a page adapter without join',
+    edit: (s) => (s.target = { url: 'https://meet.example.com/{room}', page: { name: 'my-app', leave: async () => {} } }),
+    expected: 'target.page.join must be a function join(page, ctx) that joins the call',
+  },
+  {
+    name: 'a misspelt hook of a page adapter',
+    edit: (s) => (s.target = { url: 'https://meet.example.com/{room}', page: { name: 'my-app', join: async () => {}, mutе: async () => {} } }),
+    expected: 'target.page.mutе is not a hook (hooks: join, leave, publish, unpublish, mute, unmute, screenShare, switchCamera, iceRestart, layers)',
+  },
+  {
+    name: "a timeline action the page adapter has no hook for (refused before any browser starts)",
+    edit: (s) => (s.target = { url: 'https://meet.example.com/{room}', page: { name: 'my-app', join: async () => {}, leave: async () => {} } }),
+    expected:
+      "timeline[0]: 'mute' needs the page adapter 'my-app' to have mute(page, ctx, source); add it to the adapter, or drive the page with a 'script' step",
+  },
+  {
+    name: 'an unknown built-in page adapter',
+    edit: (s) => (s.target = { url: 'https://meet.example.com/{room}', page: 'janus-videorom' }),
+    expected: "target.page must be a page adapter, a module path like './my-app.adapter.ts', or a built-in adapter (reference, janus-videoroom) (did you mean janus-videoroom?), got 'janus-videorom'",
+  },
+  {
+    name: 'a script step without code',
+    edit: (s) => timeline(s).push({ at: '5s', do: 'script', who: 'viewers', run: 'click' }),
+    expected: "timeline[3].run must be a function async (page, ctx) => { ... }, got 'click'",
+  },
+  {
+    name: 'a publishing group over WHEP only',
+    edit: (s) => {
+      s.target = { whep: 'http://127.0.0.1:8080/whep/{room}' };
+      group(s, 'viewers').publish = false;
+    },
+    expected: 'participants.presenter publishes, which over WHIP needs target.whip (or publish: false, to view over target.whep)',
+  },
+  {
+    name: 'a media port range too wide',
+    edit: (s) => (s.target = { url: 'https://meet.example.com/{room}', media: ['10.0.0.5:20000-29999'] }),
+    expected: 'target.media[0]: a range may name at most 256 ports, got 10000',
   },
   {
     name: 'a misspelt SFU kind (reported through the matching branch of the union)',

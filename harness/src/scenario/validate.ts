@@ -43,10 +43,18 @@ function shapeProblems(rawIssues: readonly z.core.$ZodIssue[], input: unknown): 
  */
 function pickUnionBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
   if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
-  const wholeValue = new Set(['invalid_type', 'invalid_value', 'unrecognized_keys']);
-  const branches = issue.errors.filter((list) => !list.some((i) => i.path.length === 0 && wholeValue.has(i.code)));
+  const branches = issue.errors.filter((list) => !rejectsWhole(list));
   if (branches.length !== 1) return [issue];
   return branches[0]!.flatMap((i) => pickUnionBranch({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue));
+}
+
+const WHOLE_VALUE = new Set(['invalid_type', 'invalid_value', 'unrecognized_keys']);
+
+/** Whether a branch's issues reject the value as a whole; a nested union does when every branch of it does. */
+function rejectsWhole(issues: z.core.$ZodIssue[]): boolean {
+  return issues.some(
+    (i) => i.path.length === 0 && (WHOLE_VALUE.has(i.code) || (i.code === 'invalid_union' && i.errors.length > 0 && i.errors.every(rejectsWhole))),
+  );
 }
 
 function issueLines(issue: z.core.$ZodIssue, input: unknown): string[] {
