@@ -128,11 +128,12 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   }
 
   /**
-   * Runs one of the adapter's hooks (or a script step) on the page. Errors name the participant
-   * and the hook, with the first line of the page's message (puppeteer appends the page's stack).
+   * Runs one of the adapter's hooks (`what`: 'join()') or a script step ("script 'mute'") on the
+   * page. Errors name the participant and `what`, with the first line of the page's message
+   * (puppeteer appends the page's stack).
    */
-  async run<T>(hook: string, fn: (page: Page, ctx: PageContext) => Promise<T>, timeoutMs?: number): Promise<T> {
-    if (!this.alive) throw new Error(`${this.id}: ${hook}() not possible, the participant has ${this.#state}`);
+  async run<T>(what: string, fn: (page: Page, ctx: PageContext) => Promise<T>, timeoutMs?: number): Promise<T> {
+    if (!this.alive) throw new Error(`${this.id}: ${what} not possible, the participant has ${this.#state}`);
     let timer: NodeJS.Timeout | undefined;
     try {
       const done = fn(this.page, this.context);
@@ -144,7 +145,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     } catch (err) {
       const message = (err as Error)?.message ?? String(err);
       const first = message.replace(/^Error: /, '').split('\n')[0]!.trim();
-      throw new Error(`${this.id}: ${hook}() failed: ${first}`);
+      throw new Error(`${this.id}: ${what} failed: ${first}`);
     } finally {
       clearTimeout(timer);
     }
@@ -152,7 +153,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
 
   /** Calls a method of the page's `window.rtcHarness` control surface (the reference page's) and returns its result. */
   async invoke<T = unknown>(method: string, ...args: unknown[]): Promise<T> {
-    return this.run(method, (page) => callSurface<T>(page, method, ...args));
+    return this.run(`${method}()`, (page) => callSurface<T>(page, method, ...args));
   }
 
   /** Joins its room through the adapter, within the join timeout. */
@@ -160,7 +161,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     // The stats agent measures time to first frame from this mark.
     await this.page.evaluate(() => window.__rtcHarness?.mark('join')).catch(() => {});
     const adapter = this.adapter;
-    const joined = await this.run('join', (page, ctx) => adapter.join(page, ctx), this.#options.joinTimeoutMs ?? 30_000);
+    const joined = await this.run('join()', (page, ctx) => adapter.join(page, ctx), this.#options.joinTimeoutMs ?? 30_000);
     if (typeof joined?.peerId === 'string') this.peerId = joined.peerId;
     this.joinedAtMs = Date.now();
     this.#state = 'joined';
@@ -169,7 +170,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   async leave(): Promise<void> {
     const leave = this.adapter.leave;
     if (!leave) throw new Error(`${this.id}: leave() not possible, the page adapter '${this.adapter.name}' has no leave hook`);
-    await this.run('leave', (page, ctx) => leave.call(this.adapter, page, ctx));
+    await this.run('leave()', (page, ctx) => leave.call(this.adapter, page, ctx));
     this.#state = 'left';
   }
 

@@ -36,20 +36,20 @@ export async function performAction(p: Participant, action: PlannedAction, ctx: 
     case 'mute':
     case 'unmute': {
       const call = hook(adapter, action.do);
-      return p.run(action.do, (page, c) => call.call(adapter, page, c, action.source));
+      return p.run(`${action.do}()`, (page, c) => call.call(adapter, page, c, action.source));
     }
     case 'layers': {
       const call = hook(adapter, 'layers');
       const choice = { spatial: action.spatial, ...(action.temporal === null ? {} : { temporal: action.temporal }) };
-      return p.run('layers', (page, c) => call.call(adapter, page, c, choice));
+      return p.run('layers()', (page, c) => call.call(adapter, page, c, choice));
     }
     case 'iceRestart': {
       const call = hook(adapter, 'iceRestart');
-      return p.run('iceRestart', (page, c) => call.call(adapter, page, c));
+      return p.run('iceRestart()', (page, c) => call.call(adapter, page, c));
     }
     case 'screenShare': {
       const call = hook(adapter, 'screenShare');
-      return p.run('screenShare', (page, c) => call.call(adapter, page, c, action.on));
+      return p.run('screenShare()', (page, c) => call.call(adapter, page, c, action.on));
     }
     case 'network':
       if (!ctx.setNetwork) throw new Error(`${p.id}: network change needs a simulated link, and this run has none`);
@@ -64,14 +64,14 @@ export async function performAction(p: Participant, action: PlannedAction, ctx: 
         ...(action.height === null ? {} : { height: action.height }),
         ...(action.fps === null ? {} : { fps: action.fps }),
       };
-      return p.run('switchCamera', (page, c) => call.call(adapter, page, c, change));
+      return p.run('switchCamera()', (page, c) => call.call(adapter, page, c, change));
     }
     case 'changeCodec': {
       const camera = ctx.camera;
       if (!camera) throw new Error(`${p.id}: changeCodec needs a camera to send again (publish video first)`);
       // The camera's producer is closed and created again: a new consumer on every other page.
       const unpublish = hook(adapter, 'unpublish');
-      await p.run('unpublish', (page, c) => unpublish.call(adapter, page, c, 'camera'));
+      await p.run('unpublish()', (page, c) => unpublish.call(adapter, page, c, 'camera'));
       return publish(p, { audio: false, video: withCodec(camera, action.codec) });
     }
     case 'rejoin': {
@@ -88,7 +88,7 @@ export async function performAction(p: Participant, action: PlannedAction, ctx: 
     }
     case 'script': {
       const script = action.run;
-      return p.run(action.name, async (page, c) => {
+      return p.run(`script '${action.name}'`, async (page, c) => {
         await script(page, c);
       });
     }
@@ -98,7 +98,7 @@ export async function performAction(p: Participant, action: PlannedAction, ctx: 
 /** Sends `what` through the adapter's publish hook. */
 export function publish(p: Participant, what: PlannedPublish): Promise<void> {
   const call = hook(p.adapter, 'publish');
-  return p.run('publish', (page, c) => call.call(p.adapter, page, c, what));
+  return p.run('publish()', (page, c) => call.call(p.adapter, page, c, what));
 }
 
 /** The adapter's hook; a missing one was refused when the scenario was checked, so this is a bug guard. */

@@ -76,6 +76,8 @@ export interface ActionResult {
   durationMs: number;
   /** A rejoin planned from a churn: its cycle (0, 1, ...). */
   churnCycle?: number;
+  /** A script step: its name. */
+  name?: string;
   /**
    * What the others saw, one entry per observer (the participant itself for an ICE restart), timed
    * from the action's start with the observer page's own events (see runner/effects.ts). Absent

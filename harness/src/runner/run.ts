@@ -220,6 +220,8 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
     timeline.start(startMs, (o) => {
       if (!o.ok) log('warn', `${o.action.do} ${o.participant} failed: ${o.error}`);
       else if (o.action.do === 'enter') log('info', `${o.participant} joined in ${o.durationMs} ms`);
+      // A participant that could not join at all says why in its own result.
+      if (o.action.do === 'enter' && !o.ok) records.get(o.participant)!.error ??= o.error ?? 'its join failed';
       // Nobody could join: there is no call to measure, and waiting out the duration would say nothing more.
       if (o.action.do === 'enter' && ++entersSettled === plan.participants.length) {
         if (![...records.values()].some((r) => r.participant?.joinedAtMs != null)) {

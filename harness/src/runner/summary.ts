@@ -160,6 +160,7 @@ export function buildResults(input: ResultInputs): RunResults {
         ...(a.error ? { error: a.error } : {}),
         durationMs: a.durationMs,
         ...('churnCycle' in a.action && a.action.churnCycle !== undefined ? { churnCycle: a.action.churnCycle } : {}),
+        ...(a.action.do === 'script' ? { name: a.action.name } : {}),
         ...(effects && effects.length > 0 ? { effects: effects.map((e) => ({ ...e })) } : {}),
         ...(recovery ? { recovery } : {}),
       };
