@@ -323,6 +323,30 @@ export class Peer extends TypedEmitter<PeerEvents> {
     });
   }
 
+  /**
+   * Creates a running consumer of `entry` on the recv transport for a viewer with no page (WHEP):
+   * its capabilities and MID come from its SDP offer, nobody is notified, and nothing waits for
+   * an ack (the consumer asks the producer for a key frame once the transport connects).
+   */
+  async consumeForViewer(entry: ProducerEntry, rtpCapabilities: types.RtpCapabilities, mid: string): Promise<types.Consumer> {
+    const recv = [...this.#transports.values()].find((t) => t.direction === 'recv');
+    if (!recv) throw new Error('consumeForViewer: create the recv transport first');
+    const consumer = await recv.transport.consume({
+      producerId: entry.producer.id,
+      rtpCapabilities,
+      paused: false,
+      mid,
+      appData: { peerId: this.id, producerPeerId: entry.peerId, source: entry.source },
+    });
+    if (consumer.closed || this.#closed) {
+      consumer.close();
+      throw new SignalingError('not_joined', 'the viewer left while its consumer was being created');
+    }
+    this.#consumers.set(consumer.id, { consumer, producerPeerId: entry.peerId, source: entry.source });
+    consumer.observer.once('close', () => this.#consumers.delete(consumer.id));
+    return consumer;
+  }
+
   /** Closes the transports (and with them every producer and consumer), then tells the room. */
   close(reason: PeerCloseReason): void {
     if (this.#closed) return;

@@ -37,6 +37,12 @@ export class RoomRegistry extends TypedEmitter<RoomRegistryEvents> {
     return this.#rooms.size;
   }
 
+  /** The open room `roomId`, if there is one (never creates it). */
+  get(roomId: string): Room | undefined {
+    const room = this.#rooms.get(roomId);
+    return room && !room.closed ? room : undefined;
+  }
+
   /** The open room `roomId`, created if needed. */
   async acquire(roomId: string): Promise<Room> {
     for (;;) {

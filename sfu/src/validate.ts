@@ -17,6 +17,18 @@ const id = z
   .max(maxIdLength, `must be at most ${maxIdLength} characters`)
   .regex(/^[^\s\p{C}]+$/u, 'must not contain whitespace or control characters');
 
+/** What is wrong with a room or peer id given outside signaling (a WHIP URL), or undefined if nothing. */
+export function idProblem(value: string): string | undefined {
+  const result = id.safeParse(value);
+  return result.success ? undefined : result.error.issues[0]?.message;
+}
+
+/** What is wrong with a display name given outside signaling (a WHIP URL's ?name=), or undefined if nothing. */
+export function displayNameProblem(value: string): string | undefined {
+  const result = displayName.safeParse(value);
+  return result.success ? undefined : result.error.issues[0]?.message;
+}
+
 /** Ids the SFU issued (transports, producers, consumers): only length is checked; lookup does the rest. */
 const issuedId = z.string().min(1, 'must not be empty').max(maxIdLength, `must be at most ${maxIdLength} characters`);
 
