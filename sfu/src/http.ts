@@ -2,8 +2,17 @@
 //   GET /healthz   200 JSON {status, workersAlive, workers, rooms, peers}; 503 when no worker lives
 //   GET /metrics   Prometheus exposition of the SFU's own registry (metrics.ts)
 //   GET /...       the call page from clientDir (static.ts); `/` is index.html
+//   WHIP (RFC 9725) and WHEP, peers of the same rooms as the WebSocket's (whip/endpoints.ts):
+//   POST   /whip/{room}[?name=N]   SDP offer (sendonly) -> 201 Created, Location: /whip/{room}/{id}, SDP answer
+//   POST   /whep/{room}[?name=N]   SDP offer (recvonly) -> 201 Created, Location: /whep/{room}/{id}, SDP answer;
+//                                  409 while nobody publishes in the room
+//   DELETE /whip/{room}/{id}, /whep/{room}/{id}   200; the peer leaves its room
+//   PATCH  (trickle ICE)           405: the SFU is ICE-lite and its answer lists all its candidates
+//   OPTIONS                        204, Accept-Post: application/sdp
+//   With a token secret, POST and DELETE need `Authorization: Bearer <room token>` (401 otherwise).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { serveStatic } from './static.ts';
+import { matchWhipRoute, type WhipEndpoints } from './whip/endpoints.ts';
 import { errorMessage, type Logger } from './logger.ts';
 
 export interface Health {
@@ -17,18 +26,25 @@ export interface HttpContext {
   clientDir: string;
   health: () => Health;
   metrics: () => Promise<{ contentType: string; body: string }>;
+  whip: WhipEndpoints;
   logger: Logger;
 }
 
 export function createRequestHandler(ctx: HttpContext): (req: IncomingMessage, res: ServerResponse) => void {
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // Only the path and query matter; the host is never used to build anything.
+    const url = new URL(req.url ?? '/', 'http://sfu.invalid');
+    const whip = matchWhipRoute(url.pathname);
+    if (whip) {
+      await ctx.whip.handle(req, res, whip, url.searchParams);
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('only GET and HEAD\n');
       return;
     }
-    // Only the path matters; the host is never used to build anything.
-    const pathname = new URL(req.url ?? '/', 'http://sfu.invalid').pathname;
+    const pathname = url.pathname;
     if (pathname === '/healthz') {
       const health = ctx.health();
       const status = health.workersAlive > 0 ? 'ok' : 'no_workers';

@@ -11,6 +11,8 @@ import { RoomRegistry } from './rooms.ts';
 import { SfuMetrics } from './metrics.ts';
 import { createRequestHandler, type Health } from './http.ts';
 import { SignalingServer, SIGNALING_PATH } from './signaling.ts';
+import { WhipSessions } from './whip/sessions.ts';
+import { WhipEndpoints } from './whip/endpoints.ts';
 import type { types } from 'mediasoup';
 import type { PeerCloseReason } from './peer.ts';
 
@@ -191,6 +193,8 @@ export async function startSfu(userOptions: SfuOptions = {}): Promise<Sfu> {
   const rooms = new RoomRegistry(pool, options, logger);
   let connections = () => 0;
   const metrics = new SfuMetrics({ pool, rooms, connections: () => connections(), logger });
+  // WHIP/WHEP peers live in the rooms like the WebSocket's, so they close with them.
+  const whip = new WhipEndpoints({ sessions: new WhipSessions(rooms, logger), tokenSecret: options.tokenSecret, turn: options.turn, logger });
   const http = createServer(
     createRequestHandler({
       clientDir: options.clientDir,
@@ -201,6 +205,7 @@ export async function startSfu(userOptions: SfuOptions = {}): Promise<Sfu> {
         peers: [...rooms.rooms].reduce((n, r) => n + r.peers.size, 0),
       }),
       metrics: () => metrics.render(),
+      whip,
       logger,
     }),
   );
