@@ -5,7 +5,8 @@
 // settings.js that names this Janus.
 //
 // Media: Janus never offers a loopback candidate, so ICE is held to the machine's first non-loopback
-// IPv4 interface, and `mediaHost` is its address (what a scenario's target.media names).
+// IPv4 interface, and `mediaHost` is its address (what a scenario's target.media names). ICE Lite,
+// so that media only takes the paths the browsers check (see janusConfig).
 //
 // No orphan: janus gets PR_SET_PDEATHSIG through util-linux's `setpriv`, so even a SIGKILLed test
 // process takes it along; an 'exit' hook covers the usual ways out as well.
@@ -28,6 +29,8 @@ export interface JanusOptions {
   demosDir?: string;
   /** How long start waits for `GET /janus/info` to answer, ms. Default 15000. */
   readyTimeoutMs?: number;
+  /** More janus flags, appended: ['-l'] logs libnice's ICE debugging. Default none. */
+  extraArgs?: string[];
 }
 
 export interface Janus {
@@ -73,7 +76,7 @@ export async function startJanus(options: JanusOptions = {}): Promise<Janus> {
 
     const logFd = openSync(logPath, 'a');
     // setpriv execs janus in place (same pid) with a parent-death signal set.
-    const janusArgs = ['-F', dir, '-o'];
+    const janusArgs = ['-F', dir, '-o', ...(options.extraArgs ?? [])];
     const [command, args] = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', ['--pdeathsig', 'KILL', '--', binary, ...janusArgs]] : [binary, janusArgs];
     const child = spawn(command, args, { stdio: ['ignore', logFd, logFd] });
     closeSync(logFd);
@@ -151,6 +154,9 @@ function janusConfig(text: string, o: { dir: string; rtpPorts: [number, number];
   out = setInSection(out, 'general', 'configs_folder', o.dir);
   out = setInSection(out, 'media', 'rtp_port_range', `${o.rtpPorts[0]}-${o.rtpPorts[1]}`);
   out = setInSection(out, 'nat', 'ice_enforce_list', o.iceInterface);
+  // A full ICE agent also sends checks of its own, straight to the browsers' host candidates: the
+  // pair they open (peer-reflexive) bypasses a participant's simulated link. ICE Lite only answers.
+  out = setInSection(out, 'nat', 'ice_lite', true);
   // Loaded plugins open ports of their own (the streaming demo's RTP mountpoints) and cost start-up time.
   out = setInSection(out, 'plugins', 'disable', others('plugins', 'libjanus_videoroom.so'));
   // The WebSockets transport would take port 8188 for every Janus on the machine.
