@@ -5,8 +5,9 @@
 // settings.js that names this Janus.
 //
 // Media: Janus never offers a loopback candidate, so ICE is held to the machine's first non-loopback
-// IPv4 interface, and `mediaHost` is its address (what a scenario's target.media names). ICE Lite,
-// so that media only takes the paths the browsers check (see janusConfig).
+// IPv4 interface, and `mediaHost` is its address (what a scenario's target.media names). Janus's
+// ICE (libnice) checks every candidate a browser gives it, even with ice_lite on: a shaped page
+// must not give it its own host candidates, or media takes a direct path around the page's link.
 //
 // No orphan: janus gets PR_SET_PDEATHSIG through util-linux's `setpriv`, so even a SIGKILLed test
 // process takes it along; an 'exit' hook covers the usual ways out as well.
@@ -154,9 +155,6 @@ function janusConfig(text: string, o: { dir: string; rtpPorts: [number, number];
   out = setInSection(out, 'general', 'configs_folder', o.dir);
   out = setInSection(out, 'media', 'rtp_port_range', `${o.rtpPorts[0]}-${o.rtpPorts[1]}`);
   out = setInSection(out, 'nat', 'ice_enforce_list', o.iceInterface);
-  // A full ICE agent also sends checks of its own, straight to the browsers' host candidates: the
-  // pair they open (peer-reflexive) bypasses a participant's simulated link. ICE Lite only answers.
-  out = setInSection(out, 'nat', 'ice_lite', true);
   // Loaded plugins open ports of their own (the streaming demo's RTP mountpoints) and cost start-up time.
   out = setInSection(out, 'plugins', 'disable', others('plugins', 'libjanus_videoroom.so'));
   // The WebSockets transport would take port 8188 for every Janus on the machine.
