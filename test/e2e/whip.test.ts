@@ -1,7 +1,8 @@
 // WHIP and WHEP on the real SFU: a real mediasoup worker and real Chromium pages. A page with no
 // call script publishes over WHIP (the page makes the offer, Node POSTs it, the page takes the
-// answer) and a call page in the same room decodes its video; a WHEP page decodes a call page's
-// video; DELETE makes either leave as a page that hangs up; bad requests get a one-line 4xx.
+// answer) and a call page in the same room decodes its video; a three-rid WHIP publisher reaches
+// the SFU as three streams; a WHEP page decodes a call page's video; DELETE makes either leave as
+// a page that hangs up; bad requests get a one-line 4xx; a token secret guards POST and DELETE.
 //
 // The WHIP/WHEP pages open /healthz of the SFU: any page on http://127.0.0.1 is a secure
 // context, so getUserMedia gives Chromium's fake camera and microphone (about:blank is not).
@@ -117,6 +118,33 @@ describe('WHIP and WHEP on the real SFU', () => {
     expect((await fetch(`${sfu!.url}${whipLocation}`, { method: 'DELETE' })).status).toBe(404);
   });
 
+  it('a simulcast WHIP publisher (three rids) sends the SFU three streams, and a call page gets a simulcast consumer', async () => {
+    const page = await openBlankPage();
+    const offer = await makeOffer(page, 'simulcast');
+    const res = await fetch(`${sfu!.url}/whip/whip-room?name=Dan`, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: offer });
+    const answer = await res.text();
+    expect(res.status, answer).toBe(201);
+    expect(answer).toContain('a=simulcast:recv q;h;f');
+    await setAnswer(page, answer);
+    // Bob (still in the room) consumes Dan's camera: its producer id names the producer on the SFU.
+    const dan = await waitFor(async () => (await state(bob)).peers.find((p) => p.displayName === 'Dan'), 10_000, 'Dan in Bob\'s roster');
+    const consumer = await waitFor(
+      async () => (await bob.evaluate(() => window.rtcHarness!.getConsumerState())).find((c) => c.producerPeerId === dan.peerId && c.kind === 'video'),
+      10_000,
+      "Bob's consumer of Dan's camera",
+    );
+    expect(consumer.type).toBe('simulcast');
+    const rids = await waitFor(async () => {
+      const stats = await sfu!.getProducerStats(consumer.producerId);
+      const flowing = stats.filter((s) => s.type === 'inbound-rtp' && Number(s.byteCount) > 0).map((s) => String(s.rid)).sort();
+      return flowing.length === 3 ? flowing : undefined;
+    }, 15_000, 'three simulcast streams with bytes on the SFU');
+    expect(rids).toEqual(['f', 'h', 'q']);
+    expect((await fetch(`${sfu!.url}${res.headers.get('location')}`, { method: 'DELETE' })).status).toBe(200);
+    await waitFor(async () => (await state(bob)).peers.length === 0, 5_000, 'Dan gone from Bob\'s roster');
+    await page.close();
+  });
+
   it('answers bad requests with a one-line 4xx and leaves no peer behind', async () => {
     const base = sfu!.url;
     const peersBefore = sfu!.stats().peers;
@@ -194,14 +222,25 @@ declare global {
   }
 }
 
-/** The page's offer, once its ICE candidates are gathered (at most 2 s): sendonly camera + mic, or recvonly audio + video. */
-function makeOffer(page: Page, what: 'publish' | 'view'): Promise<string> {
+/** The page's offer, once its ICE candidates are gathered (at most 2 s): sendonly camera + mic, a sendonly three-rid camera, or recvonly audio + video. */
+function makeOffer(page: Page, what: 'publish' | 'simulcast' | 'view'): Promise<string> {
   return page.evaluate(async (mode) => {
     const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
     window.__whip = { pc };
     if (mode === 'publish') {
       const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 180 } });
       for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    } else if (mode === 'simulcast') {
+      const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 } });
+      pc.addTransceiver(stream.getVideoTracks()[0]!, {
+        direction: 'sendonly',
+        streams: [stream],
+        sendEncodings: [
+          { rid: 'q', scaleResolutionDownBy: 4 },
+          { rid: 'h', scaleResolutionDownBy: 2 },
+          { rid: 'f', scaleResolutionDownBy: 1 },
+        ],
+      });
     } else {
       pc.addTransceiver('audio', { direction: 'recvonly' });
       pc.addTransceiver('video', { direction: 'recvonly' });
