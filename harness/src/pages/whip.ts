@@ -101,19 +101,26 @@ async function connect(page: Page, ctx: PageContext, endpoint: string | null, to
   await acceptAnswer(page, answer);
 }
 
-/** DELETEs the session (RFC 9725: how a client ends it) and closes the page's connection. */
+/**
+ * DELETEs the session (RFC 9725: how a client ends it), then closes the page's connection: closed
+ * first, the server could see the DTLS close and end the session itself, and the DELETE find nothing.
+ */
 async function disconnect(page: Page, ctx: PageContext, token: string | null): Promise<void> {
   const resource = resources.get(page);
   resources.delete(page);
-  await page.evaluate(() => {
-    const w = window as unknown as { __whip?: { pc: RTCPeerConnection; stream: MediaStream | null } };
-    w.__whip?.pc.close();
-    w.__whip?.stream?.getTracks().forEach((t) => t.stop());
-    delete w.__whip;
-  });
-  if (!resource) return;
-  const res = await fetch(resource, { method: 'DELETE', headers: headers(token), signal: ctx.signal });
-  if (!res.ok) throw new Error(`DELETE ${resource} answered ${res.status} ${res.statusText}`);
+  try {
+    if (resource) {
+      const res = await fetch(resource, { method: 'DELETE', headers: headers(token), signal: ctx.signal });
+      if (!res.ok) throw new Error(`DELETE ${resource} answered ${res.status} ${res.statusText}`);
+    }
+  } finally {
+    await page.evaluate(() => {
+      const w = window as unknown as { __whip?: { pc: RTCPeerConnection; stream: MediaStream | null } };
+      w.__whip?.pc.close();
+      w.__whip?.stream?.getTracks().forEach((t) => t.stop());
+      delete w.__whip;
+    });
+  }
 }
 
 /** Mute: the track sends black frames or silence, as a muted app's does; the session stays. */
