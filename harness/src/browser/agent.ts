@@ -13,9 +13,11 @@ import {
   countTurnUrls,
   parseIceOverrides,
   parseRewriteRules,
+  isDirectCandidate,
   rewriteCandidate,
   rewriteConfiguration,
   rewriteSdp,
+  stripDirectCandidates,
   type CandidateRewriteRules,
   type IceOverrides,
   type RewriteTable,
@@ -193,6 +195,12 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
         const conf = configure(config as RTCConfiguration | undefined);
         const pc = Reflect.construct(target, [conf, ...rest], newTarget) as RTCPeerConnection;
         register(pc, conf);
+        // Registered before any listener of the page's, so stopping the event hides the candidate
+        // from all of them, the onicecandidate handler included (see isDirectCandidate).
+        pc.addEventListener('icecandidate', (ev) => {
+          const candidate = (ev as RTCPeerConnectionIceEvent).candidate?.candidate;
+          if (rewrite.size > 0 && candidate && isDirectCandidate(candidate)) ev.stopImmediatePropagation();
+        });
         return pc;
       },
     });
@@ -241,6 +249,21 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
         return orig.call(this, cand, ...rest);
       },
     );
+    // The local descriptions an app reads (to send a complete offer, as WHIP clients and janus.js
+    // without trickle do) lose their direct candidates the same way.
+    for (const name of ['localDescription', 'currentLocalDescription', 'pendingLocalDescription'] as const) {
+      const desc = Object.getOwnPropertyDescriptor(proto, name);
+      const get = desc?.get;
+      if (!desc || !get) continue;
+      Object.defineProperty(proto, name, {
+        ...desc,
+        get(this: RTCPeerConnection) {
+          const d = get.call(this) as RTCSessionDescription | null;
+          if (rewrite.size === 0 || !d || typeof d.sdp !== 'string') return d;
+          return new RTCSessionDescription({ type: d.type, sdp: stripDirectCandidates(d.sdp) });
+        },
+      });
+    }
     patch('setConfiguration', (orig) =>
       function setConfiguration(this: RTCPeerConnection, config?: RTCConfiguration) {
         const conf = configure(config);

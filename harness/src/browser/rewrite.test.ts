@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  isDirectCandidate,
+  stripDirectCandidates,
   applyIceOverrides,
   countTurnUrls,
   parseHostPort,
@@ -160,5 +162,20 @@ describe('ICE overrides', () => {
   it('names a bad field', () => {
     expect(() => parseIceOverrides({ iceTransportPolicy: 'none' as 'relay' })).toThrow(/iceTransportPolicy must be 'all' or 'relay'/);
     expect(() => parseIceOverrides({ turnCredentials: { username: 'x' } as never })).toThrow(/turnCredentials/);
+  });
+});
+
+describe('hiding direct local candidates', () => {
+  const host = 'candidate:1 1 udp 2122260223 192.0.2.2 54321 typ host generation 0 ufrag abcd';
+  const srflx = 'candidate:2 1 udp 1686052607 203.0.113.9 40000 typ srflx raddr 192.0.2.2 rport 54321';
+  const relay = 'candidate:3 1 udp 41885439 127.0.0.1 49152 typ relay raddr 0.0.0.0 rport 0';
+
+  it('hides host and server-reflexive candidates, keeps relay candidates', () => {
+    expect([host, srflx, relay].map(isDirectCandidate)).toEqual([true, true, false]);
+  });
+
+  it("removes them from an SDP's candidate lines, keeping every other line and its endings", () => {
+    const sdp = ['v=0', 'm=audio 9 UDP/TLS/RTP/SAVPF 111', `a=${host}`, `a=${relay}`, `a=${srflx}`, 'a=end-of-candidates', ''].join('\r\n');
+    expect(stripDirectCandidates(sdp)).toBe(['v=0', 'm=audio 9 UDP/TLS/RTP/SAVPF 111', `a=${relay}`, 'a=end-of-candidates', ''].join('\r\n'));
   });
 });

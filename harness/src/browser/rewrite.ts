@@ -1,6 +1,7 @@
 // Rewriting of remote ICE candidates and ICE server URLs, so that a page's media can be steered
 // through a relay of the harness (a simulated network link) without the page knowing: the agent
-// applies it to remote SDP, to trickled candidates and to the RTCPeerConnection configuration.
+// applies it to remote SDP, to trickled candidates and to the RTCPeerConnection configuration,
+// and hides the page's own direct candidates from its app (the server must not reach around the link).
 // Pure string functions, no DOM: bundled into the page and unit-tested in Node.
 
 /** `'host:port'` of a remote candidate or ICE server -> `'host:port'` to use instead. IPv6 as `[::1]:3478`. */
@@ -71,6 +72,21 @@ export function rewriteCandidate(candidate: string, table: RewriteTable): string
 export function rewriteSdp(sdp: string, table: RewriteTable): string {
   if (table.size === 0) return sdp;
   return sdp.replace(/^a=candidate:[^\r\n]*/gm, (line) => rewriteCandidate(line, table));
+}
+
+/**
+ * Whether a local candidate must stay hidden from the page's app when its media is steered
+ * through a link: its host (and server-reflexive) addresses would let a full-ICE server check
+ * them directly, find a peer-reflexive path around the link and use it (Janus does; an ICE-lite
+ * server such as mediasoup never sends checks). Relay candidates stay: TURN paths cross the link.
+ */
+export function isDirectCandidate(candidate: string): boolean {
+  return / typ (host|srflx)( |$)/.test(candidate);
+}
+
+/** Removes the direct candidates (isDirectCandidate) from an SDP's `a=candidate:` lines. */
+export function stripDirectCandidates(sdp: string): string {
+  return sdp.replace(/^a=candidate:[^\r\n]*(\r?\n|$)/gm, (line) => (isDirectCandidate(line.trimEnd()) ? '' : line));
 }
 
 /** Rewrites `turn:host:port?transport=udp` (and turns:, stun:, stuns:); a missing port is the scheme's default. */
