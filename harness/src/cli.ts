@@ -173,7 +173,7 @@ export async function main(argv: string[]): Promise<number> {
       const spec = await loadScenario(file);
       const plan = resolvePlan(spec, { file, duration: flags.duration, set: flags.set });
       // A TURN server's shared secret (or any credential) must not end up in a CI log.
-      const redacted = JSON.stringify(plan, (key, value) => (/^(secret|credential|password)$/i.test(key) && typeof value === 'string' ? '<redacted>' : value), 2);
+      const redacted = JSON.stringify(plan, (key, value) => (/^(secret|credential|password|token)$/i.test(key) && typeof value === 'string' ? '<redacted>' : value), 2);
       process.stdout.write(`${file}: ok\n${redacted}\n`);
     });
 

@@ -28,6 +28,7 @@ describe('page adapters and script steps', () => {
     const run = await runCli(['run', 'test/fixtures/own-app/own-app.scenario.ts', '--out', out]);
     const results = readResults(out);
     expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(results.target).toEqual({ kind: 'url', url: `${sfu.url}/?room={room}&name={name}`, page: 'my-app' });
     // The adapter's join started the camera: each caller receives the other's video.
     for (const p of results.participants) {
       expect(p.joinedAtMs, p.id).not.toBeNull();

@@ -66,6 +66,11 @@ export interface GroupResult {
   aggregates: Record<string, Aggregate>;
 }
 
+export type TargetSummary =
+  | { kind: 'bundled' }
+  | { kind: 'url'; url: string; page: string }
+  | { kind: 'whip'; whip: string | null; whep: string | null };
+
 export interface ActionResult {
   atMs: number;
   startedMs: number;
@@ -114,6 +119,8 @@ export interface RunResults {
   verdictReason?: string;
   scenario: string;
   scenarioFile: string;
+  /** What the participants called: the bundled SFU, an app's page and the adapter that drove it, or WHIP/WHEP endpoints (no token). Absent in older results. */
+  target?: TargetSummary;
   startedAt: string;
   endedAt: string | null;
   /** Time from the first join to the end of measurement, seconds. */

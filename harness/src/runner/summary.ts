@@ -6,7 +6,7 @@ import type { PlannedAction, PlannedParticipant, RunPlan } from '../scenario/pla
 import type { Participant } from '../participants/participant.ts';
 import type { GuardVerdict } from './guard.ts';
 import type { ActionOutcome } from './timeline.ts';
-import type { Aggregate, RunEnvironment, RunResults, Verdict } from './results.ts';
+import type { Aggregate, RunEnvironment, RunResults, TargetSummary, Verdict } from './results.ts';
 import type { ParticipantLinks } from './links.ts';
 import type { LayerLog, ParticipantLayers } from './layer-log.ts';
 import type { IceLog } from '../turn/ice-log.ts';
@@ -127,6 +127,7 @@ export function buildResults(input: ResultInputs): RunResults {
     ...(verdictReason ? { verdictReason } : {}),
     scenario: plan.name,
     scenarioFile: plan.file,
+    target: targetSummary(plan.target),
     startedAt: input.startedAt.toISOString(),
     endedAt: input.final ? new Date(end).toISOString() : null,
     durationSeconds: Math.max(0, (end - input.startMs) / 1000),
@@ -185,4 +186,16 @@ export function buildResults(input: ResultInputs): RunResults {
 /** The outage a network action caused: the link recorded it while the action ran. */
 function recoveryOf(recoveries: readonly OutageRecovery[], a: { participant: string; startedMs: number; durationMs: number }): OutageRecovery | undefined {
   return recoveries.find((r) => r.participant === a.participant && r.atMs >= a.startedMs - 50 && r.atMs <= a.startedMs + a.durationMs + 50);
+}
+
+/** The target as results.json names it: the adapter by its name, never a token. */
+function targetSummary(target: RunPlan['target']): TargetSummary {
+  switch (target.kind) {
+    case 'bundled':
+      return { kind: 'bundled' };
+    case 'url':
+      return { kind: 'url', url: target.url, page: target.page?.name ?? 'reference' };
+    case 'whip':
+      return { kind: 'whip', whip: target.whip, whep: target.whep };
+  }
 }
