@@ -2,7 +2,8 @@
 // drive a real third-party call app: Debian's config copied to a temporary folder and narrowed to
 // what the VideoRoom demo needs (HTTP API on a free loopback port, the VideoRoom plugin only, no
 // admin API, no event handlers, a small RTP port range), the demos served over node:http with a
-// settings.js that names this Janus.
+// settings.js that names this Janus. `websockets: true` adds the WebSocket API on a free loopback
+// port too, for clients that speak only that (Meetecho's simple-whip-server).
 //
 // Media: Janus never offers a loopback candidate, so ICE is held to the machine's first non-loopback
 // IPv4 interface, and `mediaHost` is its address (what a scenario's target.media names). Janus's
@@ -14,7 +15,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, cpSync, createReadStream, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
+import { connect, createServer as createNetServer } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -32,6 +33,8 @@ export interface JanusOptions {
   readyTimeoutMs?: number;
   /** More janus flags, appended: ['-l'] logs libnice's ICE debugging. Default none. */
   extraArgs?: string[];
+  /** The WebSocket API (protocol 'janus-protocol') on 127.0.0.1, a free port: see `Janus.wsUrl`. Default false. */
+  websockets?: boolean;
 }
 
 export interface Janus {
@@ -39,6 +42,8 @@ export interface Janus {
   readonly httpUrl: string;
   /** Janus's HTTP API, e.g. http://127.0.0.1:41234/janus. */
   readonly apiUrl: string;
+  /** Its WebSocket API, e.g. ws://127.0.0.1:41235, when started with `websockets: true`; else null. */
+  readonly wsUrl: string | null;
   /** The address Janus offers its ICE candidates on (target.media's host). */
   readonly mediaHost: string;
   /** The UDP port range of its candidates, inclusive. */
@@ -68,9 +73,15 @@ export async function startJanus(options: JanusOptions = {}): Promise<Janus> {
     const apiPort = await freePort();
     const mainPath = join(dir, 'janus.jcfg');
     const httpPath = join(dir, 'janus.transport.http.jcfg');
-    writeFileSync(mainPath, janusConfig(readFileSync(mainPath, 'utf8'), { dir, rtpPorts, iceInterface: media.name }));
+    const wsPort = options.websockets ? await freePort() : null;
+    writeFileSync(mainPath, janusConfig(readFileSync(mainPath, 'utf8'), { dir, rtpPorts, iceInterface: media.name, websockets: wsPort !== null }));
     writeFileSync(httpPath, httpTransportConfig(readFileSync(httpPath, 'utf8'), apiPort));
+    if (wsPort !== null) {
+      const wsPath = join(dir, 'janus.transport.websockets.jcfg');
+      writeFileSync(wsPath, wsTransportConfig(readFileSync(wsPath, 'utf8'), wsPort));
+    }
     const apiUrl = `http://127.0.0.1:${apiPort}/janus`;
+    const wsUrl = wsPort === null ? null : `ws://127.0.0.1:${wsPort}`;
     pages = await serveDemos(demosDir, apiUrl);
     const address = pages.address();
     const httpUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -111,15 +122,15 @@ export async function startJanus(options: JanusOptions = {}): Promise<Janus> {
         await stop();
         throw new Error(`janus exited while starting:\n${tail}`);
       }
-      if (await answers(`${apiUrl}/info`)) break;
+      if ((await answers(`${apiUrl}/info`)) && (wsPort === null || (await accepts(wsPort)))) break;
       if (Date.now() > deadline) {
         const tail = logTail(logPath);
         await stop();
-        throw new Error(`janus did not answer ${apiUrl}/info within ${options.readyTimeoutMs ?? 15_000} ms:\n${tail}`);
+        throw new Error(`janus did not answer ${apiUrl}/info${wsUrl ? ` and ${wsUrl}` : ''} within ${options.readyTimeoutMs ?? 15_000} ms:\n${tail}`);
       }
       await sleep(200);
     }
-    return { httpUrl, apiUrl, mediaHost: media.address, rtpPorts, logPath, stop };
+    return { httpUrl, apiUrl, wsUrl, mediaHost: media.address, rtpPorts, logPath, stop };
   } catch (err) {
     if (pages?.listening) pages.close();
     rmSync(dir, { recursive: true, force: true });
@@ -141,14 +152,14 @@ export function setInSection(text: string, section: string, key: string, value: 
   return lines.join('\n');
 }
 
-/** janus.jcfg for one test: this folder, the VideoRoom plugin and HTTP transport only, ICE on one interface and port range. */
-function janusConfig(text: string, o: { dir: string; rtpPorts: [number, number]; iceInterface: string }): string {
-  // Every library of a kind but `keep`, from the folder the config names (plugins_folder, ...).
-  const others = (kind: string, keep: string) => {
+/** janus.jcfg for one test: this folder, the VideoRoom plugin and HTTP (and WebSocket) transport only, ICE on one interface and port range. */
+function janusConfig(text: string, o: { dir: string; rtpPorts: [number, number]; iceInterface: string; websockets: boolean }): string {
+  // Every library of a kind but those in `keep`, from the folder the config names (plugins_folder, ...).
+  const others = (kind: string, ...keep: string[]) => {
     const folder = new RegExp(`^\\s*${kind}_folder\\s*=\\s*"([^"]+)"`, 'm').exec(text)?.[1];
     if (!folder || !existsSync(folder)) return '';
     return readdirSync(folder)
-      .filter((f) => /^libjanus_.*\.so$/.test(f) && f !== keep)
+      .filter((f) => /^libjanus_.*\.so$/.test(f) && !keep.includes(f))
       .join(',');
   };
   let out = text;
@@ -157,8 +168,8 @@ function janusConfig(text: string, o: { dir: string; rtpPorts: [number, number];
   out = setInSection(out, 'nat', 'ice_enforce_list', o.iceInterface);
   // Loaded plugins open ports of their own (the streaming demo's RTP mountpoints) and cost start-up time.
   out = setInSection(out, 'plugins', 'disable', others('plugins', 'libjanus_videoroom.so'));
-  // The WebSockets transport would take port 8188 for every Janus on the machine.
-  out = setInSection(out, 'transports', 'disable', others('transports', 'libjanus_http.so'));
+  // Debian's WebSockets config takes port 8188 for every Janus on the machine: only on request, on a port of its own.
+  out = setInSection(out, 'transports', 'disable', o.websockets ? others('transports', 'libjanus_http.so', 'libjanus_websockets.so') : others('transports', 'libjanus_http.so'));
   out = setInSection(out, 'loggers', 'disable', others('loggers', ''));
   out = setInSection(out, 'events', 'broadcast', false);
   out = setInSection(out, 'events', 'disable', others('events', ''));
@@ -173,6 +184,18 @@ function httpTransportConfig(text: string, port: number): string {
   out = setInSection(out, 'general', 'https', false);
   out = setInSection(out, 'admin', 'admin_http', false);
   out = setInSection(out, 'admin', 'admin_https', false);
+  return out;
+}
+
+/** janus.transport.websockets.jcfg: the Janus API over ws://127.0.0.1:port, no wss, no admin API. */
+function wsTransportConfig(text: string, port: number): string {
+  let out = text;
+  out = setInSection(out, 'general', 'ws', true);
+  out = setInSection(out, 'general', 'ws_port', port);
+  out = setInSection(out, 'general', 'ws_ip', '127.0.0.1');
+  out = setInSection(out, 'general', 'wss', false);
+  out = setInSection(out, 'admin', 'admin_ws', false);
+  out = setInSection(out, 'admin', 'admin_wss', false);
   return out;
 }
 
@@ -266,6 +289,17 @@ async function answers(url: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** A TCP connect to 127.0.0.1:port succeeds (the WebSocket transport listens). */
+async function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port, timeout: 2_000 });
+    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
 }
 
 function logTail(path: string, lines = 30): string {
