@@ -43,6 +43,14 @@ export interface ParticipantOptions {
 
 const NOTHING: PlannedPublish = { audio: false, video: null };
 
+/**
+ * Functions handed to page.evaluate by code that tsx compiled (the CLI runs scenarios, adapters
+ * and script steps with it) call `__name(fn, 'name')` for every named inner function: esbuild's
+ * keepNames helper, which exists in Node only. In the page it is an identity stand-in, so that
+ * `const done = () => ...` inside an evaluated function works there as it reads.
+ */
+const KEEP_NAMES_SHIM = 'globalThis.__name ??= (fn) => fn;';
+
 export class Participant extends TypedEmitter<ParticipantEvents> {
   readonly id: string;
   readonly group: string;
@@ -106,6 +114,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
 
   /** Installs scripts that must run before the page's own code (the stats agent), then loads the page. */
   async open(url: string, initScripts: string[], timeoutMs = 30_000): Promise<void> {
+    await this.page.evaluateOnNewDocument(KEEP_NAMES_SHIM);
     for (const script of initScripts) await this.page.evaluateOnNewDocument(script);
     this.#url = url;
     await this.page.goto(url, { waitUntil: 'load', timeout: timeoutMs });
