@@ -346,6 +346,14 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
     const late = effects.finish(endMs);
     store.ingest(late);
     mux.onSample(null, late);
+    // On someone else's server (an app, a WHIP/WHEP endpoint), everyone hangs up through its
+    // adapter as a user would, so that the server ends their sessions now rather than keep ghosts
+    // (a WHEP viewer of the next run could be handed a ghost's stream). Bounded: a page that
+    // cannot leave is closed with its browser anyway.
+    if (!bundledSfu) {
+      const joined = [...records.values()].flatMap((r) => (r.participant?.state === 'joined' && r.participant.adapter.leave ? [r.participant] : []));
+      await Promise.race([Promise.allSettled(joined.map((p) => p.leave())), new Promise((r) => setTimeout(r, 5_000))]);
+    }
     // Everyone hangs up, then the SFU must hold nothing for them: what it still counts leaked.
     if (bundledSfu) {
       const sfu = bundledSfu;
