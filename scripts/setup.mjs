@@ -8,6 +8,7 @@ import { $, fs, path, os, chalk } from 'zx';
 import { createHash } from 'node:crypto';
 import { ensureWorker, defaultCacheDir } from './mediasoup-worker/build.mjs';
 import { buildPackages } from './mediasoup-worker/patches.mjs';
+import { ensureSimpleWhipServerSources } from './simple-whip-server.mjs';
 
 $.verbose = false;
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -97,41 +98,12 @@ function placeWorker(workerBin) {
   log(`placed mediasoup-worker at ${path.relative(root, dest)}`);
 }
 
-/**
- * Debian's simple-whip-server (Meetecho's WHIP server in front of Janus), the third-party WHIP
- * server of test/e2e/simple-whip-server.test.ts. Its package depends on Debian's nodejs, which
- * conflicts with Node 20, so its .deb is only downloaded and unpacked into the cache (its npm
- * modules are devDependencies). test/support/simple-whip-server.ts reads the same folder, and
- * fetches it the same way if it is missing: a failure here warns and does not stop the set-up.
- */
-async function ensureSimpleWhipServer() {
-  const name = 'simple-whip-server';
-  const cacheDir = process.env.RTC_HARNESS_CACHE_DIR
-    ? path.join(process.env.RTC_HARNESS_CACHE_DIR, name)
-    : path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'rtc-harness', name);
-  const root = path.join(cacheDir, 'root');
-  const serverJs = path.join(root, 'usr', 'share', name, 'src', 'server.js');
-  if (fs.existsSync(serverJs)) return;
-  fs.mkdirpSync(cacheDir);
-  const work = fs.mkdtempSync(path.join(cacheDir, 'download-'));
+/** Debian's simple-whip-server for its e2e test (scripts/simple-whip-server.mjs); a failure warns: the test tries again. */
+function ensureSimpleWhipServer() {
   try {
-    const download = await $({ cwd: work })`apt-get download ${name}`.nothrow().quiet();
-    if (!download.ok) {
-      log(chalk.yellow(`could not fetch Debian's ${name} ('apt-get download ${name}': ${download.stderr.trim().split('\n').at(-1)}); its e2e test will try again`));
-      return;
-    }
-    const deb = fs.readdirSync(work).find((f) => f.startsWith(`${name}_`) && f.endsWith('.deb'));
-    if (!deb) {
-      log(chalk.yellow(`'apt-get download ${name}' left no .deb; its e2e test will try again`));
-      return;
-    }
-    await $({ cwd: work })`dpkg-deb -x ${deb} root`;
-    fs.copyFileSync(path.join(work, deb), path.join(cacheDir, deb));
-    // Renamed into place whole: a test starting meanwhile sees all of it or none.
-    if (!fs.existsSync(serverJs)) fs.renameSync(path.join(work, 'root'), root);
-    log(`unpacked ${deb} into ${cacheDir}`);
-  } finally {
-    fs.removeSync(work);
+    ensureSimpleWhipServerSources();
+  } catch (err) {
+    log(chalk.yellow(`${err.message}; its e2e test will try again`));
   }
 }
 
@@ -149,7 +121,7 @@ try {
   const worker = await ensureWorker({ version, cacheDir: process.env.RTC_HARNESS_CACHE_DIR ?? defaultCacheDir(), log });
   await ensureNodeModules(worker.bin);
   placeWorker(worker.bin);
-  await ensureSimpleWhipServer();
+  ensureSimpleWhipServer();
   await buildCallPage();
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s (mediasoup-worker ${version}, ${worker.built ? 'built now' : 'cached'} in ${path.dirname(worker.bin)}; ${os.cpus().length} cores)`);
 } catch (err) {

@@ -11,14 +11,15 @@
 // server.js listens on every interface and has no setting for it: a preloaded module binds its
 // one `listen(port, callback)` to 127.0.0.1 instead, leaving the sources as Debian ships them.
 // No orphan: node gets PR_SET_PDEATHSIG through `setpriv`, as janus does.
-import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { ensureSimpleWhipServerSources } from '../../scripts/simple-whip-server.mjs';
 
 export interface SimpleWhipServerOptions {
   /** Janus's WebSocket API: `(await startJanus({ websockets: true })).wsUrl`. Required. */
@@ -64,53 +65,10 @@ export interface SimpleWhipServer {
   stop(): Promise<void>;
 }
 
-const PACKAGE = 'simple-whip-server';
-/** Where the package's sources are, under the unpacked .deb. */
-const SOURCES = join('usr', 'share', PACKAGE, 'src');
 /** The npm modules server.js and whip-janus.js require. */
+const PACKAGE = 'simple-whip-server';
 const MODULES = ['async', 'express', 'cors', 'colors/safe', 'debug', 'body-parser', 'websocket'];
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-/** Same folder as `npm run setup` fills (scripts/setup.mjs). */
-export function defaultSimpleWhipServerCacheDir(): string {
-  if (process.env.RTC_HARNESS_CACHE_DIR) return join(process.env.RTC_HARNESS_CACHE_DIR, PACKAGE);
-  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'rtc-harness', PACKAGE);
-}
-
-/**
- * The folder with server.js and whip-janus.js: unpacked from the cache, or downloaded with
- * `apt-get download` and unpacked now (into a temporary folder renamed into place, so two
- * callers at once cannot see half of it).
- */
-export function ensureSimpleWhipServerSources(cacheDir = defaultSimpleWhipServerCacheDir()): string {
-  const root = join(cacheDir, 'root');
-  const sources = join(root, SOURCES);
-  if (existsSync(join(sources, 'server.js'))) return sources;
-  mkdirSync(cacheDir, { recursive: true });
-  const work = mkdtempSync(join(cacheDir, 'download-'));
-  try {
-    try {
-      execFileSync('apt-get', ['download', PACKAGE], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
-    } catch (err) {
-      const stderr = String((err as { stderr?: Buffer }).stderr ?? (err as Error).message).trim();
-      throw new Error(`could not fetch Debian's ${PACKAGE} with 'apt-get download ${PACKAGE}' (is it in this system's apt sources? try 'apt-get update', or run 'npm run setup'): ${stderr}`);
-    }
-    const deb = readdirSync(work).find((f) => f.startsWith(`${PACKAGE}_`) && f.endsWith('.deb'));
-    if (!deb) throw new Error(`'apt-get download ${PACKAGE}' left no .deb in ${work}`);
-    execFileSync('dpkg-deb', ['-x', deb, 'root'], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
-    if (!existsSync(join(work, 'root', SOURCES, 'server.js'))) throw new Error(`${deb} has no ${SOURCES}/server.js: not the package this harness knows`);
-    copyFileSync(join(work, deb), join(cacheDir, deb));
-    try {
-      renameSync(join(work, 'root'), root);
-    } catch (err) {
-      // Another caller got there first: its copy is as good.
-      if (!existsSync(join(sources, 'server.js'))) throw err;
-    }
-    return sources;
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-}
 
 export async function startSimpleWhipServer(options: SimpleWhipServerOptions): Promise<SimpleWhipServer> {
   const sources = ensureSimpleWhipServerSources(options.cacheDir);
