@@ -15,10 +15,11 @@
 import { spawn } from 'node:child_process';
 import { closeSync, cpSync, createReadStream, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { connect, createServer as createNetServer } from 'node:net';
+import { connect } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { answers, freePort, logTail } from './process-helpers.ts';
 
 export interface JanusOptions {
   /** UDP ports Janus's ICE may use, inclusive. Default [20000, 20099]. */
@@ -269,28 +270,6 @@ function onPath(binary: string): boolean {
   return (process.env.PATH ?? '').split(':').some((d) => d !== '' && existsSync(join(d, binary)));
 }
 
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== 'object' || !address) throw new Error('could not find a free port');
-  return address.port;
-}
-
-async function answers(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-    await res.arrayBuffer();
-    return res.ok;
-  } catch {
-    return false;
-  }
-}
-
 /** A TCP connect to 127.0.0.1:port succeeds (the WebSocket transport listens). */
 async function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -302,10 +281,3 @@ async function accepts(port: number): Promise<boolean> {
   });
 }
 
-function logTail(path: string, lines = 30): string {
-  try {
-    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}

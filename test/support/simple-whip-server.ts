@@ -12,14 +12,14 @@
 // one `listen(port, callback)` to 127.0.0.1 instead, leaving the sources as Debian ships them.
 // No orphan: node gets PR_SET_PDEATHSIG through `setpriv`, as janus does.
 import { spawn } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ensureSimpleWhipServerSources } from '../../scripts/simple-whip-server.mjs';
+import { answers, freePort, logTail } from './process-helpers.ts';
 
 export interface SimpleWhipServerOptions {
   /** Janus's WebSocket API: `(await startJanus({ websockets: true })).wsUrl`. Required. */
@@ -187,32 +187,3 @@ net.Server.prototype.listen = function (port, ...rest) {
 };
 `;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== 'object' || !address) throw new Error('could not find a free port');
-  return address.port;
-}
-
-async function answers(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-    await res.arrayBuffer();
-    return res.ok;
-  } catch {
-    return false;
-  }
-}
-
-function logTail(path: string, lines = 30): string {
-  try {
-    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
