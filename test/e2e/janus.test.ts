@@ -100,9 +100,13 @@ describe("the Janus VideoRoom demo through its own UI (target.page: 'janus-video
     const far = results.participants.find((x) => x.id === 'far[0]')!;
     expect(far.network?.counters.up.packetsForwarded, "packets far[0]'s link carried up").toBeGreaterThan(1000);
     // 100 ms each way: the far participant's selected pair takes 200 ± 30 ms longer than the others'.
-    const rttP50 = (id: string) => results.participants.find((x) => x.id === id)!.aggregates.rtt_ms!.p50;
-    const near = ['callers[0]', 'callers[1]', 'callers[2]'].map(rttP50).sort((x, y) => x - y)[1]!;
-    const delta = rttP50('far[0]') - near;
+    // Compared by their lowest RTT: rtt_ms is the worst of each page's four connections, and with
+    // four demo pages on two cores Janus's own scheduling adds 30-50 ms to the medians, unevenly
+    // (median deltas of 194 and 249 ms measured in two runs); the link's delay is in every sample.
+    const rttMin = (id: string) => results.participants.find((x) => x.id === id)!.aggregates.rtt_ms!.min;
+    const near = ['callers[0]', 'callers[1]', 'callers[2]'].map(rttMin).sort((x, y) => x - y)[1]!;
+    console.log(`rtt min: far ${rttMin('far[0]')} ms, near (median of callers) ${near} ms`);
+    const delta = rttMin('far[0]') - near;
     expect(delta).toBeGreaterThan(170);
     expect(delta).toBeLessThan(230);
 
