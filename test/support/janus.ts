@@ -19,7 +19,7 @@ import { connect } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { answers, freePort, logTail } from './process-helpers.ts';
+import { answers, freePort, logTail, supervise } from './process-helpers.ts';
 
 export interface JanusOptions {
   /** UDP ports Janus's ICE may use, inclusive. Default [20000, 20099]. */
@@ -93,24 +93,12 @@ export async function startJanus(options: JanusOptions = {}): Promise<Janus> {
     const [command, args] = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', ['--pdeathsig', 'KILL', '--', binary, ...janusArgs]] : [binary, janusArgs];
     const child = spawn(command, args, { stdio: ['ignore', logFd, logFd] });
     closeSync(logFd);
-    let ended = false;
-    const exited = new Promise<void>((resolve) => {
-      child.once('error', () => ((ended = true), resolve()));
-      child.once('exit', () => ((ended = true), resolve()));
-    });
-    const killOnExit = () => child.kill('SIGKILL');
-    process.on('exit', killOnExit);
+    const proc = supervise(child);
     const server = pages;
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> =>
       (stopping ??= (async () => {
-        if (!ended) {
-          child.kill('SIGTERM');
-          const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-          await exited;
-          clearTimeout(timer);
-        }
-        process.off('exit', killOnExit);
+        await proc.stop();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         rmSync(dir, { recursive: true, force: true });
@@ -118,7 +106,7 @@ export async function startJanus(options: JanusOptions = {}): Promise<Janus> {
 
     const deadline = Date.now() + (options.readyTimeoutMs ?? 15_000);
     for (;;) {
-      if (ended) {
+      if (proc.ended) {
         const tail = logTail(logPath);
         await stop();
         throw new Error(`janus exited while starting:\n${tail}`);

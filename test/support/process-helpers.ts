@@ -1,6 +1,7 @@
 // Small helpers for the tests that start a third-party server as a child process (Janus,
 // simple-whip-server): a free loopback port to give it, whether it answers yet, and the end of
 // its log for the error when it does not.
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
@@ -35,4 +36,38 @@ export function logTail(path: string, lines = 30): string {
   } catch {
     return '(no log)';
   }
+}
+
+/** A started server process: whether it has ended, and a stop that waits for it to end. */
+export interface Supervised {
+  readonly ended: boolean;
+  /** SIGTERM, SIGKILL after 5 s, resolved once the process has ended. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Watches `child` and kills it if this process exits first (the 'exit' hook: setpriv covers SIGKILL). */
+export function supervise(child: ChildProcess): Supervised {
+  let ended = false;
+  const exited = new Promise<void>((resolve) => {
+    child.once('error', () => ((ended = true), resolve()));
+    child.once('exit', () => ((ended = true), resolve()));
+  });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.on('exit', killOnExit);
+  let stopping: Promise<void> | undefined;
+  return {
+    get ended() {
+      return ended;
+    },
+    stop: () =>
+      (stopping ??= (async () => {
+        if (!ended) {
+          child.kill('SIGTERM');
+          const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+          await exited;
+          clearTimeout(timer);
+        }
+        process.off('exit', killOnExit);
+      })()),
+  };
 }

@@ -19,7 +19,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ensureSimpleWhipServerSources } from '../../scripts/simple-whip-server.mjs';
-import { answers, freePort, logTail } from './process-helpers.ts';
+import { answers, freePort, logTail, supervise } from './process-helpers.ts';
 
 export interface SimpleWhipServerOptions {
   /** Janus's WebSocket API: `(await startJanus({ websockets: true })).wsUrl`. Required. */
@@ -102,23 +102,11 @@ export async function startSimpleWhipServer(options: SimpleWhipServerOptions): P
       env: { ...process.env, NODE_PATH: modules, DEBUG: 'whip:*,janus:*,-janus:vdebug', DEBUG_COLORS: 'no', FORCE_COLOR: '0' },
     });
     closeSync(logFd);
-    let ended = false;
-    const exited = new Promise<void>((resolve) => {
-      child.once('error', () => ((ended = true), resolve()));
-      child.once('exit', () => ((ended = true), resolve()));
-    });
-    const killOnExit = () => child.kill('SIGKILL');
-    process.on('exit', killOnExit);
+    const proc = supervise(child);
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> =>
       (stopping ??= (async () => {
-        if (!ended) {
-          child.kill('SIGTERM');
-          const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-          await exited;
-          clearTimeout(timer);
-        }
-        process.off('exit', killOnExit);
+        await proc.stop();
         rmSync(dir, { recursive: true, force: true });
       })());
 
@@ -126,7 +114,7 @@ export async function startSimpleWhipServer(options: SimpleWhipServerOptions): P
     const readyTimeoutMs = options.readyTimeoutMs ?? 15_000;
     const deadline = Date.now() + readyTimeoutMs;
     for (;;) {
-      if (ended) {
+      if (proc.ended) {
         const tail = logTail(logPath);
         await stop();
         throw new Error(`${PACKAGE} exited while starting:\n${tail}`);
