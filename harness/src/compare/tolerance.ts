@@ -5,7 +5,7 @@
 //   rtt_ms=15%:20           15% of the baseline, and at least 20 ms
 //   *=20%                   20% instead of 10% for every metric without its own override
 import { METRICS, isMetricName, type MetricName, type MetricUnit } from '../stats/catalogue.ts';
-import { closest } from '../scenario/suggest.ts';
+import { closest } from '../util/suggest.ts';
 import type { Tolerance } from './types.ts';
 
 /** A metric may get this much worse, relative to the baseline, before it regresses. */

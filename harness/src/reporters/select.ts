@@ -3,7 +3,7 @@
 // console summary, report.html, junit.xml and summary.md are written too, since they are cheap and
 // a CI job wants them all. A name may carry a path: `junit=reports/junit.xml`.
 import { join } from 'node:path';
-import { closest } from '../scenario/suggest.ts';
+import { closest } from '../util/suggest.ts';
 import type { Reporter } from './reporter.ts';
 import { ConsoleReporter } from './console.ts';
 import { JsonReporter } from './json.ts';

@@ -6,7 +6,7 @@ import { NetworkConfigError, validateLinkUpdate } from '../network/settings.ts';
 import { parseExpression, parseSelector, ThresholdSyntaxError } from '../thresholds/parse.ts';
 import { formatPath, formatValue } from './errors.ts';
 import { describeGroup, joinTimeMs, participantId, resolveWho, type GroupCounts } from './roster.ts';
-import { didYouMean } from './suggest.ts';
+import { didYouMean } from '../util/suggest.ts';
 import type { NetworkSpec, ScenarioSpec, ThresholdEntry } from './types.ts';
 import { formatDuration, parseDurationMs } from './units.ts';
 import { checkTurn } from './turn.ts';

@@ -18,7 +18,7 @@ import {
 } from './plan.ts';
 import { planNetwork, TraceFileError } from './network.ts';
 import { joinTimeMs, participantId, resolveWho, type GroupCounts } from './roster.ts';
-import { didYouMean } from './suggest.ts';
+import { didYouMean } from '../util/suggest.ts';
 import type { NetworkSpec, PublishSpec, ScenarioSpec, TimelineAction } from './types.ts';
 import { resolveGroupTurn, resolveTurn } from './turn.ts';
 import { DEFAULT_AWAY_MS, expandChurn } from './churn.ts';

@@ -9,7 +9,7 @@ import { referencePage } from '../pages/reference.ts';
 import { formatPath, formatValue } from './errors.ts';
 import { DEFAULTS, type PlannedTarget } from './plan.ts';
 import { resolveWho, type GroupCounts } from './roster.ts';
-import { didYouMean } from './suggest.ts';
+import { didYouMean } from '../util/suggest.ts';
 import type { ScenarioSpec, TargetSpec } from './types.ts';
 import { parseDurationMs } from './units.ts';
 

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { checkScenario } from './check.ts';
 import { formatPath, formatValue, ScenarioError } from './errors.ts';
 import { allowedKeysAt, scenarioSchema } from './schema.ts';
-import { closest, didYouMean } from './suggest.ts';
+import { closest, didYouMean } from '../util/suggest.ts';
 import type { ScenarioSpec } from './types.ts';
 
 /**

@@ -2,7 +2,7 @@
 // ('video_recv_fps{group:viewers,rid:h}'), an expression compares one aggregate of them with a
 // number ('p(95) < 150'). Both parse into plain objects; errors give the 1-based column.
 import { isMetricName, METRICS, type MetricName } from '../stats/catalogue.ts';
-import { closest } from '../scenario/suggest.ts';
+import { closest } from '../util/suggest.ts';
 
 export type SimpleAggregation = 'avg' | 'min' | 'max' | 'med' | 'count' | 'last';
 export type Aggregation = { kind: SimpleAggregation } | { kind: 'p'; percentile: number };
