@@ -6,8 +6,7 @@
 // Only `join` is required. A timeline action whose hook the adapter lacks is refused when the
 // scenario is checked, before any browser starts (hooksFor() says which hook each action needs).
 import type { Page } from 'puppeteer-core';
-import type { MediaSource } from '../scenario/types.ts';
-import type { PlannedPublish } from '../scenario/plan.ts';
+import type { MediaSource, PublishRequest } from './media.ts';
 
 export type { Page } from 'puppeteer-core';
 
@@ -25,7 +24,7 @@ export interface PageContext {
    * What the participant's group sends. An app that chooses its media when it joins sends it from
    * `join`; with a `publish` hook, the harness calls it after `join` instead.
    */
-  readonly publish: PlannedPublish;
+  readonly publish: PublishRequest;
   /** Aborted when the run stops (its end, Ctrl-C, an abortOnFail threshold): give up long waits. */
   readonly signal: AbortSignal;
   /** A line in the run's log, prefixed with the participant's id. */
@@ -62,7 +61,7 @@ export interface PageAdapter {
   /** Leave the call; the page stays open and may join again. Needed by leave, rejoin and churn. */
   leave?(page: Page, ctx: PageContext): Promise<void>;
   /** Start sending `what`. Needed by publish and changeCodec; without it, `join` sends what the app sends. */
-  publish?(page: Page, ctx: PageContext, what: PlannedPublish): Promise<void>;
+  publish?(page: Page, ctx: PageContext, what: PublishRequest): Promise<void>;
   /** Stop sending a source. Needed by unpublish and changeCodec. */
   unpublish?(page: Page, ctx: PageContext, source: MediaSource): Promise<void>;
   /** Pause a source (what the app's mute button does). */

@@ -20,8 +20,7 @@
 // No publish or unpublish: the demo publishes as it joins, and its Unpublish button stops audio
 // and video at once, where the hook stops one source.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { PlannedPublish } from '../scenario/plan.ts';
-import type { MediaSource } from '../scenario/types.ts';
+import type { MediaSource, PublishRequest } from './media.ts';
 import type { Page, PageAdapter, PageContext } from './adapter.ts';
 
 /** The room the demo joins when its URL names none (janus.plugin.videoroom.jcfg's sample room). */
@@ -168,7 +167,7 @@ export function subscriberMode(url: string): boolean {
 }
 
 /** Refuses a group's publish the demo would not send as asked: it sends audio and camera, or nothing. */
-function checkPublish(what: PlannedPublish, viewer: boolean): void {
+function checkPublish(what: PublishRequest, viewer: boolean): void {
   const sends = what.audio || what.video !== null;
   if (viewer && sends) {
     throw new Error("the Janus VideoRoom demo sends nothing with ?subscriber-mode=yes in its URL: give the group 'publish: false', or drop subscriber-mode");

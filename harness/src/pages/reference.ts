@@ -1,8 +1,7 @@
 // The adapter for pages with the harness's control surface, `window.rtcHarness`: the bundled SFU's
 // reference call page (sfu/client/src/api.ts), and any page of yours that implements the same
 // methods. Each hook is one method call in the page.
-import type { MediaSource } from '../scenario/types.ts';
-import type { PlannedPublish } from '../scenario/plan.ts';
+import type { MediaSource, PublishRequest } from './media.ts';
 import type { Page, PageAdapter } from './adapter.ts';
 
 /** Calls a method of the page's `window.rtcHarness` and returns its result; errors are the page's own. */
@@ -21,7 +20,7 @@ export async function callSurface<T = unknown>(page: Page, method: string, ...ar
 }
 
 /** The reference page's publish() options for a planned publish. */
-export function publishOptions(what: PlannedPublish): { audio: boolean; video: false | Record<string, unknown> } {
+export function publishOptions(what: PublishRequest): { audio: boolean; video: false | Record<string, unknown> } {
   return {
     audio: what.audio,
     video: what.video

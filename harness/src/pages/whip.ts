@@ -7,7 +7,7 @@
 // The server is ICE-lite or gathers its own candidates: the offer carries the page's host
 // candidates (gathering waits at most 2 s) and no trickle follows (no PATCH).
 import type { Page } from 'puppeteer-core';
-import type { PlannedPublish } from '../scenario/plan.ts';
+import type { PublishRequest } from './media.ts';
 import type { PageAdapter, PageContext } from './adapter.ts';
 
 /** The page a WHIP/WHEP participant opens. */
@@ -47,7 +47,7 @@ async function exchange(url: string, token: string | null, offer: string, signal
 }
 
 /** Makes the page's peer connection and its offer: sending what `publish` says, or receiving one audio and one video. */
-async function makeOffer(page: Page, publish: PlannedPublish | null): Promise<string> {
+async function makeOffer(page: Page, publish: PublishRequest | null): Promise<string> {
   return page.evaluate(async (what) => {
     const w = window as unknown as { __whip?: { pc: RTCPeerConnection; stream: MediaStream | null } };
     w.__whip?.pc.close();
@@ -93,7 +93,7 @@ async function acceptAnswer(page: Page, answer: string): Promise<void> {
   }, answer);
 }
 
-async function connect(page: Page, ctx: PageContext, endpoint: string | null, token: string | null, kind: 'WHIP' | 'WHEP', publish: PlannedPublish | null): Promise<void> {
+async function connect(page: Page, ctx: PageContext, endpoint: string | null, token: string | null, kind: 'WHIP' | 'WHEP', publish: PublishRequest | null): Promise<void> {
   if (!endpoint) throw new Error(`this run has no ${kind} endpoint (target.${kind.toLowerCase()})`);
   const offer = await makeOffer(page, publish);
   const { answer, resource } = await exchange(fill(endpoint, ctx), token, offer, ctx.signal);

@@ -6,7 +6,7 @@ import type { NetworkTrace } from '../network/trace.ts';
 import type { LinkUpdate } from '../network/types.ts';
 import type { ProfileName } from '../network/profiles.ts';
 import type { PlannedParticipantTurn, PlannedTurn, TurnTransport } from './turn.ts';
-import type { MediaSource, VideoCodec } from './types.ts';
+import type { MediaSource, PublishRequest, VideoCodec, VideoRequest } from '../pages/media.ts';
 import type { PageAdapter, PageScript } from '../pages/adapter.ts';
 
 export interface RunPlan {
@@ -45,24 +45,11 @@ export type PlannedTarget =
   /** Publishers send over WHIP, the others view over WHEP; a null endpoint: no group needs it. */
   | { kind: 'whip'; whip: string | null; whep: string | null; token: string | null; media?: string[]; joinTimeoutMs?: number };
 
-export interface PlannedVideo {
-  simulcast: boolean;
-  width: number;
-  height: number;
-  fps: number;
-  /** Simulcast layers lowest first, or one entry capping a single stream; null: the call page's default. */
-  encodings: { maxBitrateKbps: number; scaleResolutionDownBy: number }[] | null;
-  /** null: the call page's default (the first codec the browser and the SFU share). */
-  codec: VideoCodec | null;
-  /** null: the call page's default ('L1T3' per simulcast layer, none otherwise). */
-  scalabilityMode: string | null;
-}
+/** A participant's camera, resolved: what its page is asked to send (the page layer's vocabulary). */
+export type PlannedVideo = VideoRequest;
 
-export interface PlannedPublish {
-  audio: boolean;
-  /** null: no camera. */
-  video: PlannedVideo | null;
-}
+/** What a participant sends, resolved: the publish its page is asked for. */
+export type PlannedPublish = PublishRequest;
 
 export interface PlannedParticipant {
   /** 'viewers[0]': the group and index, unique in the run. */

@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseTurnUrl, TURN_TRANSPORTS, type TurnTransport } from '../turn/routes.ts';
+import type { ParticipantTurnPlan, TurnServerPlan } from '../turn/types.ts';
 import { formatPath, formatValue } from './errors.ts';
 
 export type { TurnTransport } from '../turn/routes.ts';
@@ -46,13 +47,11 @@ export interface GroupTurnSpec {
   credentials?: 'valid' | 'expired';
 }
 
-export interface PlannedParticipantTurn {
-  policy: 'all' | 'relay';
-  transport: TurnTransport | null;
-  credentials: 'valid' | 'expired';
-}
+/** How a participant uses TURN, resolved: what the TURN module is asked for. */
+export type PlannedParticipantTurn = ParticipantTurnPlan;
 
-export type PlannedTurn = { kind: 'bundled' } | { kind: 'external'; urls: string[]; secret: string; relayIps: string[] };
+/** The run's TURN server, resolved. */
+export type PlannedTurn = TurnServerPlan;
 
 const must = (allowed: string) => ({ error: `must be ${allowed}` });
 const transport = z.enum(TURN_TRANSPORTS as [TurnTransport, ...TurnTransport[]], must("'udp', 'tcp' or 'tls'"));

@@ -9,11 +9,13 @@ import type { Bitrate, Duration } from './units.ts';
 import type { GroupTurnSpec, TurnSpec, TurnTransport } from './turn.ts';
 import type { Rate } from './churn.ts';
 import type { PageAdapter, PageScript } from '../pages/adapter.ts';
+import type { MediaSource, VideoCodec } from '../pages/media.ts';
 
 export type { Bitrate, Duration } from './units.ts';
 export type { Rate } from './churn.ts';
 export type { ExternalTurnSpec, GroupTurnSpec, TurnSpec, TurnTransport } from './turn.ts';
 export type { MetricName } from '../stats/catalogue.ts';
+export type { MediaSource, VideoCodec } from '../pages/media.ts';
 
 /**
  * A participant's simulated access network: a profile name ('lte', see `profiles`), a profile
@@ -44,9 +46,6 @@ export interface EncodingSpec {
   /** Divides the capture's width and height (4 = quarter resolution), 1 to 16. Default: 1 for the last layer, doubling towards the first (4, 2, 1 for three). */
   scaleResolutionDownBy?: number;
 }
-
-/** A video codec of the bundled SFU. */
-export type VideoCodec = 'vp8' | 'vp9' | 'h264';
 
 /** The camera stream a participant sends. */
 export interface VideoPublishSpec {
@@ -105,9 +104,6 @@ export interface GroupSpec {
 
 /** Who an action applies to: everyone, a group, or one participant (`'viewers[0]'`). */
 export type Who<G extends string> = 'all' | G | `${G}[${number}]`;
-
-/** A media source a participant can stop, mute or unmute. */
-export type MediaSource = 'mic' | 'camera' | 'screen';
 
 interface ActionBase<G extends string> {
   /** When, from the start of the run: '20s', '1m30s', or a number of seconds. */

@@ -4,9 +4,8 @@
 // overrides, and summarise what coturn did. stop() is the runner's teardown step.
 import { join } from 'node:path';
 import { createTurnCredentials, type TurnOptions } from '../../../sfu/src/turn.ts';
-import type { IceOverrides } from '../browser/rewrite.ts';
 import type { LinkUpdate } from '../network/types.ts';
-import type { PlannedParticipantTurn, PlannedTurn } from '../scenario/turn.ts';
+import type { ParticipantTurnPlan, TurnPageOverrides, TurnServerPlan } from './types.ts';
 import { startCoturn, type Coturn } from './coturn.ts';
 import { CoturnLogReader, type CoturnLogSummary } from './log.ts';
 import type { Point } from '../stats/types.ts';
@@ -36,7 +35,7 @@ export interface RunTurn {
   /** Link access rules that leave only TURN over `transport`. */
   access(transport: TurnTransport): Required<Pick<LinkUpdate, 'blockUdp' | 'allowPorts'>>;
   /** What the page's agent must override for this participant; null: nothing. */
-  overrides(participantId: string, turn: PlannedParticipantTurn | null | undefined): IceOverrides | null;
+  overrides(participantId: string, turn: ParticipantTurnPlan | null | undefined): TurnPageOverrides | null;
   summary(): TurnSummary;
   /**
    * Requests the bundled coturn refused for credentials issued to these users (participant ids,
@@ -62,7 +61,7 @@ export interface RunTurnOptions {
 /** How long ago the credentials of a participant with `credentials: 'expired'` expired, seconds. */
 export const EXPIRED_CREDENTIALS_AGE_SECONDS = 3600;
 
-export async function startRunTurn(plan: PlannedTurn, options: RunTurnOptions): Promise<RunTurn> {
+export async function startRunTurn(plan: TurnServerPlan, options: RunTurnOptions): Promise<RunTurn> {
   let coturn: Coturn | null = null;
   let urls: string[];
   let secret: string;
@@ -103,7 +102,7 @@ export async function startRunTurn(plan: PlannedTurn, options: RunTurnOptions): 
     access: (transport) => forcedTurnAccess(routes, transport),
     overrides(participantId, turn) {
       if (!turn) return null;
-      const out: IceOverrides = {};
+      const out: TurnPageOverrides = {};
       if (turn.policy === 'relay') out.iceTransportPolicy = 'relay';
       if (turn.credentials === 'expired') {
         const { username, credential } = createTurnCredentials(secret, participantId, -EXPIRED_CREDENTIALS_AGE_SECONDS);

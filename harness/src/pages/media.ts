@@ -1,0 +1,30 @@
+// What a page can be asked to send: the media sources a participant has and the publish a page
+// is asked for, every field resolved. The scenario fills these in (its plan aliases them); the
+// pages only read them, so this vocabulary lives with the pages, below the scenario.
+
+/** A media source a participant can stop, mute or unmute. */
+export type MediaSource = 'mic' | 'camera' | 'screen';
+
+/** A video codec of the bundled SFU. */
+export type VideoCodec = 'vp8' | 'vp9' | 'h264';
+
+/** The camera a page is asked to send. */
+export interface VideoRequest {
+  simulcast: boolean;
+  width: number;
+  height: number;
+  fps: number;
+  /** Simulcast layers lowest first, or one entry capping a single stream; null: the call page's default. */
+  encodings: { maxBitrateKbps: number; scaleResolutionDownBy: number }[] | null;
+  /** null: the call page's default (the first codec the browser and the SFU share). */
+  codec: VideoCodec | null;
+  /** null: the call page's default ('L1T3' per simulcast layer, none otherwise). */
+  scalabilityMode: string | null;
+}
+
+/** What a page is asked to send. */
+export interface PublishRequest {
+  audio: boolean;
+  /** null: no camera. */
+  video: VideoRequest | null;
+}
