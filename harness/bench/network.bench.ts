@@ -94,7 +94,7 @@ async function probe(c: ProbeCase): Promise<ProbeResult> {
   });
   await new Promise<void>((resolve) => target.bind(0, '127.0.0.1', resolve));
   const id = `bench-${c.name}`;
-  const link = await createAccessLink({ id, seed: SEED, target: { host: '127.0.0.1', port: target.address().port }, profile: { up: c.settings, down: {} } });
+  const link = await createAccessLink({ id, seed: SEED, target: { host: '127.0.0.1', port: target.address().port }, profile: resolveLinkProfile({ up: c.settings, down: {} }) });
   const sender = dgram.createSocket('udp4');
   try {
     await new Promise<void>((resolve) => sender.connect(link.port, '127.0.0.1', resolve));
@@ -203,7 +203,7 @@ async function load(settings: LinkSettings, pps: number, durationMs: number, pay
   const killer = setTimeout(() => [sink, sender].forEach((p) => p.child.kill('SIGKILL')), durationMs + 15_000);
   try {
     const { port } = await readLine(sink.lines);
-    const relay = await createAccessLink({ id: 'bench-load', seed: SEED, target: { host: '127.0.0.1', port: port! }, profile: { up: settings, down: {} } });
+    const relay = await createAccessLink({ id: 'bench-load', seed: SEED, target: { host: '127.0.0.1', port: port! }, profile: resolveLinkProfile({ up: settings, down: {} }) });
     try {
       sender.child.stdin.write(`${JSON.stringify({ sendPort: relay.port, pps, durationMs, payloadBytes })}\n`);
       // Skip the first 500 ms (process start, JIT warm-up), then measure until 500 ms before the end.

@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { resolveLinkUpdate, validateLinkUpdate } from '../../harness/src/network/settings.ts';
 import type { LinkCounters } from '../../harness/src/network/types.ts';
 import { ParticipantLinks } from '../../harness/src/runner/links.ts';
 import type { RunResults } from '../../harness/src/runner/results.ts';
@@ -184,11 +185,13 @@ describe('simulated networks seen by real browsers', () => {
 describe('a seed repeats the same drops over real sockets', () => {
   it('drops and duplicates the same packets in two runs with the same seed, others with another', async () => {
     const probe = callPacketSequence(4_000);
-    const network: PlannedNetwork = {
-      delayMs: 5,
-      up: { burstLoss: { pGoodToBad: 0.02, pBadToGood: 0.3, lossInBadPct: 60 }, duplicatePct: 1 },
-      down: { lossPct: 5, duplicatePct: 1 },
-    };
+    const network: PlannedNetwork = resolveLinkUpdate(
+      validateLinkUpdate({
+        delayMs: 5,
+        up: { burstLoss: { pGoodToBad: 0.02, pBadToGood: 0.3, lossInBadPct: 60 }, duplicatePct: 1 },
+        down: { lossPct: 5, duplicatePct: 1 },
+      }),
+    );
     const a = await sendThroughLink(probe, 42, network);
     const b = await sendThroughLink(probe, 42, network);
     const c = await sendThroughLink(probe, 43, network);

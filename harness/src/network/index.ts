@@ -7,15 +7,16 @@
 //   const link = await createAccessLink({
 //     id: 'viewers[0]',                          // names events/errors, seeds the randomness
 //     target: { host: '127.0.0.1', port: 40000 }, // the SFU's WebRtcServer (UDP + TCP)
-//     profile: profiles.lte,                     // default: perfect (forward only)
+//     profile: resolveLinkProfile(profiles.lte), // default: perfect (forward only)
 //     seed: runSeed,                             // default: the id
 //   });
 //   rewriteCandidate(c) -> { ...c, ip: link.host, port: link.port }   // runner/page agent
-//   link.set({ rateKbps: 300, lossPct: 3 });      // both directions, packets arriving from now
-//   link.set({ down: { delayMs: 200 } });         // one direction
-//   link.set(profiles.wifi);                      // presets are complete: this replaces
-//   link.set({ outageMs: 3000 });                 // or link.outage(3000)
-//   link.set({ blockUdp: true });                 // force ICE over TCP (or TURN/TCP)
+//   const change = (update) => resolveLinkUpdate(validateLinkUpdate(update)); // the boundary
+//   link.set(change({ rateKbps: 300, lossPct: 3 })); // both directions, packets arriving from now
+//   link.set(change({ down: { delayMs: 200 } }));  // one direction
+//   link.set(change(profiles.wifi));               // presets are complete: this replaces
+//   link.set({ outageMs: 3000 });                  // or link.outage(3000)
+//   link.set({ blockUdp: true });                  // force ICE over TCP (or TURN/TCP)
 //   link.counters();                              // { up, down, udpSessions, tcpConnections }
 //   link.on('session', ({ client, upstreamPort }) => ...);
 //   await link.close();                           // idempotent
@@ -37,12 +38,13 @@ export { createAccessLink } from './link.ts';
 export type { AccessLink, AccessLinkEvents, AccessLinkOptions, RouteAddress, RouteTarget, TcpConnectionInfo, UdpSessionInfo } from './link.ts';
 export { getProfile, PROFILE_NAMES, profiles, profilesTable, type ProfileName } from './profiles.ts';
 export {
-  applyLinkUpdate,
+  applyLinkChange,
   averageLossPct,
   DEFAULT_QUEUE_MS,
   NetworkConfigError,
   PERFECT_PROFILE,
   resolveLinkProfile,
+  resolveLinkUpdate,
   validateLinkUpdate,
 } from './settings.ts';
 export { loadTrace, parseTrace, replayTrace, traceUpdates, TraceParseError } from './trace.ts';
@@ -55,11 +57,13 @@ export type {
   Direction,
   DirectionCounters,
   LinkAccess,
+  LinkChange,
   LinkCounters,
   LinkProfile,
   LinkSettings,
   LinkUpdate,
   ResolvedLinkProfile,
   ResolvedLinkSettings,
+  ResolvedSettingsChange,
   Transport,
 } from './types.ts';

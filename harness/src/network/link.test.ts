@@ -5,7 +5,7 @@ import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { frame, FrameReader } from './framing.ts';
 import { createAccessLink, type AccessLink } from './link.ts';
-import { NetworkConfigError } from './settings.ts';
+import { NetworkConfigError, resolveLinkProfile, resolveLinkUpdate, validateLinkUpdate } from './settings.ts';
 
 let udpEcho: dgram.Socket;
 let tcpEcho: net.Server;
@@ -48,7 +48,7 @@ async function open(profile = {}): Promise<AccessLink> {
   const link = await createAccessLink({
     id: 'test',
     target: { host: '127.0.0.1', port: echoPort },
-    profile: { up: profile, down: profile },
+    profile: resolveLinkProfile({ up: profile, down: profile }),
   });
   links.push(link);
   return link;
@@ -197,10 +197,13 @@ describe('TCP relay', () => {
 });
 
 describe('lifecycle', () => {
-  it('validates updates at the boundary', async () => {
+  it('takes changes validated and resolved at the boundary', async () => {
     const link = await open();
-    expect(() => link.set({ lossPct: 101 })).toThrow(NetworkConfigError);
-    expect(() => link.set({ lossPct: 101 })).toThrow('network[test].lossPct must be a number in 0..100 (got 101)');
+    // The link trusts what it is given: validation is the boundary's, once.
+    expect(() => validateLinkUpdate({ lossPct: 101 }, 'network[test]')).toThrow(NetworkConfigError);
+    expect(() => validateLinkUpdate({ lossPct: 101 }, 'network[test]')).toThrow('network[test].lossPct must be a number in 0..100 (got 101)');
+    link.set(resolveLinkUpdate(validateLinkUpdate({ lossPct: 10, down: { queuePackets: 20 } })));
+    expect(link.profile()).toMatchObject({ name: 'custom', up: { lossPct: 10 }, down: { lossPct: 10, queue: { unit: 'packets', packets: 20 } } });
   });
 
   it('closes idempotently and frees its port', async () => {

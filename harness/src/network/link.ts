@@ -8,9 +8,9 @@ import { LinkDirection } from './direction.ts';
 import type { AccessRules } from './model.ts';
 import { TCP_FRAMINGS } from './framing.ts';
 import { createRandomStreams } from './random.ts';
-import { applyLinkUpdate, NetworkConfigError, resolveLinkProfile, validateLinkUpdate } from './settings.ts';
+import { applyLinkChange, NetworkConfigError, PERFECT_PROFILE } from './settings.ts';
 import { TcpRoute, type TcpConnectionInfo } from './tcp.ts';
-import type { LinkCounters, LinkProfile, LinkUpdate, ResolvedLinkProfile } from './types.ts';
+import type { LinkChange, LinkCounters, ResolvedLinkProfile } from './types.ts';
 import { UdpRoute, type RouteTarget, type UdpSessionInfo } from './udp.ts';
 
 export type { RouteTarget, TcpConnectionInfo, UdpSessionInfo };
@@ -20,8 +20,8 @@ export type AccessLinkOptions = {
   id: string;
   /** Address the browser listens on. Default '127.0.0.1'. */
   listenHost?: string;
-  /** Initial settings. Default: a perfect link (nothing changed). */
-  profile?: LinkProfile;
+  /** Initial settings, resolved (resolveLinkProfile). Default: a perfect link (nothing changed). */
+  profile?: ResolvedLinkProfile;
   /** Seed of the loss/jitter/reorder/duplicate streams. Default: the id (runs repeat exactly). */
   seed?: number | string;
   /** A UDP session with no browser packet for this long is closed, ms. Default 60000. */
@@ -86,10 +86,10 @@ export interface AccessLink {
   readonly closed: boolean;
   /** Current settings. */
   profile(): ResolvedLinkProfile;
-  /** Merges a change (validated; throws NetworkConfigError); applies to packets arriving after it. */
-  set(update: LinkUpdate): void;
-  /** Replaces all settings with a profile (fields it leaves out return to their defaults). */
-  setProfile(profile: LinkProfile): void;
+  /** Merges a resolved change (resolveLinkUpdate); applies to packets arriving after it. */
+  set(change: LinkChange): void;
+  /** Replaces all settings with a resolved profile (resolveLinkProfile). */
+  setProfile(profile: ResolvedLinkProfile): void;
   /** Drops everything in both directions for durationMs from now (TCP frames wait instead). */
   outage(durationMs: number): void;
   counters(): LinkCounters;
@@ -195,18 +195,17 @@ class AccessLinkImpl extends TypedEmitter<AccessLinkEvents> implements AccessLin
     return this.#profile;
   }
 
-  set(update: LinkUpdate): void {
-    const { outageMs, ...settings } = validateLinkUpdate(update, `network[${this.id}]`);
-    if (Object.keys(settings).length > 0) this.#apply(applyLinkUpdate(this.#profile, settings));
+  set(change: LinkChange): void {
+    const { outageMs, ...settings } = change;
+    if (Object.keys(settings).length > 0) this.#apply(applyLinkChange(this.#profile, settings));
     if (outageMs !== undefined) this.outage(outageMs);
   }
 
-  setProfile(profile: LinkProfile): void {
-    this.#apply(resolveLinkProfile(profile, `network[${this.id}]`));
+  setProfile(profile: ResolvedLinkProfile): void {
+    this.#apply(profile);
   }
 
   outage(durationMs: number): void {
-    if (!(durationMs >= 0)) throw new NetworkConfigError(`network[${this.id}].outageMs`, `must be ≥ 0 (got ${durationMs})`);
     const untilMs = performance.now() + durationMs;
     this.#up.setOutageUntil(untilMs);
     this.#down.setOutageUntil(untilMs);
@@ -249,8 +248,9 @@ class AccessLinkImpl extends TypedEmitter<AccessLinkEvents> implements AccessLin
 }
 
 /**
- * Opens a link: validates the options, binds one UDP + TCP port per route, and starts relaying.
- * Throws NetworkConfigError for bad options; on a socket error everything bound so far is closed.
+ * Opens a link: checks the routes (their targets come from the servers started for the run),
+ * binds one UDP + TCP port per route, and starts relaying. Throws NetworkConfigError for a bad
+ * route; on a socket error everything bound so far is closed. Settings come resolved.
  */
 export async function createAccessLink(options: AccessLinkOptions): Promise<AccessLink> {
   if (typeof options.id !== 'string' || options.id === '') throw new NetworkConfigError('id', 'must be a non-empty string (e.g. the participant name)');
@@ -260,7 +260,7 @@ export async function createAccessLink(options: AccessLinkOptions): Promise<Acce
     ? Object.entries(options.targets).map(([name, t]) => [name, checkTarget(t, `${where}.targets.${name}`)])
     : [['default', checkTarget(options.target, `${where}.target`)]];
   if (targets.length === 0) throw new NetworkConfigError(`${where}.targets`, 'must name at least one target');
-  const profile = options.profile ? resolveLinkProfile(options.profile, `${where}.profile`) : resolveLinkProfile({ name: 'perfect' }, where);
+  const profile = options.profile ?? PERFECT_PROFILE;
   const sessionIdleMs = options.sessionIdleMs ?? 60_000;
   if (!(sessionIdleMs >= 1_000)) throw new NetworkConfigError(`${where}.sessionIdleMs`, `must be ≥ 1000 (got ${sessionIdleMs})`);
   const link = new AccessLinkImpl(options.id, options.listenHost ?? '127.0.0.1', profile, options.seed ?? options.id);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getProfile, PROFILE_NAMES, profiles, profilesTable } from './profiles.ts';
-import { applyLinkUpdate, resolveLinkProfile, validateLinkUpdate } from './settings.ts';
+import { applyLinkChange, resolveLinkProfile, resolveLinkUpdate, validateLinkUpdate } from './settings.ts';
 
 describe('profiles', () => {
   it('has the presets the scenarios name', () => {
@@ -18,7 +18,7 @@ describe('profiles', () => {
       blockUdp: true,
       allowPorts: [1],
     });
-    const applied = applyLinkUpdate(messy, validateLinkUpdate(profiles[name]));
+    const applied = applyLinkChange(messy, resolveLinkUpdate(validateLinkUpdate(profiles[name])));
     expect(applied).toEqual(resolveLinkProfile(profiles[name]));
   });
 

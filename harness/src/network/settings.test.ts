@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
-  applyLinkUpdate,
+  applyLinkChange,
   averageLossPct,
   DEFAULT_QUEUE_MS,
   NetworkConfigError,
   resolveLinkProfile,
+  resolveLinkUpdate,
   validateLinkUpdate,
 } from './settings.ts';
+import type { ResolvedLinkProfile } from './types.ts';
+
+/** An update through the boundary (validated, resolved), then applied. */
+const apply = (current: ResolvedLinkProfile, update: unknown) => applyLinkChange(current, resolveLinkUpdate(validateLinkUpdate(update)));
 
 function errorOf(fn: () => unknown): NetworkConfigError {
   try {
@@ -86,7 +91,7 @@ describe('resolution and merging', () => {
   });
 
   it('applies top-level fields to both directions and up/down to one', () => {
-    const next = applyLinkUpdate(base, validateLinkUpdate({ rateKbps: 300, lossPct: 3, down: { delayMs: 200 } }));
+    const next = apply(base, ({ rateKbps: 300, lossPct: 3, down: { delayMs: 200 } }));
     expect([next.up.rateKbps, next.down.rateKbps, next.up.lossPct, next.down.lossPct]).toEqual([300, 300, 3, 3]);
     expect([next.up.delayMs, next.down.delayMs]).toEqual([20, 200]);
     expect(next.name).toBe('custom');
@@ -94,30 +99,38 @@ describe('resolution and merging', () => {
   });
 
   it('lets the later of lossPct and burstLoss win', () => {
-    const bursty = applyLinkUpdate(base, validateLinkUpdate({ lossPct: 3 }));
-    const burst = applyLinkUpdate(bursty, validateLinkUpdate({ burstLoss: { pGoodToBad: 0.01, pBadToGood: 0.5 } }));
+    const bursty = apply(base, ({ lossPct: 3 }));
+    const burst = apply(bursty, ({ burstLoss: { pGoodToBad: 0.01, pBadToGood: 0.5 } }));
     expect(burst.up.lossPct).toBe(0);
     expect(burst.up.burstLoss).toEqual({ pGoodToBad: 0.01, pBadToGood: 0.5, lossInBadPct: 100, lossInGoodPct: 0 });
-    const flat = applyLinkUpdate(burst, validateLinkUpdate({ lossPct: 1 }));
+    const flat = apply(burst, ({ lossPct: 1 }));
     expect(flat.up.burstLoss).toBeNull();
     expect(flat.up.lossPct).toBe(1);
   });
 
   it('switches the queue limit between ms and packets', () => {
-    const packets = applyLinkUpdate(base, validateLinkUpdate({ up: { queuePackets: 50 } }));
+    const packets = apply(base, ({ up: { queuePackets: 50 } }));
     expect(packets.up.queue).toEqual({ unit: 'packets', packets: 50 });
     expect(packets.down.queue).toEqual({ unit: 'ms', ms: DEFAULT_QUEUE_MS });
   });
 
   it('sets and clears access rules', () => {
-    const turnOnly = applyLinkUpdate(base, validateLinkUpdate({ allowPorts: [3478], blockUdp: true }));
+    const turnOnly = apply(base, ({ allowPorts: [3478], blockUdp: true }));
     expect([turnOnly.allowPorts, turnOnly.blockUdp]).toEqual([[3478], true]);
-    const open = applyLinkUpdate(turnOnly, validateLinkUpdate({ allowPorts: null, blockUdp: false }));
+    const open = apply(turnOnly, ({ allowPorts: null, blockUdp: false }));
     expect([open.allowPorts, open.blockUdp]).toEqual([null, false]);
   });
 
+  it('resolves units and defaults once, into the change a link applies', () => {
+    expect(resolveLinkUpdate(validateLinkUpdate({ rateKbps: 300, up: { queuePackets: 50, burstLoss: { pGoodToBad: 0.01, pBadToGood: 0.5 } }, outageMs: 100 }))).toEqual({
+      both: { rateKbps: 300 },
+      up: { queue: { unit: 'packets', packets: 50 }, burstLoss: { pGoodToBad: 0.01, pBadToGood: 0.5, lossInBadPct: 100, lossInGoodPct: 0 } },
+      outageMs: 100,
+    });
+  });
+
   it('keeps the name for an outage-only update', () => {
-    expect(applyLinkUpdate(base, validateLinkUpdate({ outageMs: 100 })).name).toBe('base');
+    expect(apply(base, ({ outageMs: 100 })).name).toBe('base');
   });
 
   it('computes the long-run loss of a burst model', () => {

@@ -1,13 +1,15 @@
 // Validation and merging of link settings, done once at the boundary: what a user or a trace
-// writes (unknown JSON-ish input) becomes a Resolved* value the model trusts. Errors name the
+// writes (unknown JSON-ish input) becomes a Resolved* value or a LinkChange the link trusts. Errors name the
 // field path and the accepted range, e.g. "network.down.lossPct must be a number in 0..100 (got 150)".
 import type {
   BurstLoss,
+  LinkChange,
   LinkSettings,
   LinkUpdate,
   ResolvedBurstLoss,
   ResolvedLinkProfile,
   ResolvedLinkSettings,
+  ResolvedSettingsChange,
 } from './types.ts';
 
 export class NetworkConfigError extends Error {
@@ -92,8 +94,8 @@ function checkNumber(value: unknown, where: string, min: number, max: number, in
   return value;
 }
 
-function checkBurstLoss(value: unknown, where: string): ResolvedBurstLoss | null {
-  if (value === null) return null;
+function checkBurstLoss(value: unknown, where: string): void {
+  if (value === null) return;
   const input = checkObject(value, where, BURST_FIELDS);
   for (const field of ['pGoodToBad', 'pBadToGood'] as const) {
     if (input[field] === undefined) throw new NetworkConfigError(`${where}.${field}`, 'is required (a probability 0..1 per packet)');
@@ -102,13 +104,11 @@ function checkBurstLoss(value: unknown, where: string): ResolvedBurstLoss | null
     }
   }
   const burst = input as unknown as BurstLoss;
-  return {
-    pGoodToBad: checkNumber(burst.pGoodToBad, `${where}.pGoodToBad`, 0, 1),
-    // 0 would trap the link in the bad state forever.
-    pBadToGood: checkNumber(burst.pBadToGood, `${where}.pBadToGood`, 1e-6, 1),
-    lossInBadPct: checkNumber(burst.lossInBadPct ?? 100, `${where}.lossInBadPct`, 0, 100),
-    lossInGoodPct: checkNumber(burst.lossInGoodPct ?? 0, `${where}.lossInGoodPct`, 0, 100),
-  };
+  checkNumber(burst.pGoodToBad, `${where}.pGoodToBad`, 0, 1);
+  // 0 would trap the link in the bad state forever.
+  checkNumber(burst.pBadToGood, `${where}.pBadToGood`, 1e-6, 1);
+  checkNumber(burst.lossInBadPct ?? 100, `${where}.lossInBadPct`, 0, 100);
+  checkNumber(burst.lossInGoodPct ?? 0, `${where}.lossInGoodPct`, 0, 100);
 }
 
 /** Checks one direction's settings (every field optional); returns them unchanged in type. */
@@ -162,53 +162,87 @@ export function validateLinkUpdate(value: unknown, where = 'network'): LinkUpdat
   return input as LinkUpdate;
 }
 
-/** Merges validated settings onto resolved ones; mutually exclusive fields replace each other. */
-export function mergeLinkSettings(current: ResolvedLinkSettings, patch: LinkSettings): ResolvedLinkSettings {
+/** A validated burst model with its defaults filled in. */
+function resolveBurstLoss(burst: BurstLoss): ResolvedBurstLoss {
+  return {
+    pGoodToBad: burst.pGoodToBad,
+    pBadToGood: burst.pBadToGood,
+    lossInBadPct: burst.lossInBadPct ?? 100,
+    lossInGoodPct: burst.lossInGoodPct ?? 0,
+  };
+}
+
+/** Validated settings of one direction in the resolved vocabulary (queueMs/queuePackets -> queue). */
+function resolveSettingsChange(settings: LinkSettings): ResolvedSettingsChange {
+  const change: ResolvedSettingsChange = {};
+  if (settings.delayMs !== undefined) change.delayMs = settings.delayMs;
+  if (settings.jitterMs !== undefined) change.jitterMs = settings.jitterMs;
+  if (settings.jitterCorrelation !== undefined) change.jitterCorrelation = settings.jitterCorrelation;
+  if (settings.lossPct !== undefined) change.lossPct = settings.lossPct;
+  if (settings.burstLoss !== undefined) change.burstLoss = settings.burstLoss && resolveBurstLoss(settings.burstLoss);
+  if (settings.rateKbps !== undefined) change.rateKbps = settings.rateKbps;
+  if (settings.queueMs !== undefined) change.queue = { unit: 'ms', ms: settings.queueMs };
+  if (settings.queuePackets !== undefined) change.queue = { unit: 'packets', packets: settings.queuePackets };
+  if (settings.reorderPct !== undefined) change.reorderPct = settings.reorderPct;
+  if (settings.duplicatePct !== undefined) change.duplicatePct = settings.duplicatePct;
+  return change;
+}
+
+/**
+ * A validated update (validateLinkUpdate) as the change a link applies. Pure: it trusts its input.
+ * A field given keeps its place even when empty (`up: {}`), since any change renames the settings.
+ */
+export function resolveLinkUpdate(update: LinkUpdate): LinkChange {
+  const change: LinkChange = {};
+  const both: LinkSettings = {};
+  for (const key of SETTINGS_FIELDS) {
+    const value = (update as Record<string, unknown>)[key];
+    if (value !== undefined) (both as Record<string, unknown>)[key] = value;
+  }
+  if (Object.keys(both).length > 0) change.both = resolveSettingsChange(both);
+  if (update.up !== undefined) change.up = resolveSettingsChange(update.up);
+  if (update.down !== undefined) change.down = resolveSettingsChange(update.down);
+  if (update.blockUdp !== undefined) change.blockUdp = update.blockUdp;
+  if (update.allowPorts !== undefined) change.allowPorts = update.allowPorts && [...update.allowPorts];
+  if (update.name !== undefined) change.name = update.name;
+  if (update.outageMs !== undefined) change.outageMs = update.outageMs;
+  return change;
+}
+
+/** Merges a change onto resolved settings; random and bursty loss replace each other. */
+function mergeSettings(current: ResolvedLinkSettings, change: ResolvedSettingsChange): ResolvedLinkSettings {
   const next: ResolvedLinkSettings = { ...current };
-  if (patch.delayMs !== undefined) next.delayMs = patch.delayMs;
-  if (patch.jitterMs !== undefined) next.jitterMs = patch.jitterMs;
-  if (patch.jitterCorrelation !== undefined) next.jitterCorrelation = patch.jitterCorrelation;
-  if (patch.rateKbps !== undefined) next.rateKbps = patch.rateKbps;
-  if (patch.reorderPct !== undefined) next.reorderPct = patch.reorderPct;
-  if (patch.duplicatePct !== undefined) next.duplicatePct = patch.duplicatePct;
-  if (patch.queueMs !== undefined) next.queue = { unit: 'ms', ms: patch.queueMs };
-  if (patch.queuePackets !== undefined) next.queue = { unit: 'packets', packets: patch.queuePackets };
+  if (change.delayMs !== undefined) next.delayMs = change.delayMs;
+  if (change.jitterMs !== undefined) next.jitterMs = change.jitterMs;
+  if (change.jitterCorrelation !== undefined) next.jitterCorrelation = change.jitterCorrelation;
+  if (change.rateKbps !== undefined) next.rateKbps = change.rateKbps;
+  if (change.reorderPct !== undefined) next.reorderPct = change.reorderPct;
+  if (change.duplicatePct !== undefined) next.duplicatePct = change.duplicatePct;
+  if (change.queue !== undefined) next.queue = change.queue;
   // The later of lossPct and burstLoss wins, so a timeline step { lossPct: 3 } ends a burst model.
-  if (patch.lossPct !== undefined) {
-    next.lossPct = patch.lossPct;
+  if (change.lossPct !== undefined) {
+    next.lossPct = change.lossPct;
     next.burstLoss = null;
   }
-  if (patch.burstLoss !== undefined) {
-    next.burstLoss = checkBurstLoss(patch.burstLoss, 'burstLoss');
+  if (change.burstLoss !== undefined) {
+    next.burstLoss = change.burstLoss;
     if (next.burstLoss) next.lossPct = 0;
   }
   return next;
 }
 
-function pickSettings(update: LinkUpdate): LinkSettings {
-  const both: Record<string, unknown> = {};
-  for (const key of SETTINGS_FIELDS) {
-    const value = (update as Record<string, unknown>)[key];
-    if (value !== undefined) both[key] = value;
-  }
-  return both as LinkSettings;
-}
-
-function changesSettings(update: LinkUpdate): boolean {
-  return Object.keys(update).some((key) => key !== 'outageMs' && key !== 'description');
-}
-
-/** Applies a validated update: both-direction fields first, then `up` / `down`. */
-export function applyLinkUpdate(current: ResolvedLinkProfile, update: LinkUpdate): ResolvedLinkProfile {
-  const both = pickSettings(update);
-  const up = mergeLinkSettings(mergeLinkSettings(current.up, both), update.up ?? {});
-  const down = mergeLinkSettings(mergeLinkSettings(current.down, both), update.down ?? {});
+/**
+ * Applies a change's settings: `both` first, then `up` / `down`. Its outageMs is an action on a
+ * running link, not a setting (AccessLink.set takes the link down).
+ */
+export function applyLinkChange(current: ResolvedLinkProfile, change: LinkChange): ResolvedLinkProfile {
+  const changesSettings = Object.keys(change).some((key) => key !== 'outageMs');
   return {
-    name: update.name ?? (changesSettings(update) ? 'custom' : current.name),
-    up,
-    down,
-    blockUdp: update.blockUdp ?? current.blockUdp,
-    allowPorts: update.allowPorts === undefined ? current.allowPorts : update.allowPorts && [...update.allowPorts],
+    name: change.name ?? (changesSettings ? 'custom' : current.name),
+    up: mergeSettings(mergeSettings(current.up, change.both ?? {}), change.up ?? {}),
+    down: mergeSettings(mergeSettings(current.down, change.both ?? {}), change.down ?? {}),
+    blockUdp: change.blockUdp ?? current.blockUdp,
+    allowPorts: change.allowPorts === undefined ? current.allowPorts : change.allowPorts && [...change.allowPorts],
   };
 }
 
@@ -218,7 +252,7 @@ export function resolveLinkProfile(value: unknown, where = 'network'): ResolvedL
   if (update.outageMs !== undefined) {
     throw new NetworkConfigError(`${where}.outageMs`, 'is an action on a running link: pass it to link.set(), not in a profile');
   }
-  return applyLinkUpdate({ ...PERFECT_PROFILE, name: 'custom' }, update);
+  return applyLinkChange({ ...PERFECT_PROFILE, name: 'custom' }, resolveLinkUpdate(update));
 }
 
 /** True when a direction changes nothing: packets can bypass the model and the scheduler. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadTrace, parseTrace, replayTrace, traceUpdates, TraceParseError } from './trace.ts';
-import type { LinkUpdate } from './types.ts';
+import type { LinkChange } from './types.ts';
 
 function errorOf(fn: () => unknown): TraceParseError {
   try {
@@ -88,11 +88,11 @@ describe('updates and replay', () => {
 
   it('applies each point at its time', async () => {
     const trace = parseTrace('timeSeconds,rateKbps\n0,100\n0.05,200\n0.1,300', 't.csv');
-    const calls: Array<{ atMs: number; update: LinkUpdate }> = [];
+    const calls: Array<{ atMs: number; change: LinkChange }> = [];
     const start = performance.now();
-    const replay = replayTrace({ set: (update) => calls.push({ atMs: performance.now() - start, update }) }, trace);
+    const replay = replayTrace({ set: (change) => calls.push({ atMs: performance.now() - start, change }) }, trace);
     await replay.done;
-    expect(calls.map((c) => c.update.rateKbps)).toEqual([100, 200, 300]);
+    expect(calls.map((c) => c.change.both?.rateKbps)).toEqual([100, 200, 300]);
     expect(calls[1]?.atMs).toBeGreaterThanOrEqual(45);
     expect(calls[2]?.atMs).toBeGreaterThanOrEqual(95);
     expect(calls[2]?.atMs).toBeLessThan(400);
@@ -100,11 +100,11 @@ describe('updates and replay', () => {
 
   it('stops', async () => {
     const trace = parseTrace('timeSeconds,rateKbps\n0,100\n5,200', 't.csv');
-    const calls: LinkUpdate[] = [];
-    const replay = replayTrace({ set: (update) => calls.push(update) }, trace, { loop: true });
+    const calls: LinkChange[] = [];
+    const replay = replayTrace({ set: (change) => calls.push(change) }, trace, { loop: true });
     replay.stop();
     await replay.done;
-    expect(calls).toEqual([{ rateKbps: 100 }]);
+    expect(calls).toEqual([{ both: { rateKbps: 100 } }]);
   });
 });
 

@@ -12,8 +12,8 @@
 // direction is up, down or both (default both). Errors name the file and line.
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { NetworkConfigError, validateLinkSettings } from './settings.ts';
-import type { Direction, LinkSettings, LinkUpdate } from './types.ts';
+import { NetworkConfigError, resolveLinkUpdate, validateLinkSettings } from './settings.ts';
+import type { Direction, LinkChange, LinkSettings, LinkUpdate } from './types.ts';
 
 export interface TracePoint {
   /** Offset from the start of the replay, seconds. */
@@ -177,7 +177,7 @@ export async function loadTrace(file: string): Promise<NetworkTrace> {
   return parseTrace(await readFile(file, 'utf8'), file);
 }
 
-/** The link updates of a trace with their offsets, ms. Pure. */
+/** The link updates of a trace with their offsets, ms (its points were validated when parsed). Pure. */
 export function traceUpdates(trace: NetworkTrace): Array<{ atMs: number; update: LinkUpdate; line: number }> {
   return trace.points.map((point) => {
     const settings: LinkSettings = {};
@@ -202,8 +202,8 @@ export interface TraceReplay {
 }
 
 /** Applies a trace's points to a link at their times; one timer at a time. */
-export function replayTrace(link: { set(update: LinkUpdate): void }, trace: NetworkTrace, options: TraceReplayOptions = {}): TraceReplay {
-  const updates = traceUpdates(trace);
+export function replayTrace(link: { set(change: LinkChange): void }, trace: NetworkTrace, options: TraceReplayOptions = {}): TraceReplay {
+  const updates = traceUpdates(trace).map(({ atMs, update }) => ({ atMs, change: resolveLinkUpdate(update) }));
   const periodMs = updates.at(-1)?.atMs ?? 0;
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
@@ -221,7 +221,7 @@ export function replayTrace(link: { set(update: LinkUpdate): void }, trace: Netw
         return;
       }
       try {
-        link.set(next.update);
+        link.set(next.change);
       } catch (error) {
         options.onError?.(error as Error);
       }

@@ -1,6 +1,7 @@
 // The vocabulary of simulated access links: what a user writes (LinkSettings, LinkProfile,
 // LinkUpdate: every field optional, units in names) and what the link runs on once validated
-// (Resolved*: every field present). Validation and merging live in settings.ts.
+// (Resolved*: every field present; LinkChange: a validated change). Validation, resolution and
+// merging live in settings.ts; a link only ever takes resolved values.
 
 /** up = browser -> target (SFU/TURN), down = target -> browser. */
 export type Direction = 'up' | 'down';
@@ -119,6 +120,29 @@ export interface ResolvedLinkProfile {
   down: ResolvedLinkSettings;
   blockUdp: boolean;
   allowPorts: readonly number[] | null;
+}
+
+/**
+ * A validated change of one direction, in the resolved vocabulary: only the fields it sets. Random
+ * loss (lossPct) and bursty loss replace each other when merged.
+ */
+export type ResolvedSettingsChange = Partial<ResolvedLinkSettings>;
+
+/**
+ * A validated change to a running link (resolveLinkUpdate() makes one from a LinkUpdate): `both`
+ * merges into each direction first, then `up` / `down`. A complete profile resolves to a change
+ * that sets every field, so applying it replaces whatever the link had.
+ */
+export interface LinkChange {
+  both?: ResolvedSettingsChange;
+  up?: ResolvedSettingsChange;
+  down?: ResolvedSettingsChange;
+  blockUdp?: boolean;
+  allowPorts?: readonly number[] | null;
+  /** The name the settings take (a profile's); absent: 'custom' once anything else changes. */
+  name?: string;
+  /** Take the link down (both directions, everything dropped) for this long from now, ms. */
+  outageMs?: number;
 }
 
 /**

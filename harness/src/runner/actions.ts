@@ -2,14 +2,14 @@
 // action means adding a case here, in the scenario's types and in pages/adapter.ts's hooksFor();
 // the compiler checks the rest.
 import { setTimeout as delay } from 'node:timers/promises';
-import type { PlannedAction, PlannedPublish, PlannedVideo } from '../scenario/plan.ts';
+import type { PlannedAction, PlannedNetwork, PlannedPublish, PlannedVideo } from '../scenario/plan.ts';
 import type { Participant } from '../participants/participant.ts';
 import type { HookName, PageAdapter } from '../pages/adapter.ts';
 
 export interface ActionContext {
   room: string;
   /** Applies a network change to the participant's link; absent when the run has no links. */
-  setNetwork?: (participantId: string, set: unknown) => Promise<void>;
+  setNetwork?: (participantId: string, set: PlannedNetwork) => Promise<void>;
   /** Leaves the participant only TURN over a transport (its link's access rules); absent without TURN. */
   forceTurn?: (participantId: string, transport: 'udp' | 'tcp' | 'tls') => Promise<void>;
   /** The camera the participant sends now (changeCodec sends it again with another codec); null or absent: none. */

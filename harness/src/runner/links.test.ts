@@ -1,6 +1,8 @@
 // ParticipantLinks on real links (real sockets on 127.0.0.1; no traffic is needed to check what
 // they are set to and what is recorded).
 import { afterEach, describe, expect, it } from 'vitest';
+import { getProfile } from '../network/profiles.ts';
+import { resolveLinkUpdate } from '../network/settings.ts';
 import { parseTrace } from '../network/trace.ts';
 import type { PlannedTrace } from '../scenario/plan.ts';
 import { ParticipantLinks } from './links.ts';
@@ -36,7 +38,7 @@ describe('ParticipantLinks', () => {
 
   it('stops a trace when a later change comes, and records outages with their length', async () => {
     const l = links();
-    await l.create('viewers[0]', 'viewers', 'lte');
+    await l.create('viewers[0]', 'viewers', resolveLinkUpdate(getProfile('lte')));
     l.setStart(Date.now());
     l.apply('viewers[0]', trace('timeSeconds,rateKbps\n0,800\n0.2,100\n'));
     expect(l.profile('viewers[0]')!.up.rateKbps).toBe(800);
@@ -53,8 +55,8 @@ describe('ParticipantLinks', () => {
 
   it('gives each participant its own link address for the page to use', async () => {
     const l = links();
-    await l.create('a[0]', 'a', { lossPct: 50 });
-    await l.create('a[1]', 'a', { lossPct: 50 });
+    await l.create('a[0]', 'a', { both: { lossPct: 50 } });
+    await l.create('a[1]', 'a', { both: { lossPct: 50 } });
     expect(l.rewriteRules('a[0]')['127.0.0.1:40000']).not.toBe(l.rewriteRules('a[1]')['127.0.0.1:40000']);
     expect(l.rewriteRules('nobody')).toEqual({});
   });

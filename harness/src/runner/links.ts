@@ -3,8 +3,8 @@
 // through one shared pipe. The runner asks this object for the candidate rewrite a page needs,
 // applies timeline changes and replays traces, and turns the links' counters into ground-truth
 // points each second. Every change is recorded with its time, for results.json.
-import { createAccessLink, getProfile, replayTrace, type AccessLink, type RouteTarget, type TraceReplay } from '../network/index.ts';
-import type { DirectionCounters, LinkCounters, LinkUpdate, ResolvedLinkProfile } from '../network/types.ts';
+import { createAccessLink, replayTrace, type AccessLink, type RouteTarget, type TraceReplay } from '../network/index.ts';
+import type { DirectionCounters, LinkChange, LinkCounters, ResolvedLinkProfile } from '../network/types.ts';
 import type { PlannedNetwork, PlannedTrace } from '../scenario/plan.ts';
 import type { MetricName } from '../stats/catalogue.ts';
 import type { Point } from '../stats/types.ts';
@@ -46,13 +46,7 @@ interface Entry {
 }
 
 function isTrace(spec: PlannedNetwork): spec is PlannedTrace {
-  return typeof spec === 'object' && 'trace' in spec && typeof spec.trace === 'object';
-}
-
-/** A profile name replaces every setting; an object of settings merges into the current ones. */
-function applySpec(link: AccessLink, spec: Exclude<PlannedNetwork, PlannedTrace>): void {
-  if (typeof spec === 'string') link.setProfile(getProfile(spec));
-  else link.set(spec);
+  return 'trace' in spec;
 }
 
 export class ParticipantLinks {
@@ -94,7 +88,7 @@ export class ParticipantLinks {
    * Opens a participant's link with its group's network; a trace waits for setStart(). `access`
    * (e.g. a firewall that leaves only TURN over TCP) applies on top of the network.
    */
-  async create(participantId: string, group: string, spec: PlannedNetwork | null, access?: LinkUpdate): Promise<AccessLink> {
+  async create(participantId: string, group: string, spec: PlannedNetwork | null, access?: LinkChange): Promise<AccessLink> {
     const link = await createAccessLink({
       id: participantId,
       targets: {
@@ -107,7 +101,7 @@ export class ParticipantLinks {
     });
     const trace = spec !== null && isTrace(spec) ? spec : null;
     try {
-      if (spec !== null && !trace) applySpec(link, spec as Exclude<PlannedNetwork, PlannedTrace>);
+      if (spec !== null && !isTrace(spec)) link.set(spec);
       if (access) link.set(access);
     } catch (err) {
       await link.close();
@@ -135,8 +129,8 @@ export class ParticipantLinks {
   }
 
   /**
-   * Applies a timeline change: a profile name replaces the settings, an object merges into them,
-   * a trace starts replaying now. Any trace still replaying on the link stops first.
+   * Applies a timeline change: settings merge into the link's (a profile's complete change
+   * replaces them), a trace starts replaying now. Any trace still replaying on the link stops first.
    */
   apply(participantId: string, spec: PlannedNetwork): void {
     const entry = this.#entries.get(participantId);
@@ -148,16 +142,15 @@ export class ParticipantLinks {
       this.#startTrace(participantId, entry, spec);
       return;
     }
-    applySpec(entry.link, spec);
-    const outageMs = typeof spec === 'object' ? spec.outageMs : undefined;
-    this.#record(participantId, entry.link, outageMs === undefined ? {} : { outageMs });
+    entry.link.set(spec);
+    this.#record(participantId, entry.link, spec.outageMs === undefined ? {} : { outageMs: spec.outageMs });
   }
 
   #startTrace(participantId: string, entry: Entry, planned: PlannedTrace): void {
     const source = planned.trace.source;
     const recorder = {
-      set: (update: LinkUpdate) => {
-        entry.link.set(update);
+      set: (change: LinkChange) => {
+        entry.link.set(change);
         this.#record(participantId, entry.link, { trace: source });
       },
     };

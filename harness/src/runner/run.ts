@@ -11,7 +11,7 @@ import { SeriesStore } from '../stats/aggregate.ts';
 import { StatsCollector } from '../stats/collector.ts';
 import { samplePoints, type Sample } from '../stats/types.ts';
 import { evaluateThresholds, thresholdsToAbort, type SeriesQuery } from '../thresholds/evaluate.ts';
-import { DEFAULTS, type PlannedAction, type PlannedPublish, type RunPlan } from '../scenario/plan.ts';
+import { DEFAULTS, type PlannedAction, type PlannedNetwork, type PlannedPublish, type RunPlan } from '../scenario/plan.ts';
 import { ReporterMux, type Reporter } from '../reporters/reporter.ts';
 import { publish } from './actions.ts';
 import { EffectTracker } from './effects.ts';
@@ -248,7 +248,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
       await tracked.perform(p, action, {
         room: rec.plan.room,
         groupPublish: rec.plan.publish,
-        ...(links ? { setNetwork: async (pid: string, set: unknown) => links!.apply(pid, set as never) } : {}),
+        ...(links ? { setNetwork: async (pid: string, set: PlannedNetwork) => links!.apply(pid, set) } : {}),
         ...(links && turn ? { forceTurn: async (pid: string, transport: 'udp' | 'tcp' | 'tls') => links!.apply(pid, turn!.access(transport)) } : {}),
       });
       if (action.do === 'join' || action.do === 'rejoin') startCollector(rec);

@@ -76,11 +76,7 @@ export async function startTarget(plan: RunPlan, ctx: TargetContext): Promise<St
         "simulated networks on your own SFU need its media addresses: add target.media, e.g. ['10.0.0.5:40000'] or a port range ['10.0.0.5:20000-20099'] (as its ICE candidates name them)",
       );
     }
-    const media = target.media.map((address) => {
-      const at = address.lastIndexOf(':');
-      return { host: address.slice(0, at), port: Number(address.slice(at + 1)) };
-    });
-    const links = await startLinks(plan, shaped, media, turn, ctx);
+    const links = await startLinks(plan, shaped, target.media, turn, ctx);
     return { pageUrl, adapterFor, sfu: null, links, turn };
   }
 

@@ -1,8 +1,11 @@
-// A scenario's network settings -> what the runner applies. Profiles and settings pass as they
-// are (the network module resolves them); a trace file is read and parsed here, once, relative to
-// the scenario file, so a missing file or a bad line is a scenario error before anything starts.
+// A scenario's network settings -> what the runner applies. A profile name becomes the profile's
+// complete change and settings their resolved change (both checked by check.ts, through the network
+// module); a trace file is read and parsed here, once, relative to the scenario file, so a
+// missing file or a bad line is a scenario error before anything starts.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { getProfile } from '../network/profiles.ts';
+import { resolveLinkUpdate } from '../network/settings.ts';
 import { parseTrace, TraceParseError } from '../network/trace.ts';
 import { displayPath } from './errors.ts';
 import type { PlannedNetwork } from './plan.ts';
@@ -18,7 +21,8 @@ export class TraceFileError extends Error {
  * trace's path is relative to. Throws TraceFileError for a trace that cannot be read or parsed.
  */
 export function planNetwork(spec: NetworkSpec, where: string, scenarioFile: string): PlannedNetwork {
-  if (typeof spec === 'string' || !('trace' in spec) || spec.trace === undefined) return structuredClone(spec) as PlannedNetwork;
+  if (typeof spec === 'string') return resolveLinkUpdate(getProfile(spec));
+  if (!('trace' in spec) || spec.trace === undefined) return resolveLinkUpdate(spec);
   const file = resolve(dirname(resolve(scenarioFile)), spec.trace);
   const shown = displayPath(file);
   let text: string;

@@ -3,8 +3,7 @@
 // page adapter's hooks, a script step's function) is left out there, its name kept.
 import type { ThresholdDef } from '../thresholds/parse.ts';
 import type { NetworkTrace } from '../network/trace.ts';
-import type { LinkUpdate } from '../network/types.ts';
-import type { ProfileName } from '../network/profiles.ts';
+import type { LinkChange } from '../network/types.ts';
 import type { PlannedParticipantTurn, PlannedTurn, TurnTransport } from './turn.ts';
 import type { MediaSource, PublishRequest, VideoCodec, VideoRequest } from '../pages/media.ts';
 import type { PageAdapter, PageScript } from '../pages/adapter.ts';
@@ -39,11 +38,17 @@ export type PlannedTarget =
   | { kind: 'bundled'; workers: number; iceRestart?: boolean }
   /**
    * `page`: the adapter that drives it (absent in older plans: the reference page's surface).
-   * `media`: the user's SFU's media addresses ('host:port', ranges expanded), for simulated links; absent: none.
+   * `media`: the user's SFU's media addresses (ranges expanded), for simulated links; absent: none.
    */
-  | { kind: 'url'; url: string; page?: PageAdapter; media?: string[]; joinTimeoutMs?: number }
+  | { kind: 'url'; url: string; page?: PageAdapter; media?: MediaAddress[]; joinTimeoutMs?: number }
   /** Publishers send over WHIP, the others view over WHEP; a null endpoint: no group needs it. */
-  | { kind: 'whip'; whip: string | null; whep: string | null; token: string | null; media?: string[]; joinTimeoutMs?: number };
+  | { kind: 'whip'; whip: string | null; whep: string | null; token: string | null; media?: MediaAddress[]; joinTimeoutMs?: number };
+
+/** One address a user's SFU receives media on, as its ICE candidates name it ('10.0.0.5:40000'). */
+export interface MediaAddress {
+  host: string;
+  port: number;
+}
 
 /** A participant's camera, resolved: what its page is asked to send (the page layer's vocabulary). */
 export type PlannedVideo = VideoRequest;
@@ -60,14 +65,18 @@ export interface PlannedParticipant {
   /** When it joins, ms from the run's start. */
   joinAtMs: number;
   publish: PlannedPublish;
-  /** As the scenario gave it (the network module resolves profiles), a trace read in; null: unshaped. */
+  /** Applied to its link when it opens (a trace: when the run's clock starts); null: unshaped. */
   network: PlannedNetwork | null;
   /** How it uses TURN; null: as the browser decides (TURN servers offered when the run has one). Absent in older plans. */
   turn?: PlannedParticipantTurn | null;
 }
 
-/** A network setting as the runner applies it: a profile name, settings, or a parsed trace. */
-export type PlannedNetwork = ProfileName | LinkUpdate | PlannedTrace;
+/**
+ * A network setting as the runner applies it: a change of the link's settings, validated and
+ * resolved (a profile name is expanded to a complete change, which replaces every setting), or a
+ * parsed trace.
+ */
+export type PlannedNetwork = LinkChange | PlannedTrace;
 
 export interface PlannedTrace {
   /** The trace file, read and validated when the plan was made (its `source` is the file as shown). */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { profiles } from '../network/profiles.ts';
+import { applyLinkChange, PERFECT_PROFILE, resolveLinkProfile } from '../network/settings.ts';
+import type { LinkChange } from '../network/types.ts';
 import { defineScenario } from './define.ts';
 import { ScenarioError } from './errors.ts';
 import { resolvePlan, type ResolveOptions } from './resolve.ts';
@@ -84,7 +86,12 @@ describe('resolvePlan: defaults', () => {
       ...minimal,
       target: { url: 'http://127.0.0.1:8000/videoroomtest.html', page: 'janus-videoroom', media: ['192.0.2.2:20000-20002', '10.0.0.1:5000'], joinTimeout: '45s' },
     }).target;
-    expect(target).toMatchObject({ kind: 'url', media: ['192.0.2.2:20000', '192.0.2.2:20001', '192.0.2.2:20002', '10.0.0.1:5000'], joinTimeoutMs: 45_000 });
+    expect(target).toMatchObject({ kind: 'url', media: [
+      { host: '192.0.2.2', port: 20000 },
+      { host: '192.0.2.2', port: 20001 },
+      { host: '192.0.2.2', port: 20002 },
+      { host: '10.0.0.1', port: 5000 },
+    ], joinTimeoutMs: 45_000 });
     expect(target.kind === 'url' && target.page?.name).toBe('janus-videoroom');
   });
 
@@ -143,9 +150,11 @@ describe('resolvePlan: participants', () => {
     expect(audioOnly.participants[0]!.publish).toEqual({ audio: true, video: null });
   });
 
-  it('keeps the network as given and the group room', () => {
-    expect(plan.participants[0]!.network).toEqual(profiles.wifi);
-    expect(plan.participants[1]!.network).toBe('lte');
+  it('resolves the network, a profile name to its complete change, and keeps the group room', () => {
+    const applied = (i: number) => applyLinkChange(PERFECT_PROFILE, plan.participants[i]!.network as LinkChange);
+    expect(applied(0)).toEqual(resolveLinkProfile(profiles.wifi));
+    expect(applied(1)).toEqual(resolveLinkProfile(profiles.lte));
+    expect(plan.participants[1]!.network).toMatchObject({ name: 'lte', up: { rateKbps: 5_000, queue: { unit: 'ms', ms: 200 } }, blockUdp: false, allowPorts: null });
     expect(plan.participants.map((p) => p.room)).toEqual(['webinar', 'overflow', 'overflow', 'overflow', 'overflow']);
     expect(plan.room).toBe('webinar');
   });

@@ -7,7 +7,7 @@ import { BUILTIN_ADAPTERS, isModulePath } from '../pages/builtin.ts';
 import { whipAdapters } from '../pages/whip.ts';
 import { referencePage } from '../pages/reference.ts';
 import { formatPath, formatValue } from './errors.ts';
-import { DEFAULTS, type PlannedTarget } from './plan.ts';
+import { DEFAULTS, type MediaAddress, type PlannedTarget } from './plan.ts';
 import { resolveWho, type GroupCounts } from './roster.ts';
 import { didYouMean } from '../util/suggest.ts';
 import type { ScenarioSpec, TargetSpec } from './types.ts';
@@ -16,13 +16,12 @@ import { parseDurationMs } from './units.ts';
 /** Most ports one `target.media` range may name: each is a relay on every shaped participant's link. */
 export const MAX_MEDIA_RANGE_PORTS = 256;
 
-/** 'host:40000-40003' -> the four 'host:port'; a single 'host:port' stays as it is. */
-export function expandMedia(addresses: readonly string[]): string[] {
+/** 'host:40000-40003' -> the four addresses; a single 'host:port' is one. Checked by checkTarget. */
+export function expandMedia(addresses: readonly string[]): MediaAddress[] {
   return addresses.flatMap((address) => {
-    const m = /^(.*):(\d+)-(\d+)$/.exec(address);
-    if (!m) return [address];
-    const [first, last] = [Number(m[2]), Number(m[3])];
-    return Array.from({ length: last - first + 1 }, (_, i) => `${m[1]}:${first + i}`);
+    const m = /^(.*):(\d+)(?:-(\d+))?$/.exec(address)!;
+    const [first, last] = [Number(m[2]), Number(m[3] ?? m[2])];
+    return Array.from({ length: last - first + 1 }, (_, i) => ({ host: m[1]!, port: first + i }));
   });
 }
 

@@ -3,7 +3,7 @@
 // TURN URLs), so TURN traffic crosses the participant's access network like its media would.
 // A transport to force ('tcp': UDP blocked, only TCP to the TURN port passes) becomes the link's
 // access rules. Pure functions.
-import type { LinkUpdate } from '../network/types.ts';
+import type { LinkChange } from '../network/types.ts';
 import type { RouteTarget } from '../network/link.ts';
 
 /** How a page reaches its TURN server: TURN over UDP, over TCP, or over TLS. */
@@ -79,7 +79,7 @@ export function turnRoutes(urls: readonly string[]): TurnRoute[] {
  * and only the TURN-over-TLS ports (the "only 443 open" network). The direct path to the SFU is
  * closed in every case.
  */
-export function forcedTurnAccess(routes: readonly TurnRoute[], transport: TurnTransport): Required<Pick<LinkUpdate, 'blockUdp' | 'allowPorts'>> {
+export function forcedTurnAccess(routes: readonly TurnRoute[], transport: TurnTransport): Required<Pick<LinkChange, 'blockUdp' | 'allowPorts'>> {
   const ports = routes.filter((r) => r.transports.includes(transport)).map((r) => r.target.port);
   if (ports.length === 0) {
     const have = [...new Set(routes.flatMap((r) => r.transports))].join(', ') || 'none';

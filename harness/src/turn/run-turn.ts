@@ -4,7 +4,7 @@
 // overrides, and summarise what coturn did. stop() is the runner's teardown step.
 import { join } from 'node:path';
 import { createTurnCredentials, type TurnOptions } from '../../../sfu/src/turn.ts';
-import type { LinkUpdate } from '../network/types.ts';
+import type { LinkChange } from '../network/types.ts';
 import type { ParticipantTurnPlan, TurnPageOverrides, TurnServerPlan } from './types.ts';
 import { startCoturn, type Coturn } from './coturn.ts';
 import { CoturnLogReader, type CoturnLogSummary } from './log.ts';
@@ -33,7 +33,7 @@ export interface RunTurn {
   /** The browsers must accept the bundled server's self-signed certificate (TURN over TLS). */
   readonly selfSignedTls: boolean;
   /** Link access rules that leave only TURN over `transport`. */
-  access(transport: TurnTransport): Required<Pick<LinkUpdate, 'blockUdp' | 'allowPorts'>>;
+  access(transport: TurnTransport): Required<Pick<LinkChange, 'blockUdp' | 'allowPorts'>>;
   /** What the page's agent must override for this participant; null: nothing. */
   overrides(participantId: string, turn: ParticipantTurnPlan | null | undefined): TurnPageOverrides | null;
   summary(): TurnSummary;
