@@ -2,7 +2,14 @@
 // vanish at run time anyway). Each field's error says what is allowed; validate.ts adds the file,
 // the field path and the value. Relations between fields (a `who` naming a group, times within the
 // duration, threshold syntax) are checked afterwards, in check.ts.
+//
+// The schema's output type is the ScenarioSpec of types.ts, checked at compile time at the end of
+// this file, so the two cannot drift. Where zod sees only part of a value (a network is "a name
+// or an object", a page adapter "an object", a script "a function"), `checkedLater` names the
+// type that validateScenario guarantees once check.ts has checked the rest.
 import { z } from 'zod';
+import type { PageAdapter, PageScript } from '../pages/adapter.ts';
+import type { Bitrate, Duration, NetworkSpec, ScenarioSpec, Thresholds, VideoPublishSpec } from './types.ts';
 import { forceTurnAction, groupTurnSchema, turnSchema } from './turn.ts';
 import { rateSchema } from './churn.ts';
 import { BITRATE_ALLOWED, DURATION_ALLOWED, isDuration, parseBitrateKbps } from './units.ts';
@@ -23,7 +30,15 @@ function num(min: number, max: number, unit = '') {
 
 const bool = z.boolean(must('true or false'));
 
-export const durationSchema = z.custom<string | number>((v) => isDuration(v), must(DURATION_ALLOWED));
+/**
+ * A schema whose check is partial: its output is typed `T`, which validateScenario only promises
+ * once `checkedIn` (named at each use, so a reader finds it) has checked what zod could not.
+ */
+function checkedLater<T>(schema: z.ZodType, checkedIn: string): z.ZodType<T> {
+  return schema as unknown as z.ZodType<T>;
+}
+
+export const durationSchema = z.custom<Duration>((v) => isDuration(v), must(DURATION_ALLOWED));
 
 // Names end up in room ids, participant ids ('viewers[0]'), tags and file names.
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -31,9 +46,12 @@ const NAME_ALLOWED = "letters, digits, '.', '_' or '-', starting with a letter o
 const name = z.string(must(NAME_ALLOWED)).max(100, must(`at most 100 characters of ${NAME_ALLOWED}`)).regex(NAME_PATTERN, must(NAME_ALLOWED));
 
 // The network module owns the settings; here only "a name or an object" is checked.
-const network = z.union([z.string().min(1), z.record(z.string(), z.unknown())], {
-  error: "must be a profile name like 'lte', or network settings like { delayMs: 40, lossPct: 1, up: {...}, down: {...} }",
-});
+const network = checkedLater<NetworkSpec>(
+  z.union([z.string().min(1), z.record(z.string(), z.unknown())], {
+    error: "must be a profile name like 'lte', or network settings like { delayMs: 40, lossPct: 1, up: {...}, down: {...} }",
+  }),
+  'check.ts checkNetwork: profile names, settings (network/settings.ts), trace fields',
+);
 
 const isPositiveBitrate = (v: unknown) => {
   try {
@@ -42,7 +60,7 @@ const isPositiveBitrate = (v: unknown) => {
     return false;
   }
 };
-const bitrate = z.custom<string | number>(isPositiveBitrate, must(`${BITRATE_ALLOWED}, above 0`));
+const bitrate = z.custom<Bitrate>(isPositiveBitrate, must(`${BITRATE_ALLOWED}, above 0`));
 
 const encoding = z.strictObject(
   { maxBitrate: bitrate, scaleResolutionDownBy: num(1, 16).optional() },
@@ -60,7 +78,11 @@ const video = z.strictObject({
     .max(4, must('a list of 1 to 4 layers'))
     .optional(),
   codec: z.enum(VIDEO_CODECS, must(`one of ${VIDEO_CODECS.map((c) => `'${c}'`).join(', ')}`)).optional(),
-  scalabilityMode: z.string(must(SCALABILITY_MODE_ALLOWED)).regex(SCALABILITY_MODE, must(SCALABILITY_MODE_ALLOWED)).optional(),
+  scalabilityMode: z
+    .string(must(SCALABILITY_MODE_ALLOWED))
+    .regex(SCALABILITY_MODE, must(SCALABILITY_MODE_ALLOWED))
+    .transform((mode) => mode as NonNullable<VideoPublishSpec['scalabilityMode']>) // SCALABILITY_MODE is this type's grammar
+    .optional(),
 });
 
 export const publishSchema = z.strictObject(
@@ -105,9 +127,12 @@ const mediaAddresses = z
   )
   .min(1, must("at least one 'host:port'"));
 // The adapter's own fields are checked in check.ts (pages/adapter.ts says what a hook must be).
-const pageAdapter = z.union(
-  [z.string().min(1), z.custom<object>((v) => typeof v === 'object' && v !== null && !Array.isArray(v))],
-  must("a page adapter { name, join(page, ctx), ... }, a built-in adapter's name like 'janus-videoroom', or a module path like './my-app.adapter.ts'"),
+const pageAdapter = checkedLater<PageAdapter | string>(
+  z.union(
+    [z.string().min(1), z.custom<object>((v) => typeof v === 'object' && v !== null && !Array.isArray(v))],
+    must("a page adapter { name, join(page, ctx), ... }, a built-in adapter's name like 'janus-videoroom', or a module path like './my-app.adapter.ts'"),
+  ),
+  "target.ts checkTarget: the adapter's name and hooks (pages/adapter.ts adapterProblems), a built-in adapter's name",
 );
 
 const whipFields = {
@@ -136,7 +161,7 @@ const target = z.union(
 
 const source = z.enum(['mic', 'camera', 'screen'], must("'mic', 'camera' or 'screen'"));
 const who = z.string(must("'all', a group name or a participant like 'viewers[0]'"));
-const action = <S extends z.ZodRawShape>(name: string, shape: S) =>
+const action = <const N extends string, S extends z.ZodRawShape>(name: N, shape: S) =>
   z.strictObject({ at: durationSchema, who, do: z.literal(name), ...shape });
 
 export const timelineActionSchema = z.discriminatedUnion(
@@ -162,7 +187,11 @@ export const timelineActionSchema = z.discriminatedUnion(
     action('churn', { for: durationSchema, rate: rateSchema, away: durationSchema.optional() }),
     action('script', {
       name: z.string(must('a name for the step')).min(1, must('a name for the step')).max(100, must('a name of at most 100 characters')).optional(),
-      run: z.custom<(...args: unknown[]) => unknown>((v) => typeof v === 'function', must('a function async (page, ctx) => { ... }')),
+      // Nothing can check a function's parameters at run time: it is called as a PageScript.
+      run: checkedLater<PageScript>(
+        z.custom((v) => typeof v === 'function', must('a function async (page, ctx) => { ... }')),
+        'nowhere: a function is all zod or check.ts can see',
+      ),
     }),
   ],
   must("an action like { at: '10s', do: 'leave', who: 'viewers[0]' }"),
@@ -198,13 +227,14 @@ export const scenarioSchema = z.strictObject(
       .optional(),
     participants: z.record(z.string(), group, must('an object of groups like { viewers: { count: 4 } }')),
     timeline: z.array(timelineActionSchema, must('a list of actions like { at: \'10s\', do: \'leave\', who: \'viewers[0]\' }')).optional(),
-    thresholds: z
-      .record(
+    thresholds: checkedLater<Thresholds>(
+      z.record(
         z.string(),
         z.array(thresholdEntry, must("a list of expressions like ['p(95) < 150']")),
         must("an object like { 'video_recv_fps{group:viewers}': ['p(10) > 20'] }"),
-      )
-      .optional(),
+      ),
+      'check.ts checkThreshold: the selector (metric and tags) and each expression',
+    ).optional(),
   },
   must('an object: export default defineScenario({ duration, participants, ... })'),
 );
@@ -247,3 +277,18 @@ export function allowedKeysAt(input: unknown, path: readonly PropertyKey[]): str
   }
   return [];
 }
+
+// The tie: what the schema lets through (once check.ts has passed) is exactly a ScenarioSpec.
+// A field added, removed or retyped on one side only fails `tsc --noEmit -p .` here. Both sides
+// are compared with every field made required (so an optional field missing on one side counts)
+// and without the `?: never` fields types.ts uses to keep target kinds apart.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type AllFields<T> = T extends (...args: never[]) => unknown
+  ? T
+  : T extends readonly (infer E)[]
+    ? AllFields<E>[]
+    : T extends object
+      ? { [K in keyof T as [Exclude<T[K], undefined>] extends [never] ? never : K]-?: AllFields<Exclude<T[K], undefined>> }
+      : T;
+const schemaIsSpec: Same<AllFields<z.output<typeof scenarioSchema>>, AllFields<ScenarioSpec>> = true;
+void schemaIsSpec;

@@ -311,26 +311,31 @@ export type TargetSpec =
       whip?: never;
       whep?: never;
     }
-  | {
-      /**
-       * WHIP endpoint (RFC 9725) the participants that publish send to, with no page script:
-       * `{room}` and `{name}` are replaced as in `url`. Required when a group publishes.
-       */
-      whip?: string;
-      /** WHEP endpoint the participants that publish nothing (`publish: false`) view from. Required when a group publishes nothing. */
-      whep?: string;
-      /** Sent as `Authorization: Bearer <token>` to both. Default: none. */
-      token?: string;
-      /** As for `url`: the server's media addresses, for simulated networks. */
-      media?: string[];
-      /** How long a participant's join may take before it counts as failed. Default '30s'. */
-      joinTimeout?: Duration;
-      sfu?: never;
-      workers?: never;
-      iceRestart?: never;
-      url?: never;
-      page?: never;
-    };
+  // WHIP (and maybe WHEP), or WHEP only: a target naming neither is not one.
+  | (WhipTargetSpec & { whip: string })
+  | (WhipTargetSpec & { whep: string; whip?: never });
+
+/** WHIP/WHEP endpoints the participants send to and view from, with no page script; at least one of the two. */
+export interface WhipTargetSpec {
+  /**
+   * WHIP endpoint (RFC 9725) the participants that publish send to, with no page script:
+   * `{room}` and `{name}` are replaced as in `url`. Required when a group publishes.
+   */
+  whip?: string;
+  /** WHEP endpoint the participants that publish nothing (`publish: false`) view from. Required when a group publishes nothing. */
+  whep?: string;
+  /** Sent as `Authorization: Bearer <token>` to both. Default: none. */
+  token?: string;
+  /** As for `url`: the server's media addresses, for simulated networks. */
+  media?: string[];
+  /** How long a participant's join may take before it counts as failed. Default '30s'. */
+  joinTimeout?: Duration;
+  sfu?: never;
+  workers?: never;
+  iceRestart?: never;
+  url?: never;
+  page?: never;
+}
 
 /** A scenario: who joins, what happens when, and what counts as a pass. */
 export interface ScenarioSpec<G extends string = string> {

@@ -15,10 +15,11 @@ import type { ScenarioSpec } from './types.ts';
 export function validateScenario(input: unknown, label: string): ScenarioSpec {
   const parsed = scenarioSchema.safeParse(input, { reportInput: true });
   const problems = parsed.success
-    ? checkScenario(parsed.data as ScenarioSpec)
+    ? checkScenario(parsed.data)
     : shapeProblems(parsed.error.issues, input);
-  if (problems.length > 0) throw new ScenarioError(problems.map((p) => `${label}: ${p}`));
-  return (parsed as { data: ScenarioSpec }).data;
+  if (problems.length > 0 || !parsed.success) throw new ScenarioError(problems.map((p) => `${label}: ${p}`));
+  // The schema's output is a ScenarioSpec (tied in schema.ts); check.ts has checked the rest.
+  return parsed.data;
 }
 
 function shapeProblems(rawIssues: readonly z.core.$ZodIssue[], input: unknown): string[] {
