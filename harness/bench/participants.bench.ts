@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunResults } from '../src/runner/results.ts';
+import type { RunResults } from '../src/results/schema.ts';
 import { descendants, readProc, REPO_ROOT, type ProcInfo } from '../../test/support/cli.ts';
 import { readResults } from '../../test/support/results.ts';
 

@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import { writeHtmlReport } from '../src/reporters/html/reporter.ts';
 import { renderJUnit } from '../src/reporters/junit.ts';
 import { renderMarkdown } from '../src/reporters/markdown.ts';
-import { exampleResults, groupAggregates } from '../src/reporters/results.fixture.ts';
+import { exampleResults, groupAggregates } from '../src/results/example.fixture.ts';
 import type { Sample, StreamSample } from '../src/stats/types.ts';
 
 const P = Number(process.env.REPORT_BENCH_PARTICIPANTS ?? 50);

@@ -18,7 +18,7 @@ import { buildClient } from '../../scripts/build-client.mjs';
 import { resolvePlan } from '../src/scenario/resolve.ts';
 import { validateScenario } from '../src/scenario/validate.ts';
 import { runScenario } from '../src/runner/run.ts';
-import type { RunResults } from '../src/runner/results.ts';
+import type { RunResults } from '../src/results/schema.ts';
 import { quantileSorted } from 'simple-statistics';
 import { startJanus } from '../../test/support/janus.ts';
 import { readSamples, tempOutDir } from '../../test/support/results.ts';

@@ -14,7 +14,7 @@ import { runScenario } from './runner/run.ts';
 import { defaultOutDir } from './runner/output.ts';
 import { createReporters, DEFAULT_REPORTERS, parseReporterList, ReporterListError, type ReporterChoice } from './reporters/select.ts';
 import { baselineFinisher, compareCommand, COMPARE_FORMATS, type CompareFlags } from './compare/command.ts';
-import { ResultsFileError } from './compare/load.ts';
+import { ResultsFileError } from './results/load.ts';
 import { parseTolerances, ToleranceError } from './compare/tolerance.ts';
 import { METRICS } from './stats/catalogue.ts';
 import { prometheusOptions, serveHistory, startPrometheusReporter, type PrometheusFlags } from './prometheus/cli.ts';

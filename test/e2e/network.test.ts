@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveLinkUpdate, validateLinkUpdate } from '../../harness/src/network/settings.ts';
 import type { LinkCounters } from '../../harness/src/network/types.ts';
 import { ParticipantLinks } from '../../harness/src/runner/links.ts';
-import type { RunResults } from '../../harness/src/runner/results.ts';
+import type { RunResults } from '../../harness/src/results/schema.ts';
 import { runScenario } from '../../harness/src/runner/run.ts';
 import { loadScenario } from '../../harness/src/scenario/load.ts';
 import type { PlannedNetwork } from '../../harness/src/scenario/plan.ts';

@@ -15,7 +15,7 @@ import { scrapeConfig } from '../../harness/src/prometheus/embedded.ts';
 import { openHistory } from '../../harness/src/prometheus/history.ts';
 import { startPushgateway } from '../../harness/src/prometheus/pushgateway.ts';
 import type { Daemon } from '../../harness/src/prometheus/process.ts';
-import type { RunResults } from '../../harness/src/runner/results.ts';
+import type { RunResults } from '../../harness/src/results/schema.ts';
 
 const dirs: string[] = [];
 const stops: (() => Promise<void>)[] = [];

@@ -10,7 +10,7 @@
 // are on what was measured. The measured times are printed.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildClient } from '../../scripts/build-client.mjs';
-import type { ActionResult } from '../../harness/src/runner/results.ts';
+import type { ActionResult } from '../../harness/src/results/schema.ts';
 import { leftoverProcesses, runCli } from '../support/cli.ts';
 import { tempOutDir, readResults, readSamples, EXIT_OF_VERDICT } from '../support/results.ts';
 

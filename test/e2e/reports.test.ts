@@ -16,8 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { leftoverProcesses, REPO_ROOT, runCli, type CliRun } from '../support/cli.ts';
 import { readResults } from '../support/results.ts';
 import { launchChromium } from '../../harness/src/participants/chromium.ts';
-import { exampleResults, groupAggregates } from '../../harness/src/reporters/results.fixture.ts';
-import type { RunResults } from '../../harness/src/runner/results.ts';
+import { exampleResults, groupAggregates } from '../../harness/src/results/example.fixture.ts';
+import type { RunResults } from '../../harness/src/results/schema.ts';
 import type { RenderedReport } from '../../harness/src/reporters/html/payload.ts';
 
 const XSD = fileURLToPath(new URL('../../harness/src/reporters/junit.xsd', import.meta.url));

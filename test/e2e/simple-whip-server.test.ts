@@ -10,7 +10,7 @@ import { resolvePlan } from '../../harness/src/scenario/resolve.ts';
 import { runScenario } from '../../harness/src/runner/run.ts';
 import { startJanus, type Janus } from '../support/janus.ts';
 import { startSimpleWhipServer, type SimpleWhipServer } from '../support/simple-whip-server.ts';
-import type { RunResults } from '../../harness/src/runner/results.ts';
+import type { RunResults } from '../../harness/src/results/schema.ts';
 import { tempOutDir } from '../support/results.ts';
 
 const ROOM = 1234;

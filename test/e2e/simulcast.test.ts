@@ -13,7 +13,7 @@
 // the CPU the run used are printed.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildClient } from '../../scripts/build-client.mjs';
-import type { RunResults } from '../../harness/src/runner/results.ts';
+import type { RunResults } from '../../harness/src/results/schema.ts';
 import type { Sample } from '../../harness/src/stats/types.ts';
 import { leftoverProcesses, runCli } from '../support/cli.ts';
 import { checkKeptHistory, PANELS_NEEDING } from '../support/dashboard-data.ts';

@@ -18,7 +18,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunResults } from '../../harness/src/runner/results.ts';
+import type { RunResults } from '../../harness/src/results/schema.ts';
 import { runScenario } from '../../harness/src/runner/run.ts';
 import { loadScenario } from '../../harness/src/scenario/load.ts';
 import { resolvePlan } from '../../harness/src/scenario/resolve.ts';

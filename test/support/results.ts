@@ -3,13 +3,15 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunResults } from '../../harness/src/runner/results.ts';
+import { readResultsJson } from '../../harness/src/results/load.ts';
+import type { RunResults } from '../../harness/src/results/schema.ts';
 import type { Sample } from '../../harness/src/stats/types.ts';
 
 /** A fresh output folder for one run. */
 export const tempOutDir = (name = 'e2e'): string => mkdtempSync(join(tmpdir(), `rtc-harness-${name}-`));
 
-export const readResults = (dir: string): RunResults => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+/** The results.json a run of this version just wrote, in full (errors name the file). */
+export const readResults = (dir: string): RunResults => readResultsJson(dir).json as RunResults;
 
 /** Every line of samples.jsonl, parsed. */
 export const readSamples = (dir: string): Sample[] =>

@@ -3,9 +3,9 @@
 import pc from 'picocolors';
 import { compareRuns } from './compare.ts';
 import { comparisonMarkdown, comparisonText } from './format.ts';
-import { loadResults } from './load.ts';
 import { parseTolerances } from './tolerance.ts';
-import type { RunResults } from '../runner/results.ts';
+import { loadResults } from '../results/load.ts';
+import type { RunResults } from '../results/schema.ts';
 
 export const COMPARE_FORMATS = ['text', 'markdown', 'json'] as const;
 export type CompareFormat = (typeof COMPARE_FORMATS)[number];

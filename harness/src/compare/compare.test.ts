@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { compareRuns, judge, statFor } from './compare.ts';
 import { comparisonMarkdown, comparisonText } from './format.ts';
-import { loadResults, ResultsFileError } from './load.ts';
 import { parseTolerances, toleranceFor, ToleranceError } from './tolerance.ts';
-import { agg, exampleResults, groupAggregates } from '../reporters/results.fixture.ts';
-import type { RunResults } from '../runner/results.ts';
+import { agg, exampleResults, groupAggregates } from '../results/example.fixture.ts';
+import type { RunResults } from '../results/schema.ts';
 
 /** The example run with one group aggregate's stats scaled by `factor`. */
 function withGroupMetric(metric: string, factor: number, base = exampleResults()): RunResults {
@@ -168,22 +164,5 @@ describe('formatting', () => {
     expect(md).toContain('### ❌ Regressed against the baseline');
     expect(md).toMatch(/\| ✗ regressed \| rtt_ms \(callers\) p95 \| 2\.30 ms \| 23 ms \| \+20\.7 \(\+900%\) \| 10%:10 \|/);
     expect(md).toContain('<details><summary>Every compared figure</summary>');
-  });
-});
-
-describe('loadResults', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rtc-harness-compare-'));
-  it('loads a results.json, or the folder that holds one', () => {
-    writeFileSync(join(dir, 'results.json'), JSON.stringify(exampleResults()));
-    expect(loadResults(join(dir, 'results.json')).scenario).toBe('smoke');
-    expect(loadResults(dir).groups[0]!.name).toBe('callers');
-  });
-  it('says what is wrong with a file that is not one', () => {
-    expect(() => loadResults(join(dir, 'nope.json'), 'baseline')).toThrow(/baseline file .*nope\.json does not exist: pass the results\.json of a run/);
-    writeFileSync(join(dir, 'bad.json'), '{"verdict":');
-    expect(() => loadResults(join(dir, 'bad.json'))).toThrow(/is not JSON/);
-    writeFileSync(join(dir, 'other.json'), JSON.stringify({ name: 'package', version: '1.0.0' }));
-    expect(() => loadResults(join(dir, 'other.json'))).toThrow(ResultsFileError);
-    expect(() => loadResults(join(dir, 'other.json'))).toThrow(/not a results\.json written by rtc-harness: verdict:/);
   });
 });

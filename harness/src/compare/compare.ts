@@ -18,20 +18,11 @@
 // and are not compared.
 import { METRICS, METRIC_NAMES, isMetricName, type MetricName } from '../stats/catalogue.ts';
 import { formatAggregation, parseExpression } from '../thresholds/parse.ts';
-import type { Aggregate, GroupResult, RunEnvironment, ThresholdResult } from '../runner/results.ts';
+import type { Aggregate } from '../results/schema.ts';
+import type { BaselineComparison, ComparisonRow, RowStatus, Tolerance } from '../results/comparison.ts';
+// What a comparison reads of a results.json: the core every one has (older files may lack the rest).
+import type { ResultsCore } from '../results/load.ts';
 import { DEFAULT_TOLERANCES, toleranceFor, type ToleranceSettings } from './tolerance.ts';
-import type { BaselineComparison, ComparisonRow, RowStatus, Tolerance } from './types.ts';
-
-/** What a comparison reads of a results.json (older files may lack the rest). */
-export interface ComparableResults {
-  scenario: string;
-  startedAt: string;
-  verdict: string;
-  durationSeconds: number;
-  groups: Pick<GroupResult, 'name' | 'count' | 'aggregates'>[];
-  thresholds: Pick<ThresholdResult, 'key' | 'metric' | 'expression' | 'actual'>[];
-  environment?: Partial<RunEnvironment>;
-}
 
 /** The aggregate compared for a metric (see the header). */
 export function statFor(metric: MetricName): keyof Aggregate {
@@ -92,7 +83,7 @@ function aggregateValue(agg: Aggregate | undefined, stat: keyof Aggregate): numb
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
-function groupRows(baseline: ComparableResults, current: ComparableResults, tolerances: ToleranceSettings): ComparisonRow[] {
+function groupRows(baseline: ResultsCore, current: ResultsCore, tolerances: ToleranceSettings): ComparisonRow[] {
   const names = [...new Set([...baseline.groups.map((g) => g.name), ...current.groups.map((g) => g.name)])];
   const rows: ComparisonRow[] = [];
   for (const name of names) {
@@ -122,7 +113,7 @@ function groupRows(baseline: ComparableResults, current: ComparableResults, tole
   return rows;
 }
 
-function thresholdRows(baseline: ComparableResults, current: ComparableResults, tolerances: ToleranceSettings): ComparisonRow[] {
+function thresholdRows(baseline: ResultsCore, current: ResultsCore, tolerances: ToleranceSettings): ComparisonRow[] {
   const id = (t: { key: string; expression: string }) => `${t.key} ${t.expression}`;
   const ids = [...new Set([...baseline.thresholds.map(id), ...current.thresholds.map(id)])];
   const rows: ComparisonRow[] = [];
@@ -160,7 +151,7 @@ function thresholdRows(baseline: ComparableResults, current: ComparableResults, 
 }
 
 /** Reasons the two runs may not be comparable; the comparison still runs. */
-export function comparabilityWarnings(baseline: ComparableResults, current: ComparableResults): string[] {
+export function comparabilityWarnings(baseline: ResultsCore, current: ResultsCore): string[] {
   const w: string[] = [];
   if (baseline.scenario !== current.scenario) w.push(`different scenarios: the baseline ran '${baseline.scenario}', this run '${current.scenario}'`);
   if (baseline.verdict !== 'pass') w.push(`the baseline's verdict was '${baseline.verdict}', not 'pass': compare against a good run`);
@@ -192,7 +183,7 @@ export interface CompareOptions {
   baselineFile?: string;
 }
 
-export function compareRuns(baseline: ComparableResults, current: ComparableResults, options: CompareOptions = {}): BaselineComparison {
+export function compareRuns(baseline: ResultsCore, current: ResultsCore, options: CompareOptions = {}): BaselineComparison {
   const tolerances = options.tolerances ?? DEFAULT_TOLERANCES;
   const rows = [...thresholdRows(baseline, current, tolerances), ...groupRows(baseline, current, tolerances)];
   const missing = rows.filter((r) => r.status === 'missing');

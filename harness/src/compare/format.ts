@@ -1,8 +1,8 @@
 // A comparison as people read it: a text table for the terminal and a Markdown table for CI job
 // summaries and pull-request comments.
-import { formatDelta, formatNumber, formatValue } from '../reporters/format.ts';
+import { formatDelta, formatNumber, formatValue } from '../results/format.ts';
 import { formatTolerance } from './tolerance.ts';
-import type { BaselineComparison, ComparisonRow, RowStatus } from './types.ts';
+import type { BaselineComparison, ComparisonRow, RowStatus } from '../results/comparison.ts';
 
 export const STATUS_MARK: Record<RowStatus, string> = {
   regressed: '✗',

@@ -6,7 +6,7 @@
 //   *=20%                   20% instead of 10% for every metric without its own override
 import { METRICS, isMetricName, type MetricName, type MetricUnit } from '../stats/catalogue.ts';
 import { closest } from '../util/suggest.ts';
-import type { Tolerance } from './types.ts';
+import type { Tolerance } from '../results/comparison.ts';
 
 /** A metric may get this much worse, relative to the baseline, before it regresses. */
 export const DEFAULT_RELATIVE_PCT = 10;

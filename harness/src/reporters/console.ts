@@ -2,7 +2,7 @@
 // not a terminal, so CI logs stay readable) and a k6-style summary at the end.
 import pc from 'picocolors';
 import type { Reporter, RunStartInfo, ProgressSnapshot } from './reporter.ts';
-import type { RunResults, Aggregate } from '../runner/results.ts';
+import type { RunResults, Aggregate } from '../results/schema.ts';
 import { comparisonText } from '../compare/format.ts';
 
 export interface ConsoleReporterOptions {

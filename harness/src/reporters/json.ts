@@ -2,7 +2,7 @@
 // of the user's choosing (`--reporter json=out/summary.json`, as k6's --summary-export). The run's
 // own results.json is always written by the runner, whatever the reporters.
 import type { Reporter } from './reporter.ts';
-import type { RunResults } from '../runner/results.ts';
+import type { RunResults } from '../results/schema.ts';
 import { writeReportFile } from './files.ts';
 
 export interface JsonReporterOptions {

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderJUnit } from './junit.ts';
-import { exampleResults } from './results.fixture.ts';
+import { exampleResults } from '../results/example.fixture.ts';
 import { compareRuns } from '../compare/compare.ts';
-import type { RunResults } from '../runner/results.ts';
+import type { RunResults } from '../results/schema.ts';
 
 const XSD = fileURLToPath(new URL('./junit.xsd', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'rtc-harness-junit-'));

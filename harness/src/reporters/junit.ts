@@ -10,10 +10,10 @@
 // The format is checked against junit.xsd (next to this file) in the tests.
 import { create } from 'xmlbuilder2';
 import type { Reporter } from './reporter.ts';
-import type { RunResults } from '../runner/results.ts';
+import type { RunResults } from '../results/schema.ts';
 import { rowLabel } from '../compare/format.ts';
 import { formatTolerance } from '../compare/tolerance.ts';
-import { formatDelta, formatNumber, formatValue, reproduceCommand } from './format.ts';
+import { formatDelta, formatNumber, formatValue, reproduceCommand } from '../results/format.ts';
 import { METRICS, isMetricName } from '../stats/catalogue.ts';
 import { writeReportFile } from './files.ts';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MarkdownReporter, renderMarkdown } from './markdown.ts';
-import { exampleResults } from './results.fixture.ts';
+import { exampleResults } from '../results/example.fixture.ts';
 import { compareRuns } from '../compare/compare.ts';
 
 describe('Markdown summary', () => {

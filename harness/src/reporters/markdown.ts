@@ -3,10 +3,10 @@
 // key figures, what went wrong, the baseline comparison, and how to reproduce the run.
 import { appendFileSync } from 'node:fs';
 import type { Reporter } from './reporter.ts';
-import type { RunResults } from '../runner/results.ts';
+import type { RunResults } from '../results/schema.ts';
 import { comparisonMarkdown, regressionSummary } from '../compare/format.ts';
 import { METRICS, isMetricName, type MetricName } from '../stats/catalogue.ts';
-import { SUMMARY_COLUMNS, figure, formatDuration, formatValue, reproduceCommand } from './format.ts';
+import { SUMMARY_COLUMNS, figure, formatDuration, formatValue, reproduceCommand } from '../results/format.ts';
 import { writeReportFile } from './files.ts';
 
 /** At most this many rows of participants or actions that went wrong (a job summary is capped at 1 MiB). */

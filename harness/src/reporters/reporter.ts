@@ -1,7 +1,7 @@
 // Reporters turn a run's events into something a person or a machine reads. Every method is
 // optional; the multiplexer calls each reporter in turn and isolates failures, so a broken
 // reporter costs its own output only.
-import type { RunResults } from '../runner/results.ts';
+import type { RunResults } from '../results/schema.ts';
 import type { Point, Sample } from '../stats/types.ts';
 
 export interface RunStartInfo {

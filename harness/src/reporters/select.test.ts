@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createReporters, DEFAULT_REPORTERS, parseReporterList } from './select.ts';
 import { ReporterMux, type Reporter } from './reporter.ts';
-import { exampleResults } from './results.fixture.ts';
+import { exampleResults } from '../results/example.fixture.ts';
 
 describe('parseReporterList', () => {
   it('reads names and name=path', () => {

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { arch, cpus, totalmem, platform, release } from 'node:os';
 import { createRequire } from 'node:module';
-import type { RunEnvironment } from './results.ts';
+import type { RunEnvironment } from '../results/schema.ts';
 
 const require = createRequire(import.meta.url);
 

@@ -3,6 +3,7 @@
 // kill loses at most a few seconds of measurements.
 import { createWriteStream, mkdirSync, renameSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import type { RunResults } from '../results/schema.ts';
 
 export class RunOutput {
   readonly dir: string;
@@ -32,7 +33,7 @@ export class RunOutput {
   }
 
   /** Replaces results.json with this object; a reader never sees half a file. */
-  writeResults(results: unknown): void {
+  writeResults(results: RunResults): void {
     const tmp = `${this.resultsPath}.tmp`;
     writeFileSync(tmp, `${JSON.stringify(results, null, 2)}\n`);
     renameSync(tmp, this.resultsPath);

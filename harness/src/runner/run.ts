@@ -24,7 +24,7 @@ import { RunOutput } from './output.ts';
 import { groupFigures } from './progress.ts';
 import { buildResults, type ParticipantRecord } from './summary.ts';
 import { Timeline, type TimelineStep } from './timeline.ts';
-import type { RunResults } from './results.ts';
+import type { RunResults } from '../results/schema.ts';
 import { runEnvironment } from './environment.ts';
 import type { ParticipantLinks } from './links.ts';
 import { startTarget, type TeardownStep } from './target.ts';

@@ -6,13 +6,11 @@ import type { PlannedAction, PlannedParticipant, RunPlan } from '../scenario/pla
 import type { Participant } from '../participants/participant.ts';
 import type { GuardVerdict } from './guard.ts';
 import type { ActionOutcome } from './timeline.ts';
-import type { Aggregate, RunEnvironment, RunResults, TargetSummary, Verdict } from './results.ts';
+import type { Aggregate, RunEnvironment, RunResults, TargetSummary, Verdict } from '../results/schema.ts';
 import type { ParticipantLinks } from './links.ts';
-import type { LayerLog, ParticipantLayers } from './layer-log.ts';
-import type { IceLog } from '../turn/ice-log.ts';
-import type { ActionEffect } from './effects.ts';
-import type { OutageRecovery } from './recovery.ts';
-import type { SfuLeakCheck } from './sfu-check.ts';
+import type { LayerLog } from '../analysis/layer-log.ts';
+import type { IceLog } from '../analysis/ice-log.ts';
+import type { ActionEffect, OutageRecovery, ParticipantLayers, SfuLeakCheck } from '../results/analyses.ts';
 
 export interface ParticipantRecord {
   plan: PlannedParticipant;

@@ -2,11 +2,11 @@
 // inlined script from the payload. One file, no external resource: a Content-Security-Policy
 // forbids every fetch, so the page behaves the same offline, from a CI artifact, or mailed.
 import { createRequire } from 'node:module';
-import type { RunResults } from '../../runner/results.ts';
+import type { RunResults } from '../../results/schema.ts';
 import { METRICS, isMetricName, type MetricName } from '../../stats/catalogue.ts';
 import { isNotable, regressionSummary, rowLabel, sortedRows, statusCounts } from '../../compare/format.ts';
 import { formatTolerance } from '../../compare/tolerance.ts';
-import { SUMMARY_COLUMNS, figure, formatDelta, formatDuration, formatValue, reproduceCommand } from '../format.ts';
+import { SUMMARY_COLUMNS, figure, formatDelta, formatDuration, formatValue, reproduceCommand } from '../../results/format.ts';
 import type { ReportAssets } from './assets.ts';
 import type { ReportPayload } from './payload.ts';
 

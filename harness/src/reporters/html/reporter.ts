@@ -10,7 +10,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Reporter } from '../reporter.ts';
-import type { RunResults } from '../../runner/results.ts';
+import type { RunResults } from '../../results/schema.ts';
 import type { Point, Sample } from '../../stats/types.ts';
 import { writeReportFile } from '../files.ts';
 import { buildReportAssets } from './assets.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { markers, sampleValue, SeriesBuilder } from './series.ts';
 import { SAMPLE_CHARTS } from './charts.ts';
-import { exampleResults } from '../results.fixture.ts';
+import { exampleResults } from '../../results/example.fixture.ts';
 import { PERFECT_PROFILE } from '../../network/settings.ts';
 import type { Sample } from '../../stats/types.ts';
 import type { ResolvedLinkProfile } from '../../network/types.ts';

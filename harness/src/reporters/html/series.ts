@@ -4,7 +4,7 @@
 // and points go in through add*(), the payload comes out of build().
 import { METRICS } from '../../stats/catalogue.ts';
 import type { Point, Sample } from '../../stats/types.ts';
-import type { RunResults } from '../../runner/results.ts';
+import type { RunResults } from '../../results/schema.ts';
 import { averageLossPct } from '../../network/settings.ts';
 import { LINK_CHARTS, LINK_METRICS, RUN_CHART, SAMPLE_CHARTS, SETTING_CHARTS, type SampleChartDef } from './charts.ts';
 import type { ChartData, ChartSection, ChartSeries, Marker, ReportPayload } from './payload.ts';

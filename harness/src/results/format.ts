@@ -1,5 +1,6 @@
-// Numbers as reports print them: digits that suit the magnitude, the unit after the number.
-import type { Aggregate } from '../runner/results.ts';
+// Numbers as reports and comparisons print them: digits that suit the magnitude, the unit after
+// the number; and the figures every report shows of a run.
+import type { Aggregate } from './schema.ts';
 import { METRICS, type MetricName } from '../stats/catalogue.ts';
 
 const UNIT_SUFFIX: Record<string, string> = {

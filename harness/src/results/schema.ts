@@ -1,23 +1,16 @@
-// The shape of results.json: what a run measured and decided. Reporters read it; later runs
-// compare against it. Fields are only ever added, never renamed, so old results stay readable.
+// The shape of results.json: what a run measured and decided. The runner writes it; reporters
+// read it; later runs compare against it. Fields are only ever added, never renamed, so old
+// results stay readable.
 import type { LinkCounters, ResolvedLinkProfile } from '../network/types.ts';
-import type { BaselineComparison } from '../compare/types.ts';
-import type { ParticipantLayers } from './layer-log.ts';
-import type { ParticipantIce } from '../turn/ice-log.ts';
 import type { TurnSummary } from '../turn/run-turn.ts';
 import type { Aggregate } from '../stats/aggregate.ts';
-import type { ActionEffect } from './effects.ts';
-import type { OutageRecovery } from './recovery.ts';
-import type { SfuLeakCheck } from './sfu-check.ts';
+import type { BaselineComparison } from './comparison.ts';
+import type { ActionEffect, OutageRecovery, ParticipantIce, ParticipantLayers, SfuLeakCheck } from './analyses.ts';
 
-export type { ActionEffect } from './effects.ts';
-export type { OutageRecovery } from './recovery.ts';
-export type { SfuLeakCheck } from './sfu-check.ts';
+export type { Aggregate } from '../stats/aggregate.ts';
 
 /** 'running' only in the copies written while the run goes on. */
 export type Verdict = 'pass' | 'fail' | 'invalid' | 'running';
-
-export type { Aggregate } from '../stats/aggregate.ts';
 
 export interface ThresholdResult {
   /** The key as written in the scenario, e.g. 'video_recv_fps{group:viewers}'. */
@@ -49,12 +42,12 @@ export interface ParticipantResult {
   /**
    * Simulcast/SVC layers it received, from the call page's control surface: every spatial switch
    * (with the freezes around it), the time on each layer, and how long the layers took to react to
-   * network changes and 'layers' actions (see runner/layer-log.ts). Absent without layered video.
+   * network changes and 'layers' actions (see analysis/layer-log.ts). Absent without layered video.
    */
   layers?: ParticipantLayers;
   /**
    * Its selected ICE candidate pairs at the end (relay or direct, over UDP, TCP or TLS, bytes
-   * relayed) and the TURN errors its page saw (see turn/ice-log.ts). Absent before any pair.
+   * relayed) and the TURN errors its page saw (see analysis/ice-log.ts). Absent before any pair.
    */
   ice?: ParticipantIce;
   aggregates: Record<string, Aggregate>;
@@ -85,7 +78,7 @@ export interface ActionResult {
   name?: string;
   /**
    * What the others saw, one entry per observer (the participant itself for an ICE restart), timed
-   * from the action's start with the observer page's own events (see runner/effects.ts). Absent
+   * from the action's start with the observer page's own events (see analysis/effects.ts). Absent
    * for actions with nothing to see (network, layers) or that failed.
    */
   effects?: ActionEffect[];

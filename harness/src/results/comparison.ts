@@ -1,5 +1,6 @@
 // The vocabulary of comparing a run with a baseline run: tolerances, one row per compared figure,
-// and the comparison as results.json records it (`results.baseline`).
+// and the comparison as results.json records it (`results.baseline`). compare/ computes it; it is
+// part of the schema, so reporters read it from here without the comparison's code.
 
 /**
  * How much worse a figure may get before it counts as a regression. The worsening tolerated is

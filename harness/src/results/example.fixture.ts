@@ -1,6 +1,6 @@
 // A results.json for tests of reporters and comparisons: the shape and figures of a real smoke
 // run on this machine (three callers, 20 s), with helpers to change what a test needs.
-import type { Aggregate, RunResults } from '../runner/results.ts';
+import type { Aggregate, RunResults } from './schema.ts';
 
 export function agg(p50: number, spread = 0.1, count = 40): Aggregate {
   return {
