@@ -12,6 +12,7 @@
 //
 // Environment: STATS_BENCH_WINDOW_S (default 5), STATS_BENCH_WINDOWS (rounds, default 4).
 import { buildAgentScript } from '../src/browser/bundle.ts';
+import { AgentBridge } from '../src/participants/agent-bridge.ts';
 import { launchChromium } from '../src/participants/chromium.ts';
 import { processTreeCpuSeconds } from '../src/runner/cpu.ts';
 import { SeriesStore } from '../src/stats/aggregate.ts';
@@ -48,6 +49,7 @@ try {
   const pid = chromium.browser.process()?.pid;
   if (pid === undefined) throw new Error('Chromium has no process id: cannot read its CPU');
   const page = await chromium.browser.newPage();
+  const agent = new AgentBridge(page);
   await page.evaluateOnNewDocument(await buildAgentScript());
   await page.goto(server.url);
   const deadline = Date.now() + 20_000;
@@ -67,7 +69,7 @@ try {
   let snapshotBytes = 0;
   const collectOnce = async (): Promise<void> => {
     const t = performance.now();
-    const snap = await page.evaluate(() => window.__rtcHarness!.collect());
+    const snap = (await agent.collect())!;
     latencies.push(performance.now() - t);
     snapshotBytes = JSON.stringify(snap).length;
     prevSample = deriveSample(prev, snap, { participant: 'bench[0]', group: 'bench', previous: prevSample });

@@ -7,7 +7,8 @@ import type { Page } from 'puppeteer-core';
 import { buildAgentScript } from '../../harness/src/browser/bundle.ts';
 import { launchChromium, type LaunchedChromium } from '../../harness/src/participants/chromium.ts';
 import { SeriesStore } from '../../harness/src/stats/aggregate.ts';
-import { StatsCollector } from '../../harness/src/stats/collector.ts';
+import { StatsCollector } from '../../harness/src/participants/stats-collector.ts';
+import { AgentBridge } from '../../harness/src/participants/agent-bridge.ts';
 import { samplePoints, type Sample } from '../../harness/src/stats/types.ts';
 import { startLoopbackCallServer, type LoopbackCallServer, type LoopbackPageResult } from '../support/loopback-call.ts';
 import { waitFor } from '../support/wait.ts';
@@ -44,8 +45,8 @@ describe('stats agent in Chromium', () => {
   const samples: Sample[] = [];
 
   it('measures a loopback call', async () => {
-    // puppeteer's Page is the collector's page interface as it is.
-    const collector = new StatsCollector({ page, participant: 'caller[0]', group: 'caller', intervalMs: 1000 });
+    const agent = new AgentBridge(page);
+    const collector = new StatsCollector({ snapshots: () => agent.collect(), participant: 'caller[0]', group: 'caller', intervalMs: 1000 });
     collector.on('sample', (s) => samples.push(s));
     const errors: Error[] = [];
     collector.on('error', (e) => errors.push(e));
@@ -113,7 +114,8 @@ describe('stats agent in Chromium', () => {
   });
 
   it('reports the final stats of closed connections once, then forgets them', async () => {
-    const collect = () => page.evaluate(() => window.__rtcHarness!.collect());
+    const bridge = new AgentBridge(page);
+    const collect = async () => (await bridge.collect())!;
     await page.evaluate(() => (window as unknown as { hangUp: () => void }).hangUp());
     const final = await collect();
     expect(final.pcs).toHaveLength(2);
@@ -129,7 +131,7 @@ describe('stats agent in Chromium', () => {
 
   it('rewrites remote candidates and TURN URLs when rules are set', async () => {
     const result = await page.evaluate(async () => {
-      const agent = window.__rtcHarness!;
+      const agent = window.__rtcHarnessAgent!;
       agent.setCandidateRewrite({ '192.0.2.77:9': '127.0.0.1:10', '192.0.2.78:3478': '127.0.0.2:3479' });
       try {
         const config = new RTCPeerConnection({

@@ -2,8 +2,9 @@
 // before the page's own scripts, on our call page or on any page that uses RTCPeerConnection.
 // It wraps the constructor in a Proxy (prototype, instanceof, subclassing and static methods such
 // as generateCertificate stay the native ones), registers each connection, timestamps its state
-// changes, and answers `window.__rtcHarness.collect()` with one getStats() per connection, reduced
-// to a RawSnapshot. Nothing runs per frame or on a timer: all work happens inside collect().
+// changes, and answers `window.__rtcHarnessAgent.collect()` with one getStats() per connection,
+// reduced to a RawSnapshot. Nothing runs per frame or on a timer: all work happens inside collect().
+// Node reaches it only through participants/agent-bridge.ts.
 import type { RawCandidateError, RawPeerConnection, RawSnapshot, RawStateEvent } from '../stats/raw.ts';
 import { RAW_SNAPSHOT_VERSION } from '../stats/raw.ts';
 import { readCallState } from './call.ts';
@@ -23,7 +24,7 @@ import {
   type RewriteTable,
 } from './rewrite.ts';
 
-/** What the page sees at `window.__rtcHarness`. */
+/** What the page sees at `window.__rtcHarnessAgent`. */
 export interface RtcHarnessAgent {
   readonly version: number;
   /** getStats() of every live connection, and the final stats of those closed since the last call. */
@@ -45,9 +46,11 @@ export interface RtcHarnessAgent {
   setIceOverrides(overrides: IceOverrides | null): void;
 }
 
+// The agent's global, named apart from `window.rtcHarness` (the reference call page's control
+// surface, sfu/client/src/api.ts): a page may have both, and they are different things.
 declare global {
   interface Window {
-    __rtcHarness?: RtcHarnessAgent;
+    __rtcHarnessAgent?: RtcHarnessAgent;
   }
 }
 
@@ -80,7 +83,7 @@ type PeerConnectionClass = typeof RTCPeerConnection;
 
 /** Installs the agent on `win` once; returns the existing one if already installed. */
 export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
-  if (win.__rtcHarness) return win.__rtcHarness;
+  if (win.__rtcHarnessAgent) return win.__rtcHarnessAgent;
   const now = (): number => win.performance.timeOrigin + win.performance.now();
   const agentId = Math.random().toString(36).slice(2, 10);
   const entries = new Map<string, Entry>();
@@ -356,7 +359,7 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
       };
     },
     mark(name: string, tMs?: number): void {
-      if (typeof name !== 'string' || name === '') throw new Error('__rtcHarness.mark(name) needs a non-empty name');
+      if (typeof name !== 'string' || name === '') throw new Error('__rtcHarnessAgent.mark(name) needs a non-empty name');
       const t = typeof tMs === 'number' && Number.isFinite(tMs) ? tMs : now();
       if (Object.hasOwn(marks, name)) latestMarks[name] = t;
       else marks[name] = t;
@@ -368,6 +371,6 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
       overrides = parseIceOverrides(next);
     },
   });
-  Object.defineProperty(win, '__rtcHarness', { value: agent, configurable: false, enumerable: false, writable: false });
+  Object.defineProperty(win, '__rtcHarnessAgent', { value: agent, configurable: false, enumerable: false, writable: false });
   return agent;
 }

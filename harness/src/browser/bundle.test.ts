@@ -28,7 +28,7 @@ describe('buildAgentScript', () => {
   it('installs on a page without WebRTC and collects an empty snapshot', async () => {
     const win = bareWindow();
     runInNewContext(await buildAgentScript(), win);
-    const agent = win.__rtcHarness as RtcHarnessAgent;
+    const agent = win.__rtcHarnessAgent as RtcHarnessAgent;
     agent.mark('join');
     agent.mark('join', 5); // The first mark wins.
     const snap = await agent.collect();
@@ -53,10 +53,10 @@ describe('buildAgentScript', () => {
     const win = bareWindow({ RTCPeerConnection: FakePc, EventTarget });
     const script = await buildAgentScript();
     runInNewContext(script, win);
-    const first = win.__rtcHarness;
+    const first = win.__rtcHarnessAgent;
     const wrapped = win.RTCPeerConnection as typeof FakePc;
     runInNewContext(script, win);
-    expect(win.__rtcHarness).toBe(first);
+    expect(win.__rtcHarnessAgent).toBe(first);
     expect(win.RTCPeerConnection).toBe(wrapped);
     expect(wrapped).not.toBe(FakePc);
     expect(wrapped.generateCertificate()).toBe('cert');

@@ -7,8 +7,7 @@ import type { PageAdapter, PageContext } from '../pages/adapter.ts';
 import { callSurface, referencePage } from '../pages/reference.ts';
 import type { PlannedPublish } from '../scenario/plan.ts';
 import type { PooledPage } from './pool.ts';
-// The stats agent declares `window.__rtcHarness`.
-import type {} from '../browser/agent.ts';
+import { AgentBridge } from './agent-bridge.ts';
 
 export type ParticipantState = 'created' | 'opened' | 'joined' | 'left' | 'crashed' | 'closed';
 
@@ -65,6 +64,8 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   peerId: string | null = null;
 
   readonly adapter: PageAdapter;
+  /** The page's stats agent: the one way to it (collect, marks, candidate rewrites, ICE overrides). */
+  readonly agent: AgentBridge;
   readonly #options: ParticipantOptions;
   #url = 'about:blank';
 
@@ -77,6 +78,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     this.adapter = options.adapter ?? referencePage;
     this.#options = options;
     const page = pooled.page;
+    this.agent = new AgentBridge(page);
     page.on('error', (err) => this.#crash(`page crashed: ${err.message}`));
     // A dead browser process takes its pages without a 'close' or 'error' event on them.
     const browser = page.browser();
@@ -168,7 +170,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   /** Joins its room through the adapter, within the join timeout. */
   async join(): Promise<void> {
     // The stats agent measures time to first frame from this mark.
-    await this.page.evaluate(() => window.__rtcHarness?.mark('join')).catch(() => {});
+    await this.agent.mark('join').catch(() => {});
     const adapter = this.adapter;
     const joined = await this.run('join()', (page, ctx) => adapter.join(page, ctx), this.#options.joinTimeoutMs ?? 30_000);
     if (typeof joined?.peerId === 'string') this.peerId = joined.peerId;

@@ -130,7 +130,7 @@ export interface RunResults {
    * from the run's start). `outageMs`: the change took the link down that long; `trace`: it was a
    * point of that trace file.
    */
-  networkChanges: { atMs: number; participant: string; profile: ResolvedLinkProfile; outageMs?: number; trace?: string }[];
+  networkChanges: NetworkChange[];
   loadGenerator: {
     maxCpuPercent: number | null;
     avgCpuPercent: number | null;
@@ -156,4 +156,17 @@ export interface RunResults {
    * it cleaned up after every join and leave). Absent with a target URL.
    */
   sfu?: SfuLeakCheck;
+}
+
+/** A participant's link settings changed: its initial setting, a timeline change or a trace point. */
+export interface NetworkChange {
+  /** When, ms from the run's start (negative: before it, the initial setting). */
+  atMs: number;
+  participant: string;
+  /** The settings from then on. */
+  profile: ResolvedLinkProfile;
+  /** The change took the link down for this long from atMs (both directions), ms. */
+  outageMs?: number;
+  /** The change is a point of this trace file. */
+  trace?: string;
 }

@@ -8,6 +8,7 @@ import type { DirectionCounters, LinkChange, LinkCounters, ResolvedLinkProfile }
 import type { PlannedNetwork, PlannedTrace } from '../scenario/plan.ts';
 import type { MetricName } from '../stats/catalogue.ts';
 import type { Point } from '../stats/types.ts';
+import type { NetworkChange } from '../results/schema.ts';
 
 export interface LinkTarget {
   host: string;
@@ -20,18 +21,6 @@ export interface ExtraRoutes {
   routes: { name: string; from: string; target: RouteTarget }[];
   /** Server-side sources whose packets skip the link (a TURN relay's traffic to the SFU). */
   unshapedSources?: string[];
-}
-
-export interface NetworkChange {
-  /** When, ms from the run's start (negative: before it, the initial setting). */
-  atMs: number;
-  participant: string;
-  /** The settings from then on. */
-  profile: ResolvedLinkProfile;
-  /** The change took the link down for this long from atMs (both directions), ms. */
-  outageMs?: number;
-  /** The change is a point of this trace file. */
-  trace?: string;
 }
 
 interface Entry {

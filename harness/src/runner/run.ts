@@ -8,16 +8,18 @@ import { BrowserPool } from '../participants/pool.ts';
 import { Participant } from '../participants/participant.ts';
 import type { ChromiumOptions } from '../participants/chromium.ts';
 import { SeriesStore } from '../stats/aggregate.ts';
-import { StatsCollector } from '../stats/collector.ts';
+import { StatsCollector } from '../participants/stats-collector.ts';
 import { samplePoints, type Sample } from '../stats/types.ts';
 import { evaluateThresholds, thresholdsToAbort, type SeriesQuery } from '../thresholds/evaluate.ts';
 import { DEFAULTS, type PlannedAction, type PlannedNetwork, type PlannedPublish, type RunPlan } from '../scenario/plan.ts';
 import { ReporterMux, type Reporter } from '../reporters/reporter.ts';
 import { publish } from './actions.ts';
-import { EffectTracker } from './effects.ts';
-import { RecoveryLog } from './recovery.ts';
+import { EffectTracker } from '../analysis/effects.ts';
+import { RecoveryLog } from '../analysis/recovery.ts';
+import { AnalysisPipeline } from '../analysis/pipeline.ts';
 import { TrackedActions } from './tracked-actions.ts';
-import { checkSfuAtEnd, type SfuLeakCheck } from './sfu-check.ts';
+import { checkSfuAtEnd } from '../analysis/sfu-check.ts';
+import type { SfuLeakCheck } from '../results/analyses.ts';
 import { LoadGuard } from './guard.ts';
 import { LoadSampler } from './load-sampler.ts';
 import { RunOutput } from './output.ts';
@@ -28,8 +30,8 @@ import type { RunResults } from '../results/schema.ts';
 import { runEnvironment } from './environment.ts';
 import type { ParticipantLinks } from './links.ts';
 import { startTarget, type TeardownStep } from './target.ts';
-import { LayerLog } from './layer-log.ts';
-import { IceLog } from '../turn/ice-log.ts';
+import { LayerLog } from '../analysis/layer-log.ts';
+import { IceLog } from '../analysis/ice-log.ts';
 import type { RunTurn } from '../turn/run-turn.ts';
 
 export interface RunOptions {
@@ -63,7 +65,12 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
   // What each action made the others see, and how calls came back after outages.
   const effects = new EffectTracker();
   const recovery = new RecoveryLog();
-  const tracked = new TrackedActions(effects);
+  const log = (level: 'info' | 'warn' | 'error', message: string) => mux.onLog(level, message);
+  // Order kept from before the pipeline: layer points, then effects, recoveries, ICE.
+  const analysis = new AnalysisPipeline([layerLog, effects, recovery, iceLog], { log: (m) => log('warn', m) });
+  const tracked = new TrackedActions((e) => analysis.action(e));
+  /** Link changes already handed to the analysis. */
+  let changesSeen = 0;
   let sfuCheck: SfuLeakCheck | undefined;
   const records = new Map<string, ParticipantRecord>(
     plan.participants.map((p) => [p.id, { plan: p, participant: null, collector: null, error: null, connected: false }]),
@@ -97,7 +104,6 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
   };
 
   const query: SeriesQuery = (metric, filter) => store.values(metric, filter);
-  const log = (level: 'info' | 'warn' | 'error', message: string) => mux.onLog(level, message);
   const snapshotResults = (final: boolean): RunResults =>
     buildResults({
       plan,
@@ -195,10 +201,10 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
         if (links?.has(rec.plan.id)) {
           // Every SFU candidate the page receives now names its link, so all its media crosses it.
           const rules = links.rewriteRules(rec.plan.id);
-          await participant.page.evaluate((r) => window.__rtcHarness!.setCandidateRewrite(r), rules);
+          await participant.agent.setCandidateRewrite(rules);
         }
         const iceOverrides = turn?.overrides(rec.plan.id, rec.plan.turn);
-        if (iceOverrides) await participant.page.evaluate((o) => window.__rtcHarness!.setIceOverrides(o), iceOverrides);
+        if (iceOverrides) await participant.agent.setIceOverrides(iceOverrides);
       } catch (err) {
         rec.error = `could not open its page: ${(err as Error).message}`;
         log('error', `${rec.plan.id}: ${rec.error}`);
@@ -209,8 +215,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
     // 3. The clock starts: joins and timeline actions at their offsets, stats every interval.
     startMs = Date.now();
     links?.setStart(startMs);
-    layerLog.setStart(startMs);
-    recovery.setStart(startMs);
+    analysis.start(startMs);
     const steps: TimelineStep<RunAction>[] = [
       ...plan.participants.map((p) => ({ atMs: p.joinAtMs, action: { do: 'enter', publish: p.publish } as RunAction, participantIds: [p.id] })),
       ...plan.timeline.map((s) => ({ atMs: s.atMs, action: s.action as RunAction, participantIds: s.participantIds })),
@@ -244,7 +249,6 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
         if (p.adapter.publish && (action.publish.audio || action.publish.video)) await publish(p, action.publish);
         return;
       }
-      if (action.do === 'layers') layerLog.noteLayersRequested(id, Date.now(), action.spatial);
       await tracked.perform(p, action, {
         room: rec.plan.room,
         groupPublish: rec.plan.publish,
@@ -256,8 +260,9 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
 
     function startCollector(rec: ParticipantRecord): void {
       if (rec.collector || !rec.participant) return;
+      const agent = rec.participant.agent;
       const collector = new StatsCollector({
-        page: rec.participant.page,
+        snapshots: () => agent.collect(),
         participant: rec.plan.id,
         group: rec.plan.group,
         intervalMs: plan.statsIntervalMs,
@@ -265,18 +270,13 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
       rec.collector = collector;
       collector.on('sample', (sample) => {
         output.appendSample(sample);
-        const points = samplePoints(sample);
-        // Layer switches timed against the network changes and layer requests before them.
-        layerLog.noteLinkChanges(links?.changes ?? []);
-        points.push(...layerLog.onSample(sample));
-        // Action effects and outage recoveries, timed with the pages' own events.
-        points.push(...effects.onSample(sample));
-        recovery.noteLinkChanges(links?.changes ?? []);
-        points.push(...recovery.onSample(effects.observations, sample.participant, sample.group));
+        // The analysis hears of every network change before the samples taken after it.
+        const changes = links?.changes ?? [];
+        while (changesSeen < changes.length) analysis.linkChange(changes[changesSeen++]!);
+        const points = [...samplePoints(sample), ...analysis.sample(sample)];
         store.ingest(points);
         mux.onSample(sample, points);
         latest.set(sample.participant, sample);
-        iceLog.onSample(sample);
         // A participant can connect and leave between two samples: its connections are then seen
         // closed, and only its time to connect says that it was connected.
         if (sample.values.connected === 1 || sample.values.time_to_connected_ms !== undefined) rec.connected = true;
@@ -343,7 +343,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
     await Promise.allSettled([...records.values()].map((r) => (r.collector?.running ? r.collector.collectNow() : undefined)));
     await Promise.allSettled([...records.values()].map((r) => r.collector?.stop()));
     // Effects still awaited are decided now, before the thresholds see them.
-    const late = effects.finish(endMs);
+    const late = analysis.finish(endMs);
     store.ingest(late);
     mux.onSample(null, late);
     // On someone else's server (an app, a WHIP/WHEP endpoint), everyone hangs up through its

@@ -1,6 +1,6 @@
 // Assembles results.json from what the run measured and decided. Pure: every input is passed in.
 import type { SeriesStore, Aggregates } from '../stats/aggregate.ts';
-import type { StatsCollector } from '../stats/collector.ts';
+import type { StatsCollector } from '../participants/stats-collector.ts';
 import type { ThresholdResult as EvaluatedThreshold } from '../thresholds/evaluate.ts';
 import type { PlannedAction, PlannedParticipant, RunPlan } from '../scenario/plan.ts';
 import type { Participant } from '../participants/participant.ts';

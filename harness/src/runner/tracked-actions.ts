@@ -1,4 +1,4 @@
-// Runs timeline actions and tells the EffectTracker what each should make the others see: the
+// Runs timeline actions and tells the analysis (as action events) what each should make the others see: the
 // action's start (the runner's clock just before it called the page), who was in the room, and
 // what to wait for. It also keeps what each participant sends (its camera, screen share, muted
 // sources), which decides what an action changes: changeCodec sends the camera again, a mute of a
@@ -7,7 +7,8 @@
 import type { Participant } from '../participants/participant.ts';
 import type { PlannedAction, PlannedPublish, PlannedVideo } from '../scenario/plan.ts';
 import { performAction, withCodec, type ActionContext } from './actions.ts';
-import type { EffectFamily, EffectTracker, Watch } from './effects.ts';
+import type { ActionEvent } from '../analysis/analyser.ts';
+import type { EffectFamily, Watch } from '../analysis/effects.ts';
 
 /** What a participant sends now. */
 interface Sending {
@@ -23,27 +24,31 @@ export interface TrackedContext extends Omit<ActionContext, 'camera' | 'onRejoin
 }
 
 export class TrackedActions {
-  readonly #tracker: EffectTracker;
+  readonly #emit: (event: ActionEvent) => void;
   readonly #sending = new Map<string, Sending>();
 
-  constructor(tracker: EffectTracker) {
-    this.#tracker = tracker;
+  /** `emit` takes what the actions tell the analysis (analysis/pipeline.ts). */
+  constructor(emit: (event: ActionEvent) => void) {
+    this.#emit = emit;
+  }
+
+  #presence(participant: string, room: string, joined: boolean, atMs: number): void {
+    this.#emit({ type: 'presence', participant, room, joined, atMs });
   }
 
   /** The participant joined `room` for the first time at `joinedMs` and published `publish`. */
   entered(participant: string, room: string, joinedMs: number, publish: PlannedPublish): void {
-    this.#tracker.presence(participant, room, true, joinedMs);
+    this.#presence(participant, room, true, joinedMs);
     this.#sending.set(participant, sendingOf(publish));
   }
 
   /** The participant is gone for good (its page crashed): it sees nothing any more. */
   gone(participant: string, room: string): void {
-    this.#tracker.presence(participant, room, false, Date.now());
+    this.#presence(participant, room, false, Date.now());
   }
 
   /** Performs `action` for `p`, then registers what the others should see. Throws what the action threw. */
   async perform(p: Participant, action: PlannedAction, ctx: TrackedContext): Promise<void> {
-    const tracker = this.#tracker;
     const startMs = Date.now();
     const sending = this.#sending.get(p.id) ?? sendingOf({ audio: false, video: null });
     this.#sending.set(p.id, sending);
@@ -51,10 +56,11 @@ export class TrackedActions {
     const expect = (family: EffectFamily, watch: Watch, atMs = startMs, ids: readonly string[] = peerIds, readyAfterMs?: number) => {
       // A page that never said its peer id: nothing to match the others' events with.
       if (ids.length === 0 && watch.kind !== 'iceRestarted') return;
-      tracker.expect({ action, actor: p.id, room: ctx.room, peerIds: ids, family, watch, atMs, ...(readyAfterMs === undefined ? {} : { readyAfterMs }) });
+      this.#emit({ type: 'expect', expectation: { action, actor: p.id, room: ctx.room, peerIds: ids, family, watch, atMs, ...(readyAfterMs === undefined ? {} : { readyAfterMs }) } });
     };
     let joiningMs: number | undefined;
-    if (action.do === 'leave') tracker.presence(p.id, ctx.room, false, startMs);
+    if (action.do === 'leave') this.#presence(p.id, ctx.room, false, startMs);
+    if (action.do === 'layers') this.#emit({ type: 'layersRequested', participant: p.id, atMs: startMs, spatial: action.spatial });
     try {
       await performAction(p, action, {
         ...ctx,
@@ -64,19 +70,19 @@ export class TrackedActions {
             joiningMs = atMs;
             return;
           }
-          tracker.presence(p.id, ctx.room, false, atMs);
+          this.#presence(p.id, ctx.room, false, atMs);
           Object.assign(sending, sendingOf({ audio: false, video: null }));
           expect('joinLeave', { kind: 'left' }, atMs);
         },
       });
     } catch (err) {
-      tracker.actionFailed(p.id);
+      this.#emit({ type: 'failed', participant: p.id });
       throw err;
     }
     const newIds = p.peerId ? [p.peerId] : [];
     switch (action.do) {
       case 'join':
-        tracker.presence(p.id, ctx.room, true, Date.now());
+        this.#presence(p.id, ctx.room, true, Date.now());
         expect('joinLeave', { kind: 'joined' }, startMs, newIds);
         return;
       case 'leave':
@@ -85,7 +91,7 @@ export class TrackedActions {
         return;
       case 'rejoin': {
         const publish = action.publish ?? ctx.groupPublish;
-        tracker.presence(p.id, ctx.room, true, Date.now());
+        this.#presence(p.id, ctx.room, true, Date.now());
         Object.assign(sending, sendingOf(publish));
         const watch: Watch = publish.video ? { kind: 'firstFrame', source: 'camera' } : publish.audio ? { kind: 'firstFrame', source: 'mic' } : { kind: 'joined' };
         expect('joinLeave', watch, joiningMs ?? startMs, newIds);

@@ -1,4 +1,4 @@
-// What the in-page agent returns from `window.__rtcHarness.collect()`: getStats() of every peer
+// What the in-page agent returns from `window.__rtcHarnessAgent.collect()`: getStats() of every peer
 // connection, reduced to the fields the harness derives metrics from. Shared by the page
 // (harness/src/browser/agent.ts) and Node (derive.ts), so it holds no DOM types: plain JSON only.
 //
@@ -21,7 +21,7 @@ export interface RawSnapshot {
   /** When a peer connection of this document first reached connectionState 'connected', unix ms. */
   firstConnectedMs?: number;
   /**
-   * Named moments the page or the harness marked with `__rtcHarness.mark(name)`, unix ms; the
+   * Named moments the page or the harness marked with `__rtcHarnessAgent.mark(name)`, unix ms; the
    * first mark of a name wins. `join` is the one derive.ts uses (time to first frame).
    */
   marks: Record<string, number>;

@@ -1,9 +1,9 @@
-// The collector's scheduling and failure handling, against a fake page (the part of puppeteer's
-// Page it uses: evaluate). The real page and agent are exercised in test/e2e/stats-agent.test.ts.
+// The collector's scheduling and failure handling, against a fake snapshot source. The real page,
+// agent and bridge are exercised in test/e2e/stats-agent.test.ts.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { StatsCollector, type StatsPage } from './collector.ts';
-import type { RawSnapshot } from './raw.ts';
-import type { Sample } from './types.ts';
+import type { RawSnapshot } from '../stats/raw.ts';
+import type { Sample } from '../stats/types.ts';
+import { StatsCollector, type SnapshotSource } from './stats-collector.ts';
 
 const T0 = 1_700_000_000_000;
 
@@ -30,25 +30,23 @@ function snapshot(i: number): RawSnapshot {
   };
 }
 
-/** A page whose evaluate answers from `answer(callIndex)` after `delayMs`, counting overlaps. */
-function fakePage(answer: (call: number) => RawSnapshot | null | Error, delayMs = 5) {
+/** A source that answers from `answer(callIndex)` after `delayMs`, counting overlaps. */
+function fakeSource(answer: (call: number) => RawSnapshot | null | Error, delayMs = 5) {
   const stats = { calls: 0, active: 0, maxActive: 0 };
-  const page: StatsPage = {
-    evaluate<T>(): Promise<T> {
-      const call = stats.calls++;
-      stats.active++;
-      stats.maxActive = Math.max(stats.maxActive, stats.active);
-      return new Promise<T>((resolve, reject) =>
-        setTimeout(() => {
-          stats.active--;
-          const a = answer(call);
-          if (a instanceof Error) reject(a);
-          else resolve(a as T);
-        }, delayMs),
-      );
-    },
+  const snapshots: SnapshotSource = () => {
+    const call = stats.calls++;
+    stats.active++;
+    stats.maxActive = Math.max(stats.maxActive, stats.active);
+    return new Promise((resolve, reject) =>
+      setTimeout(() => {
+        stats.active--;
+        const a = answer(call);
+        if (a instanceof Error) reject(a);
+        else resolve(a);
+      }, delayMs),
+    );
   };
-  return { page, stats };
+  return { snapshots, stats };
 }
 
 beforeEach(() => vi.useFakeTimers());
@@ -56,8 +54,8 @@ afterEach(() => vi.useRealTimers());
 
 describe('StatsCollector', () => {
   it('polls every interval and emits derived samples, rates from the second one on', async () => {
-    const { page, stats } = fakePage((i) => snapshot(i));
-    const c = new StatsCollector({ page, participant: 'viewers[0]', group: 'viewers', intervalMs: 1000 });
+    const { snapshots, stats } = fakeSource((i) => snapshot(i));
+    const c = new StatsCollector({ snapshots, participant: 'viewers[0]', group: 'viewers', intervalMs: 1000 });
     const samples: Sample[] = [];
     c.on('sample', (s) => samples.push(s));
     c.start();
@@ -73,8 +71,8 @@ describe('StatsCollector', () => {
   });
 
   it('never runs two collects at once when the page answers slower than the interval', async () => {
-    const { page, stats } = fakePage((i) => snapshot(i), 2500);
-    const c = new StatsCollector({ page, participant: 'p', group: 'g', intervalMs: 1000 });
+    const { snapshots, stats } = fakeSource((i) => snapshot(i), 2500);
+    const c = new StatsCollector({ snapshots, participant: 'p', group: 'g', intervalMs: 1000 });
     c.start();
     const now = c.collectNow();
     await vi.advanceTimersByTimeAsync(10_000);
@@ -87,10 +85,10 @@ describe('StatsCollector', () => {
   });
 
   it('emits one error and stops when the page is gone, keeping what it measured', async () => {
-    const { page, stats } = fakePage((i) =>
+    const { snapshots, stats } = fakeSource((i) =>
       i < 2 ? snapshot(i) : new Error('Protocol error (Runtime.callFunctionOn): Target closed'),
     );
-    const c = new StatsCollector({ page, participant: 'viewers[1]', group: 'viewers', intervalMs: 1000 });
+    const c = new StatsCollector({ snapshots, participant: 'viewers[1]', group: 'viewers', intervalMs: 1000 });
     const errors: Error[] = [];
     c.on('error', (e) => errors.push(e));
     c.start();
@@ -105,8 +103,8 @@ describe('StatsCollector', () => {
   });
 
   it('rides out transient failures (a navigation) and gives up after too many in a row', async () => {
-    const flaky = fakePage((i) => (i === 1 ? new Error('Execution context was destroyed') : snapshot(i)));
-    const ok = new StatsCollector({ page: flaky.page, participant: 'p', group: 'g', intervalMs: 1000, maxConsecutiveFailures: 2 });
+    const flaky = fakeSource((i) => (i === 1 ? new Error('Execution context was destroyed') : snapshot(i)));
+    const ok = new StatsCollector({ snapshots: flaky.snapshots, participant: 'p', group: 'g', intervalMs: 1000, maxConsecutiveFailures: 2 });
     const okErrors: Error[] = [];
     ok.on('error', (e) => okErrors.push(e));
     ok.start();
@@ -115,8 +113,8 @@ describe('StatsCollector', () => {
     expect(okErrors).toEqual([]);
     expect(ok.sampleCount).toBe(3);
 
-    const broken = fakePage(() => new Error('Execution context was destroyed'));
-    const bad = new StatsCollector({ page: broken.page, participant: 'p', group: 'g', intervalMs: 1000, maxConsecutiveFailures: 3 });
+    const broken = fakeSource(() => new Error('Execution context was destroyed'));
+    const bad = new StatsCollector({ snapshots: broken.snapshots, participant: 'p', group: 'g', intervalMs: 1000, maxConsecutiveFailures: 3 });
     const badErrors: Error[] = [];
     bad.on('error', (e) => badErrors.push(e));
     bad.start();
@@ -127,8 +125,8 @@ describe('StatsCollector', () => {
   });
 
   it('says how to install the agent when the page has none', async () => {
-    const { page } = fakePage(() => null);
-    const c = new StatsCollector({ page, participant: 'p', group: 'g', intervalMs: 1000, maxConsecutiveFailures: 2 });
+    const { snapshots } = fakeSource(() => null);
+    const c = new StatsCollector({ snapshots, participant: 'p', group: 'g', intervalMs: 1000, maxConsecutiveFailures: 2 });
     const errors: Error[] = [];
     c.on('error', (e) => errors.push(e));
     c.start();
@@ -137,8 +135,8 @@ describe('StatsCollector', () => {
   });
 
   it('counts a page that does not answer in time as a failure', async () => {
-    const { page } = fakePage((i) => snapshot(i), 60_000);
-    const c = new StatsCollector({ page, participant: 'p', group: 'g', collectTimeoutMs: 2000, maxConsecutiveFailures: 2 });
+    const { snapshots } = fakeSource((i) => snapshot(i), 60_000);
+    const c = new StatsCollector({ snapshots, participant: 'p', group: 'g', collectTimeoutMs: 2000, maxConsecutiveFailures: 2 });
     const errors: Error[] = [];
     c.on('error', (e) => errors.push(e));
     c.start();
@@ -147,8 +145,8 @@ describe('StatsCollector', () => {
   });
 
   it('stops at once while a collect waits on a page that will never answer (a crashed renderer)', async () => {
-    const { page } = fakePage((i) => snapshot(i), 3_600_000);
-    const c = new StatsCollector({ page, participant: 'p', group: 'g' });
+    const { snapshots } = fakeSource((i) => snapshot(i), 3_600_000);
+    const c = new StatsCollector({ snapshots, participant: 'p', group: 'g' });
     const errors: Error[] = [];
     c.on('error', (e) => errors.push(e));
     c.start();
@@ -165,8 +163,8 @@ describe('StatsCollector', () => {
   it('keeps collecting when a listener throws', async () => {
     const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      const { page } = fakePage((i) => snapshot(i));
-      const c = new StatsCollector({ page, participant: 'p', group: 'g' });
+      const { snapshots } = fakeSource((i) => snapshot(i));
+      const c = new StatsCollector({ snapshots, participant: 'p', group: 'g' });
       c.on('sample', () => {
         throw new Error('listener bug');
       });
@@ -181,7 +179,7 @@ describe('StatsCollector', () => {
   });
 
   it('rejects a bad interval, naming the option', () => {
-    const { page } = fakePage((i) => snapshot(i));
-    expect(() => new StatsCollector({ page, participant: 'p', group: 'g', intervalMs: 0 })).toThrow('intervalMs must be a positive number');
+    const { snapshots } = fakeSource((i) => snapshot(i));
+    expect(() => new StatsCollector({ snapshots, participant: 'p', group: 'g', intervalMs: 0 })).toThrow('intervalMs must be a positive number');
   });
 });

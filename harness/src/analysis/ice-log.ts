@@ -2,45 +2,21 @@
 // results.json: which way its media went in the end (relay or direct, over UDP, TCP or TLS), how
 // many bytes went through the relay, and why a participant that never connected did not.
 import { describePath, isRelayed, isTurnError } from '../stats/ice.ts';
-import type { PairInfo, Sample } from '../stats/types.ts';
-
-/** One kind of candidate error, counted: the same URL and code repeat on every gathering. */
-export interface CandidateErrorCount {
-  url: string;
-  errorCode: number;
-  errorText: string;
-  count: number;
-}
-
-/** What results.json says about a participant's ICE, from the last sample that had a selected pair. */
-export interface ParticipantIce {
-  /** 'relay over tcp', 'direct udp', ... of the first connection (all, when they agree). */
-  path: string | null;
-  /** Every connection's selected pair went through a TURN relay. */
-  relayed: boolean;
-  /** Of the first connection's selected pair: the browser's words ('host', 'srflx', 'prflx', 'relay'). */
-  localType: string | null;
-  remoteType: string | null;
-  /** Transport of the local candidate ('udp' for a relay candidate: the relay's side). */
-  protocol: string | null;
-  /** How the browser reaches its TURN server: 'udp' | 'tcp' | 'tls'; null when not relayed. */
-  relayProtocol: string | null;
-  /** Bytes sent plus received over relayed pairs, by the pairs' own counters (they restart with a new pair). */
-  relayedBytes: number;
-  /** Every selected pair at the end, one per connection. */
-  pairs: PairInfo[];
-  candidateErrors: CandidateErrorCount[];
-}
+import type { PairInfo, Point } from '../stats/types.ts';
+import type { CandidateErrorCount, ParticipantIce } from '../results/analyses.ts';
+import type { Analyser, SampleInput } from './analyser.ts';
 
 interface Entry {
   pairs: PairInfo[];
   errors: Map<string, CandidateErrorCount>;
 }
 
-export class IceLog {
+export class IceLog implements Analyser {
+  readonly name = 'ICE path';
   readonly #entries = new Map<string, Entry>();
 
-  onSample(sample: Sample): void {
+  /** Derives no points: what it keeps goes to results.json. */
+  onSample({ sample }: SampleInput): Point[] {
     let entry = this.#entries.get(sample.participant);
     if (sample.pairs?.length) {
       entry ??= this.#add(sample.participant);
@@ -53,6 +29,7 @@ export class IceLog {
       if (known) known.count++;
       else entry.errors.set(key, { url: e.url, errorCode: e.errorCode, errorText: e.errorText, count: 1 });
     }
+    return [];
   }
 
   #add(participant: string): Entry {

@@ -8,34 +8,18 @@
 // A page that says it is no longer in its room, though the harness never asked it to leave, was
 // dropped by the SFU (its socket closed, e.g. its worker died): it is not counted as expected, and
 // is reported as dropped rather than as a leak.
-import type { Participant } from '../participants/participant.ts';
+import type { SfuCounts, SfuLeakCheck } from '../results/analyses.ts';
 
-export interface SfuCounts {
-  rooms: number;
-  peers: number;
-  transports: number;
-  producers: number;
-  consumers: number;
-}
-
-/** results.json `sfu`. */
-export interface SfuLeakCheck {
-  /** With everyone still in: what the SFU held, and what the participants' pages account for. */
-  beforeLeave: { counts: SfuCounts; expected: SfuCounts };
-  /** After every participant left: all 0 when nothing leaked. */
-  afterLeave: SfuCounts;
-  /** Participants that were still in a room and were asked to leave. */
-  leftAtEnd: number;
-  /** Participants whose page was no longer in its room at the end though nobody asked it to leave, with the page's last error. */
-  dropped: { id: string; reason: string }[];
-  /** Time from asking them to leave to the SFU reaching afterLeave, ms. */
-  settledMs: number;
-  /** The SFU held more or less than expected before the leaves, or anything after them. */
-  leaked: boolean;
+/** What the check needs of a participant on the bundled SFU: its reference page's state, and to hang up. */
+export interface CallMember {
+  readonly id: string;
+  /** The reference page's control surface: 'state' says whether it is in its room, its producers and its last error. */
+  invoke<T = unknown>(method: 'state'): Promise<T>;
+  leave(): Promise<void>;
 }
 
 export interface InRoom {
-  participant: Participant;
+  participant: CallMember;
   room: string;
 }
 

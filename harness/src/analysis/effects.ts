@@ -2,7 +2,8 @@
 // at T (the runner's clock, just before it called the page) is expected to show on every other
 // participant Q in P's room at T: a new track's first decoded frame, a track removed, paused,
 // resumed or decoded at a new size, P joining or leaving. Q's page logs these with its own
-// timestamps, which reach the runner with Q's next sample (observations.ts); the effect's time is
+// timestamps, which reach the runner with Q's next sample (observations.ts, built by the pipeline
+// and handed to every analyser); the effect's time is
 // the first matching event after T. An ICE restart is P's own: its connections on the new ICE
 // credentials, with its inbound media flowing. Not seen within the wait (default 10 s): a failed
 // effect, counted with the failed actions in action_failure_count_total.
@@ -11,8 +12,10 @@
 // (the page call returns after its events were logged), since each one is decided only once its
 // observer's samples have passed its start. Pure apart from being stateful: no clock, no I/O.
 import type { MetricName } from '../stats/catalogue.ts';
-import type { Point, Sample } from '../stats/types.ts';
-import { Observations, restartsWithin, type ConsumerSeen, type ParticipantSeen } from './observations.ts';
+import type { ActionEffect } from '../results/analyses.ts';
+import type { Point } from '../stats/types.ts';
+import type { ActionEvent, Analyser, FinishInput, SampleInput, SeenByPages } from './analyser.ts';
+import { restartsWithin, type ConsumerSeen, type ParticipantSeen } from './observations.ts';
 
 /** What an action should make the others see. Sources are the call page's: 'mic', 'camera', 'screen'. */
 export type Watch =
@@ -34,18 +37,6 @@ const METRIC: Record<EffectFamily, MetricName> = {
   renegotiation: 'renegotiation_seconds',
   joinLeave: 'remote_join_leave_seconds',
 };
-
-/** One observer's view of one action, as results.json lists it. */
-export interface ActionEffect {
-  /** Who saw it (the acting participant itself for an ICE restart). */
-  observer: string;
-  /** What was awaited: firstFrame, removed, paused, resumed, resized, joined, left, iceRestarted. */
-  seen: Watch['kind'];
-  /** From the action's start (a rejoin: its leave, or its join) to the observer seeing it; null when it did not. */
-  seconds: number | null;
-  /** Why not: not within the wait, or the run ended first. */
-  error?: string;
-}
 
 export interface Expectation {
   /** Identifies the action in the results: the planned action object and the participant. */
@@ -88,9 +79,9 @@ interface Presence {
   leftMs?: number;
 }
 
-export class EffectTracker {
+export class EffectTracker implements Analyser {
+  readonly name = 'action effects';
   readonly #timeoutMs: number;
-  readonly #seen = new Observations();
   #pending: Pending[] = [];
   readonly #byAction = new Map<object, Map<string, ActionEffect[]>>();
   readonly #presence = new Map<string, Presence[]>();
@@ -102,9 +93,11 @@ export class EffectTracker {
     this.#timeoutMs = options.timeoutMs ?? 10_000;
   }
 
-  /** The pages' observations, for other timings over the same samples (recovery.ts). */
-  get observations(): Observations {
-    return this.#seen;
+  /** The runner's actions: presence in rooms, expectations, failures. */
+  onAction(event: ActionEvent): void {
+    if (event.type === 'presence') this.presence(event.participant, event.room, event.joined, event.atMs);
+    else if (event.type === 'expect') this.expect(event.expectation);
+    else if (event.type === 'failed') this.actionFailed(event.participant);
   }
 
   /** The participant finished joining `room` (joined true) or started leaving it (false), at `tMs`. */
@@ -145,24 +138,24 @@ export class EffectTracker {
    * Takes a sample; returns the effect times it completes, the ICE restarts its connections
    * completed (ice_restart_seconds) and the sampled participant's failure count.
    */
-  onSample(sample: Sample): Point[] {
+  onSample({ sample, seen, restartsCompleted }: SampleInput): Point[] {
     this.#groups.set(sample.participant, sample.group);
     const tags = { group: sample.group, participant: sample.participant };
-    const points: Point[] = this.#seen.ingest(sample).map((r) => ({
+    const points: Point[] = restartsCompleted.map((r) => ({
       metric: 'ice_restart_seconds',
       value: round((r.completedMs - r.startedMs) / 1000),
       t: r.completedMs,
       tags,
     }));
-    points.push(...this.#settle(undefined));
+    points.push(...this.#settle(seen, undefined));
     points.push(this.#failurePoint(sample.participant, sample.t));
     return points;
   }
 
   /** The run ended at `endMs`: effects still awaited are decided (failed when their wait was over). */
-  finish(endMs: number): Point[] {
+  finish({ endMs, seen }: FinishInput): Point[] {
     const before = new Map(this.#failures);
-    const points = this.#settle(endMs);
+    const points = this.#settle(seen, endMs);
     for (const [participant, count] of this.#failures) {
       if (before.get(participant) !== count) points.push(this.#failurePoint(participant, endMs));
     }
@@ -189,11 +182,11 @@ export class EffectTracker {
   }
 
   /** Decides what the observations now allow; `endMs` set: the run is over, decide everything. */
-  #settle(endMs: number | undefined): Point[] {
+  #settle(pages: SeenByPages, endMs: number | undefined): Point[] {
     const points: Point[] = [];
     const decidedNow = new Set<Pending>();
     for (const p of this.#pending) {
-      const seen = this.#seen.get(p.observer);
+      const seen = pages.get(p.observer);
       const e = p.expectation;
       const deadline = e.atMs + this.#timeoutMs;
       const watermark = seen?.watermarkMs ?? 0;

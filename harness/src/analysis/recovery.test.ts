@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { getProfile } from '../network/index.ts';
+import { resolveLinkProfile } from '../network/settings.ts';
 import type { Sample, SampleEvent } from '../stats/types.ts';
-import { Observations } from './observations.ts';
+import { AnalysisPipeline } from './pipeline.ts';
 import { RecoveryLog } from './recovery.ts';
 
 const START = 1_700_000_000_000;
+/** The link's settings do not matter here, only its outages. */
+const profile = resolveLinkProfile(getProfile('wifi'));
 
 function sample(atMs: number, extra: Partial<Sample> = {}): Sample {
   return { t: START + atMs, participant: 'roaming[0]', group: 'roaming', values: {}, streams: [], ...extra };
@@ -12,17 +16,12 @@ const event = (atMs: number, pc: string, type: SampleEvent['type'], state: strin
 
 describe('RecoveryLog', () => {
   it('times detection, the page\'s ICE restart and media flowing again from the outage\'s start', () => {
-    const seen = new Observations();
     const log = new RecoveryLog();
-    log.setStart(START);
-    log.noteLinkChanges([
-      { atMs: -5, participant: 'roaming[0]' }, // its initial setting, not an outage
-      { atMs: 7000, participant: 'roaming[0]', outageMs: 6000 },
-    ]);
-    const feed = (s: Sample) => {
-      seen.ingest(s);
-      return log.onSample(seen, s.participant, s.group);
-    };
+    const pipeline = new AnalysisPipeline([log]);
+    pipeline.start(START);
+    pipeline.linkChange({ atMs: -5, participant: 'roaming[0]', profile }); // its initial setting, not an outage
+    pipeline.linkChange({ atMs: 7000, participant: 'roaming[0]', profile, outageMs: 6000 });
+    const feed = (s: Sample) => pipeline.sample(s);
     expect(feed(sample(7500, { inboundMedia: { lastPacketMs: START + 7010, interruptedSinceMs: START + 7010 } }))).toEqual([]);
     const detected = feed(
       sample(12_800, {
@@ -55,16 +54,15 @@ describe('RecoveryLog', () => {
   });
 
   it('leaves null what did not happen: no restart, and media that never came back', () => {
-    const seen = new Observations();
     const log = new RecoveryLog({ followMs: 2000 });
-    log.setStart(START);
-    log.noteLinkChanges([{ atMs: 1000, participant: 'roaming[0]', outageMs: 3000 }]);
+    const pipeline = new AnalysisPipeline([log]);
+    pipeline.start(START);
+    pipeline.linkChange({ atMs: 1000, participant: 'roaming[0]', profile, outageMs: 3000 });
     for (const s of [
       sample(2000, { inboundMedia: { lastPacketMs: START + 1005, interruptedSinceMs: START + 1005 } }),
       sample(7000, { inboundMedia: { lastPacketMs: START + 1005, interruptedSinceMs: START + 1005 } }),
     ]) {
-      seen.ingest(s);
-      log.onSample(seen, s.participant, s.group);
+      pipeline.sample(s);
     }
     expect(log.recoveries[0]).toMatchObject({ detectionSeconds: null, iceRestartSeconds: null, iceRestartCompletedSeconds: null, mediaResumedSeconds: null });
   });

@@ -14,60 +14,15 @@ import type { ResolvedLinkProfile, ResolvedLinkSettings } from '../network/types
 import { topSpatialLayer } from '../stats/layers.ts';
 import type { MetricName } from '../stats/catalogue.ts';
 import type { LayerChange, Point, PointTags, Sample } from '../stats/types.ts';
+import type { ActionEvent, Analyser, SampleInput } from './analyser.ts';
+import type { NetworkChange } from '../results/schema.ts';
+import type { ConsumerLayerSummary, LayerReactionRecord, LayerSwitchRecord, ParticipantLayers } from '../results/analyses.ts';
 
 export interface LayerLogOptions {
   /** How long after a switch its freezes are counted, ms (from the sample before it to the first sample this long after it). Default 3000. */
   freezeWindowMs?: number;
   /** Most switches listed per participant in results.json; later ones are only counted. Default 1000. */
   maxSwitches?: number;
-}
-
-/** One switch, as results.json lists it. Times are ms from the run's start. */
-export interface LayerSwitchRecord {
-  atMs: number;
-  consumer: string;
-  stream: string | null;
-  /** Spatial layers; null: no layer forwarded. */
-  from: number | null;
-  to: number | null;
-  temporal: number | null;
-  /** Growth of the stream's freeze time around the switch, seconds; null when no sample covered the window. */
-  freezeSecondsAround: number | null;
-  freezesAround: number | null;
-}
-
-/** How long a stream took to react to a trigger; seconds null: it did not before the next trigger or the end. */
-export interface LayerReactionRecord {
-  /** When the trigger happened, ms from the run's start. */
-  triggerAtMs: number;
-  consumer: string;
-  stream: string | null;
-  seconds: number | null;
-}
-
-export interface ConsumerLayerSummary {
-  consumer: string;
-  stream: string | null;
-  /** Spatial layer -> seconds on it, from its first report to the end. */
-  secondsOnLayer: Record<string, number>;
-  /** Spatial switches between two layers. */
-  switches: number;
-  /** The last spatial layer the SFU forwarded (null: none). */
-  lastLayer: number | null;
-  topLayer: number | null;
-}
-
-export interface ParticipantLayers {
-  consumers: ConsumerLayerSummary[];
-  switches: LayerSwitchRecord[];
-  /** Switches beyond maxSwitches, counted but not listed. */
-  switchesOmitted: number;
-  /** Per downlink-lowering network change and stream: time to its first down-switch. */
-  downswitches: LayerReactionRecord[];
-  /** Per downlink-raising network change and stream below its top layer: time back to the top. */
-  recoveries: LayerReactionRecord[];
-  /** Per 'layers' action and stream: time to reach the layer asked for. */
-  requests: (LayerReactionRecord & { spatial: number })[];
 }
 
 /** What a network change does to the participant's downlink, the direction layers react to. */
@@ -79,13 +34,6 @@ export function compareDownlink(before: ResolvedLinkSettings, after: ResolvedLin
   if (cap(after) !== cap(before)) return cap(after) < cap(before) ? 'worse' : 'better';
   const loss = averageLossPct(after) - averageLossPct(before);
   return loss > 0 ? 'worse' : loss < 0 ? 'better' : 'same';
-}
-
-/** A network change as the runner's links record it (atMs from the run's start). */
-export interface LinkChangeInput {
-  atMs: number;
-  participant: string;
-  profile: ResolvedLinkProfile;
 }
 
 interface ConsumerState {
@@ -135,12 +83,12 @@ const METRIC: Record<TriggerKind, MetricName> = {
   request: 'layer_request_seconds',
 };
 
-export class LayerLog {
+export class LayerLog implements Analyser {
+  readonly name = 'layer switches';
   readonly #freezeWindowMs: number;
   readonly #maxSwitches: number;
   readonly #participants = new Map<string, ParticipantState>();
-  /** How many of the links' changes were read, and each participant's latest profile. */
-  #linkChangesSeen = 0;
+  /** Each participant's latest link profile. */
   readonly #profiles = new Map<string, ResolvedLinkProfile>();
   #startMs = 0;
 
@@ -150,24 +98,22 @@ export class LayerLog {
   }
 
   /** The run's clock started (unix ms): results count from here. */
-  setStart(startMs: number): void {
+  onStart(startMs: number): void {
     this.#startMs = startMs;
   }
 
-  /**
-   * Reads the network changes recorded so far (the whole list each time; only new entries are
-   * used). A participant's first entry is its initial setting, not a change.
-   */
-  noteLinkChanges(changes: readonly LinkChangeInput[]): void {
-    for (; this.#linkChangesSeen < changes.length; this.#linkChangesSeen++) {
-      const change = changes[this.#linkChangesSeen]!;
-      const before = this.#profiles.get(change.participant);
-      this.#profiles.set(change.participant, change.profile);
-      if (!before) continue;
-      const kind = compareDownlink(before.down, change.profile.down);
-      if (kind === 'same') continue;
-      this.#queue(change.participant, { kind, t: this.#startMs + change.atMs, waiting: new Map() });
-    }
+  /** A participant's first link change is its initial setting, not a change. */
+  onLinkChange(change: Pick<NetworkChange, 'atMs' | 'participant' | 'profile'>): void {
+    const before = this.#profiles.get(change.participant);
+    this.#profiles.set(change.participant, change.profile);
+    if (!before) return;
+    const kind = compareDownlink(before.down, change.profile.down);
+    if (kind === 'same') return;
+    this.#queue(change.participant, { kind, t: this.#startMs + change.atMs, waiting: new Map() });
+  }
+
+  onAction(event: ActionEvent): void {
+    if (event.type === 'layersRequested') this.noteLayersRequested(event.participant, event.atMs, event.spatial);
   }
 
   /** A timeline 'layers' action started at `tMs` (unix ms) for this participant. */
@@ -176,7 +122,7 @@ export class LayerLog {
   }
 
   /** Takes one sample's layer changes; returns the reaction times they complete, as points. */
-  onSample(sample: Sample): Point[] {
+  onSample({ sample }: SampleInput): Point[] {
     const p = this.#state(sample.participant);
     const points: Point[] = [];
     // Streams and their consumers, and what the page says about their layers now.

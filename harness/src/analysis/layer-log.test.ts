@@ -3,7 +3,8 @@ import { getProfile } from '../network/index.ts';
 import { resolveLinkProfile } from '../network/settings.ts';
 import type { ResolvedLinkProfile } from '../network/types.ts';
 import type { LayerChange, Sample } from '../stats/types.ts';
-import { compareDownlink, LayerLog, type LinkChangeInput } from './layer-log.ts';
+import { compareDownlink, LayerLog } from './layer-log.ts';
+import { AnalysisPipeline } from './pipeline.ts';
 
 const START = 1_700_000_000_000;
 const STREAM = 'pc1/in/video/0';
@@ -31,23 +32,23 @@ function sample(s: number, changes: [atS: number, from: number | null, to: numbe
   };
 }
 
-function log(): { log: LayerLog; changes: LinkChangeInput[] } {
+/** A layer log fed through the pipeline, the viewer's initial link already set. */
+function log(): { log: LayerLog; pipeline: AnalysisPipeline } {
   const l = new LayerLog();
-  l.setStart(START);
-  const changes: LinkChangeInput[] = [{ atMs: -100, participant: 'viewers[0]', profile: perfect }];
-  l.noteLinkChanges(changes);
-  return { log: l, changes };
+  const pipeline = new AnalysisPipeline([l]);
+  pipeline.start(START);
+  pipeline.linkChange({ atMs: -100, participant: 'viewers[0]', profile: perfect });
+  return { log: l, pipeline };
 }
 
 describe('LayerLog', () => {
   it('times the first down-switch after a worse downlink and the return to the top after a better one', () => {
-    const { log: l, changes } = log();
-    expect(l.onSample(sample(5, [[4.2, null, 1], [4.8, 1, 2]]))).toEqual([]);
-    changes.push({ atMs: 20_000, participant: 'viewers[0]', profile: constrained });
-    l.noteLinkChanges(changes);
+    const { log: l, pipeline } = log();
+    expect(pipeline.sample(sample(5, [[4.2, null, 1], [4.8, 1, 2]]))).toEqual([]);
+    pipeline.linkChange({ atMs: 20_000, participant: 'viewers[0]', profile: constrained });
     // A switch before the change (in a sample read after it) does not count.
-    expect(l.onSample(sample(21, [[19.9, 2, 1], [19.95, 1, 2]], 0.2, 1))).toEqual([]);
-    const down = l.onSample(sample(22, [[21.5, 2, 1], [21.9, 1, 0]], 1.1, 2));
+    expect(pipeline.sample(sample(21, [[19.9, 2, 1], [19.95, 1, 2]], 0.2, 1))).toEqual([]);
+    const down = pipeline.sample(sample(22, [[21.5, 2, 1], [21.9, 1, 0]], 1.1, 2));
     expect(down).toEqual([
       {
         metric: 'layer_downswitch_seconds',
@@ -56,11 +57,10 @@ describe('LayerLog', () => {
         tags: { group: 'viewers', participant: 'viewers[0]', stream: STREAM, kind: 'video', direction: 'in' },
       },
     ]);
-    changes.push({ atMs: 40_000, participant: 'viewers[0]', profile: perfect });
-    l.noteLinkChanges(changes);
-    expect(l.onSample(sample(45, [[44, 0, 1]], 1.1, 2))).toEqual([]);
-    expect(l.onSample(sample(53, [[52.25, 1, 2]], 1.4, 3)).map((p) => [p.metric, p.value])).toEqual([['layer_recovery_seconds', 12.25]]);
-    l.onSample(sample(60, [], 1.4, 3));
+    pipeline.linkChange({ atMs: 40_000, participant: 'viewers[0]', profile: perfect });
+    expect(pipeline.sample(sample(45, [[44, 0, 1]], 1.1, 2))).toEqual([]);
+    expect(pipeline.sample(sample(53, [[52.25, 1, 2]], 1.4, 3)).map((p) => [p.metric, p.value])).toEqual([['layer_recovery_seconds', 12.25]]);
+    pipeline.sample(sample(60, [], 1.4, 3));
 
     const r = l.results('viewers[0]', START + 60_000)!;
     expect(r.downswitches).toEqual([{ triggerAtMs: 20_000, consumer: 'c1', stream: STREAM, seconds: 1.5 }]);
@@ -92,28 +92,26 @@ describe('LayerLog', () => {
   });
 
   it('leaves a reaction that never came as null, and skips streams already on top', () => {
-    const { log: l, changes } = log();
-    l.onSample(sample(5, [[4, null, 2]]));
-    changes.push({ atMs: 10_000, participant: 'viewers[0]', profile: constrained });
-    l.noteLinkChanges(changes);
-    l.onSample(sample(14));
-    changes.push({ atMs: 15_000, participant: 'viewers[0]', profile: perfect });
-    l.noteLinkChanges(changes);
-    expect(l.onSample(sample(30))).toEqual([]);
+    const { log: l, pipeline } = log();
+    pipeline.sample(sample(5, [[4, null, 2]]));
+    pipeline.linkChange({ atMs: 10_000, participant: 'viewers[0]', profile: constrained });
+    pipeline.sample(sample(14));
+    pipeline.linkChange({ atMs: 15_000, participant: 'viewers[0]', profile: perfect });
+    expect(pipeline.sample(sample(30))).toEqual([]);
     const r = l.results('viewers[0]', START + 30_000)!;
     expect(r.downswitches).toEqual([{ triggerAtMs: 10_000, consumer: 'c1', stream: STREAM, seconds: null }]);
     expect(r.recoveries).toEqual([]);
   });
 
   it("times a 'layers' request to the layer asked for, capped at the highest offered", () => {
-    const { log: l } = log();
-    l.onSample(sample(5, [[4, null, 2]]));
-    l.noteLayersRequested('viewers[0]', START + 10_000, 0);
-    expect(l.onSample(sample(12, [[10.5, 2, 1], [11.25, 1, 0]])).map((p) => [p.metric, p.value])).toEqual([['layer_request_seconds', 1.25]]);
-    l.noteLayersRequested('viewers[0]', START + 20_000, 7);
-    expect(l.onSample(sample(23, [[22, 0, 2]])).map((p) => [p.metric, p.value])).toEqual([['layer_request_seconds', 2]]);
-    l.noteLayersRequested('viewers[0]', START + 30_000, 2);
-    l.onSample(sample(31));
+    const { log: l, pipeline } = log();
+    pipeline.sample(sample(5, [[4, null, 2]]));
+    pipeline.action({ type: 'layersRequested', participant: 'viewers[0]', atMs: START + 10_000, spatial: 0 });
+    expect(pipeline.sample(sample(12, [[10.5, 2, 1], [11.25, 1, 0]])).map((p) => [p.metric, p.value])).toEqual([['layer_request_seconds', 1.25]]);
+    pipeline.action({ type: 'layersRequested', participant: 'viewers[0]', atMs: START + 20_000, spatial: 7 });
+    expect(pipeline.sample(sample(23, [[22, 0, 2]])).map((p) => [p.metric, p.value])).toEqual([['layer_request_seconds', 2]]);
+    pipeline.action({ type: 'layersRequested', participant: 'viewers[0]', atMs: START + 30_000, spatial: 2 });
+    pipeline.sample(sample(31));
     expect(l.results('viewers[0]', START + 31_000)!.requests.map((r) => [r.spatial, r.seconds])).toEqual([
       [0, 1.25],
       [7, 2],
@@ -122,8 +120,8 @@ describe('LayerLog', () => {
   });
 
   it('has nothing for a participant without layered streams', () => {
-    const { log: l } = log();
-    l.onSample({ t: START, participant: 'presenter[0]', group: 'presenter', values: {}, streams: [] });
+    const { log: l, pipeline } = log();
+    pipeline.sample({ t: START, participant: 'presenter[0]', group: 'presenter', values: {}, streams: [] });
     expect(l.results('presenter[0]', START)).toBeUndefined();
     expect(l.results('nobody', START)).toBeUndefined();
   });

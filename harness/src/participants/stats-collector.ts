@@ -1,24 +1,25 @@
-// Polls one page's stats agent every interval and turns its snapshots into Samples. One
-// page.evaluate() per tick, never two at once: a page too busy to answer within the interval
-// makes the next interval longer (rates use real time), not a queue of calls.
+// Polls one participant's stats agent every interval and turns its snapshots into Samples. One
+// collect per tick, never two at once: a page too busy to answer within the interval makes the
+// next interval longer (rates use real time), not a queue of calls. The snapshots come from a
+// SnapshotSource (the participant's AgentBridge), so this file knows the page only by its errors.
 //
 // A page that is gone (closed, crashed, browser dead) ends collection at once with one `error`
 // event; other failures (a navigation in progress, the agent missing) end it after
 // `maxConsecutiveFailures` in a row. Samples already emitted stay with whoever listened.
 import { TypedEmitter } from '../util/events.ts';
-import { deriveSample } from './derive.ts';
-import type { RawSnapshot } from './raw.ts';
-import type { Sample } from './types.ts';
-// The agent declares `window.__rtcHarness`, which the evaluated function below reads.
-import type {} from '../browser/agent.ts';
+import { deriveSample } from '../stats/derive.ts';
+import type { RawSnapshot } from '../stats/raw.ts';
+import type { Sample } from '../stats/types.ts';
 
-/** The part of a page the collector needs; puppeteer's Page satisfies it, tests can fake it. */
-export interface StatsPage {
-  evaluate<T>(fn: () => T | Promise<T>): Promise<T>;
-}
+/**
+ * One raw snapshot from the page's stats agent, or null when the page has no agent. Rejects with
+ * the page's error (puppeteer's words for a closed page count as the page being gone).
+ */
+export type SnapshotSource = () => Promise<RawSnapshot | null>;
 
 export interface StatsCollectorOptions {
-  page: StatsPage;
+  /** Where the snapshots come from: `participant.snapshots`. */
+  snapshots: SnapshotSource;
   /** Participant id for the samples, e.g. 'viewers[0]'. */
   participant: string;
   /** Group of the participant, e.g. 'viewers'. */
@@ -39,11 +40,8 @@ export type StatsCollectorEvents = {
 
 const PAGE_GONE = /target closed|session closed|page has been closed|connection closed|browser has disconnected|detached/i;
 
-/** The function evaluated in the page; it must not reference anything outside itself. */
-const collectInPage = (): Promise<RawSnapshot> | null => window.__rtcHarness?.collect() ?? null;
-
 export class StatsCollector extends TypedEmitter<StatsCollectorEvents> {
-  private readonly page: StatsPage;
+  private readonly snapshots: SnapshotSource;
   private readonly participant: string;
   private readonly group: string;
   private readonly intervalMs: number;
@@ -63,7 +61,7 @@ export class StatsCollector extends TypedEmitter<StatsCollectorEvents> {
   constructor(options: StatsCollectorOptions) {
     super();
     this.stopSignal = new Promise((resolve) => (this.signalStop = () => resolve(null)));
-    this.page = options.page;
+    this.snapshots = options.snapshots;
     this.participant = options.participant;
     this.group = options.group;
     this.intervalMs = positive(options.intervalMs ?? 1000, 'intervalMs');
@@ -138,7 +136,7 @@ export class StatsCollector extends TypedEmitter<StatsCollectorEvents> {
     if (this.stopped()) return;
     let snapshot: RawSnapshot | null;
     try {
-      snapshot = await withTimeout(Promise.race([this.page.evaluate(collectInPage), this.stopSignal]), this.collectTimeoutMs);
+      snapshot = await withTimeout(Promise.race([this.snapshots(), this.stopSignal]), this.collectTimeoutMs);
     } catch (err) {
       if (this.stopped()) return;
       this.failures++;

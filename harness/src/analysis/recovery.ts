@@ -4,31 +4,11 @@
 // media flowed again (the end of the media interruption that began with the outage). All times are
 // the page's own (agent state events, exact) or the interruption's (stats/interruption.ts,
 // ±~40 ms), counted from the outage's start as the link recorded it. Pure apart from being stateful.
+import type { OutageRecovery } from '../results/analyses.ts';
 import type { Point } from '../stats/types.ts';
-import { restartsWithin, type Observations, type ParticipantSeen } from './observations.ts';
-
-/** One outage and the call's recovery, as results.json lists it (seconds from the outage's start). */
-export interface OutageRecovery {
-  participant: string;
-  /** When the outage began, ms from the run's start. */
-  atMs: number;
-  outageMs: number;
-  /** Until the page saw a connection 'disconnected' or 'failed'; null: it never noticed. */
-  detectionSeconds: number | null;
-  /** Until the page's first new ICE credentials (an ICE restart of its own); null: it restarted nothing. */
-  iceRestartSeconds: number | null;
-  /** Until every connection it restarted had a candidate pair on its new credentials; null: none did. */
-  iceRestartCompletedSeconds: number | null;
-  /** Until its inbound media flowed again; null: it did not before the end (or it received nothing). */
-  mediaResumedSeconds: number | null;
-}
-
-/** An outage as the runner's links record it (atMs from the run's start). */
-export interface OutageInput {
-  atMs: number;
-  participant: string;
-  outageMs?: number;
-}
+import type { Analyser, SampleInput } from './analyser.ts';
+import type { NetworkChange } from '../results/schema.ts';
+import { restartsWithin, type ParticipantSeen } from './observations.ts';
 
 export interface RecoveryLogOptions {
   /** How long after the outage ends the recovery is followed, ms. Default 20000. */
@@ -46,10 +26,10 @@ interface Followed {
 
 const METRICS = { detection: 'outage_detection_seconds', recovery: 'outage_recovery_seconds' } as const;
 
-export class RecoveryLog {
+export class RecoveryLog implements Analyser {
+  readonly name = 'outage recovery';
   readonly #followMs: number;
   readonly #outages: Followed[] = [];
-  #changesSeen = 0;
   #startMs = 0;
 
   constructor(options: RecoveryLogOptions = {}) {
@@ -57,36 +37,34 @@ export class RecoveryLog {
   }
 
   /** The run's clock started (unix ms): link changes count from here. */
-  setStart(startMs: number): void {
+  onStart(startMs: number): void {
     this.#startMs = startMs;
   }
 
-  /** Reads the links' changes so far (the whole list each time; only new entries are used). */
-  noteLinkChanges(changes: readonly OutageInput[]): void {
-    for (; this.#changesSeen < changes.length; this.#changesSeen++) {
-      const c = changes[this.#changesSeen]!;
-      if (!c.outageMs) continue;
-      this.#outages.push({
-        record: {
-          participant: c.participant,
-          atMs: c.atMs,
-          outageMs: c.outageMs,
-          detectionSeconds: null,
-          iceRestartSeconds: null,
-          iceRestartCompletedSeconds: null,
-          mediaResumedSeconds: null,
-        },
-        startMs: this.#startMs + c.atMs,
-        detectionEmitted: false,
-        recoveryEmitted: false,
-        done: false,
-      });
-    }
+  /** A change that took the link down starts an outage to follow. */
+  onLinkChange(c: Pick<NetworkChange, 'atMs' | 'participant' | 'outageMs'>): void {
+    if (!c.outageMs) return;
+    this.#outages.push({
+      record: {
+        participant: c.participant,
+        atMs: c.atMs,
+        outageMs: c.outageMs,
+        detectionSeconds: null,
+        iceRestartSeconds: null,
+        iceRestartCompletedSeconds: null,
+        mediaResumedSeconds: null,
+      },
+      startMs: this.#startMs + c.atMs,
+      detectionEmitted: false,
+      recoveryEmitted: false,
+      done: false,
+    });
   }
 
-  /** After `observations` took a sample of `participant` (of `group`): the recovery figures it completes, as points. */
-  onSample(observations: Observations, participant: string, group: string): Point[] {
-    const seen = observations.get(participant);
+  /** Takes a sample: the recovery figures its participant's observations now complete, as points. */
+  onSample({ sample, seen: pages }: SampleInput): Point[] {
+    const { participant, group } = sample;
+    const seen = pages.get(participant);
     if (!seen) return [];
     const points: Point[] = [];
     for (const o of this.#outages) {

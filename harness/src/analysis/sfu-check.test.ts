@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Participant } from '../participants/participant.ts';
-import { describeCounts, expectedCounts, leaveAndCount, parseSfuCounts } from './sfu-check.ts';
+import { describeCounts, expectedCounts, leaveAndCount, parseSfuCounts, type CallMember } from './sfu-check.ts';
 
 const metrics = (c: { rooms: number; peers: number; send: number; recv: number; audio: number; video: number; ca: number; cv: number }) =>
   [
@@ -49,7 +48,7 @@ describe('the SFU leak check', () => {
         id,
         invoke: async (method: string) => (method === 'state' ? { producers: Array.from({ length: producers }) } : undefined),
         leave: async () => void left.push(id),
-      }) as unknown as Participant;
+      }) as unknown as CallMember;
     // The SFU still has a consumer being created at the first read, and takes two reads to empty.
     const reads = [
       metrics({ rooms: 1, peers: 2, send: 2, recv: 2, audio: 2, video: 1, ca: 2, cv: 0 }),
@@ -81,7 +80,7 @@ describe('the SFU leak check', () => {
   it('reports a page the SFU dropped from its room as dropped, not as a leak, and does not ask it to leave', async () => {
     const left: string[] = [];
     const page = (id: string, state: Record<string, unknown>) =>
-      ({ id, invoke: async () => state, leave: async () => void left.push(id) }) as unknown as Participant;
+      ({ id, invoke: async () => state, leave: async () => void left.push(id) }) as unknown as CallMember;
     const dropped = { joined: false, producers: [], lastError: { message: 'signaling closed while in room r: socket closed (code 1011)' } };
     // The SFU holds only the page still in the room (a peer, 2 transports, its 2 producers, nothing to consume), then nothing.
     const reads = [metrics({ rooms: 1, peers: 1, send: 1, recv: 1, audio: 1, video: 1, ca: 0, cv: 0 }), metrics({ rooms: 0, peers: 0, send: 0, recv: 0, audio: 0, video: 0, ca: 0, cv: 0 })];
@@ -100,7 +99,7 @@ describe('the SFU leak check', () => {
   });
 
   it('calls it a leak when the SFU holds more than the pages account for, or anything after they left', async () => {
-    const page = { invoke: async () => ({ producers: [1] }), leave: async () => {} } as unknown as Participant;
+    const page = { invoke: async () => ({ producers: [1] }), leave: async () => {} } as unknown as CallMember;
     const held = metrics({ rooms: 1, peers: 1, send: 1, recv: 1, audio: 1, video: 0, ca: 3, cv: 0 });
     const check = await leaveAndCount([{ participant: page, room: 'r' }], async () => held, { matchTimeoutMs: 30, timeoutMs: 30, pollMs: 5 });
     expect(check.leaked).toBe(true);
