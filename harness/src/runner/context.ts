@@ -1,0 +1,163 @@
+// What one run's tasks share: the plan, where measurements go (output, series store, reporters,
+// the analysis pipeline), the participants' records, what earlier tasks started (TURN, the SFU,
+// links, browsers) for the later ones, and how the run stops. Each task writes only its own part;
+// results.json is built from all of it here.
+import type { Sfu } from '../../../sfu/src/server.ts';
+import { AnalysisPipeline } from '../analysis/pipeline.ts';
+import { EffectTracker } from '../analysis/effects.ts';
+import { IceLog } from '../analysis/ice-log.ts';
+import { LayerLog } from '../analysis/layer-log.ts';
+import { RecoveryLog } from '../analysis/recovery.ts';
+import type { PageAdapter } from '../pages/adapter.ts';
+import type { BrowserPool } from '../participants/pool.ts';
+import { ReporterMux } from '../reporters/reporter.ts';
+import type { SfuLeakCheck } from '../results/analyses.ts';
+import type { RunResults } from '../results/schema.ts';
+import type { PlannedParticipant, RunPlan } from '../scenario/plan.ts';
+import { SeriesStore } from '../stats/aggregate.ts';
+import type { Point, Sample } from '../stats/types.ts';
+import { evaluateThresholds, type SeriesQuery } from '../thresholds/evaluate.ts';
+import type { RunTurn } from '../turn/run-turn.ts';
+import type { RunAction } from './clock.ts';
+import { runEnvironment } from './environment.ts';
+import { LoadGuard } from './guard.ts';
+import type { ParticipantLinks } from './links.ts';
+import { RunOutput } from './output.ts';
+import type { RunOptions } from './run.ts';
+import { buildResults, type ParticipantRecord } from './summary.ts';
+import type { Timeline } from './timeline.ts';
+import { TrackedActions } from './tracked-actions.ts';
+
+export type LogLevel = 'info' | 'warn' | 'error';
+
+/** Where the participants' pages go and what drives them, once the target is up. */
+export interface PageTarget {
+  pageUrl: (p: PlannedParticipant) => string;
+  adapterFor: (p: PlannedParticipant) => PageAdapter;
+}
+
+export class RunContext {
+  readonly plan: RunPlan;
+  readonly options: RunOptions;
+  readonly output: RunOutput;
+  readonly mux: ReporterMux;
+  readonly store = new SeriesStore();
+  readonly guard: LoadGuard;
+  readonly records: Map<string, ParticipantRecord>;
+  /** Each participant's latest sample, for the progress lines. */
+  readonly latest = new Map<string, Sample>();
+  /** 'key expression' of the abortOnFail thresholds that stopped the run. */
+  readonly abortedKeys = new Set<string>();
+  readonly startedAt = new Date();
+  // Read once: results.json is rebuilt every few seconds, and none of this changes during a run.
+  readonly environment = runEnvironment(null);
+  /** Told to the page adapters' hooks, so that a join or a script still waiting gives up. */
+  readonly running = new AbortController();
+
+  // The analyses; the pipeline feeds them in this order (the order of their points).
+  readonly layers = new LayerLog();
+  readonly effects = new EffectTracker();
+  readonly recovery = new RecoveryLog();
+  readonly ice = new IceLog();
+  readonly analysis: AnalysisPipeline;
+  readonly tracked: TrackedActions;
+
+  /** Unix ms the clock started (until then: when the run was created). */
+  startMs = Date.now();
+  endMs: number | null = null;
+  stopReason: string | null = null;
+  runError: string | null = null;
+  chromiumVersion: string | null = null;
+
+  // What the tasks started, each set by its own task.
+  turn: RunTurn | null = null;
+  sfu: Sfu | null = null;
+  pages: PageTarget | null = null;
+  links: ParticipantLinks | null = null;
+  pool: BrowserPool | null = null;
+  timeline: Timeline<RunAction> | null = null;
+  sfuCheck: SfuLeakCheck | undefined;
+
+  /** Settles when the run is told to stop (duration, Ctrl-C, abortOnFail, nobody left). */
+  readonly stopped: Promise<void>;
+  #wake: () => void = () => {};
+
+  constructor(plan: RunPlan, options: RunOptions) {
+    this.plan = plan;
+    this.options = options;
+    this.output = new RunOutput(options.outDir);
+    this.mux = new ReporterMux(options.reporters ?? []);
+    this.guard = new LoadGuard(plan.guard);
+    this.records = new Map(plan.participants.map((p) => [p.id, { plan: p, participant: null, collector: null, error: null, connected: false }]));
+    this.analysis = new AnalysisPipeline([this.layers, this.effects, this.recovery, this.ice], { log: (m) => this.log('warn', m) });
+    this.tracked = new TrackedActions((e) => this.analysis.action(e));
+    this.stopped = new Promise<void>((resolve) => (this.#wake = resolve));
+  }
+
+  log(level: LogLevel, message: string): void {
+    this.mux.onLog(level, message);
+  }
+
+  /** Stops the run; the first reason is the one results.json gives. */
+  stop(reason: string): void {
+    this.stopReason ??= reason;
+    this.running.abort(new Error(`the run stopped: ${reason}`));
+    this.#wake();
+  }
+
+  /** The run could not be carried out, for this reason; the first reason wins. */
+  fail(message: string): void {
+    this.runError ??= message;
+  }
+
+  /** Points measured outside the analysis (load, links, TURN, late effects): to the store and the reporters. */
+  record(points: Point[], sample: Sample | null = null): void {
+    this.store.ingest(points);
+    this.mux.onSample(sample, points);
+  }
+
+  readonly query: SeriesQuery = (metric, filter) => this.store.values(metric, filter);
+
+  /** Joined participants and the names their TURN credentials carry (their id, or the SFU's peer id). */
+  turnUsers(): { id: string; group: string; users: string[] }[] {
+    return [...this.records.values()]
+      .filter((r) => r.participant?.joinedAtMs != null)
+      .map((r) => ({ id: r.plan.id, group: r.plan.group, users: [r.plan.id, ...(r.participant!.peerId ? [r.participant!.peerId] : [])] }));
+  }
+
+  /** results.json as of now; `final` evaluates the thresholds and gives the verdict. */
+  results(final: boolean): RunResults {
+    const results = buildResults({
+      plan: this.plan,
+      store: this.store,
+      records: this.records,
+      startedAt: this.startedAt,
+      startMs: this.startMs,
+      endMs: final ? this.endMs : Date.now(),
+      final,
+      thresholds: final ? evaluateThresholds(this.plan.thresholds, this.query) : [],
+      abortedKeys: this.abortedKeys,
+      stopReason: this.stopReason,
+      runError: this.runError,
+      actions: this.timeline?.outcomes ?? [],
+      guard: this.guard.verdict(),
+      browsers: this.pool?.browserCount ?? 0,
+      sampleCount: this.output.sampleCount,
+      storage: this.store.size(),
+      links: this.links,
+      layers: this.layers,
+      ice: this.ice,
+      effects: this.effects,
+      recoveries: this.recovery.recoveries,
+      ...(this.sfuCheck ? { sfu: this.sfuCheck } : {}),
+      environment: { ...this.environment, chromium: this.chromiumVersion },
+    });
+    return final && this.turn ? { ...results, turn: this.turn.summary() } : results;
+  }
+
+  groupCounts(): { name: string; count: number }[] {
+    const counts = new Map<string, number>();
+    for (const p of this.plan.participants) counts.set(p.group, (counts.get(p.group) ?? 0) + 1);
+    return [...counts].map(([name, count]) => ({ name, count }));
+  }
+}

@@ -1,0 +1,81 @@
+// The browsers and the participants' pages, opened before the clock starts so that joins happen
+// on time. Each page gets the stats agent, and through its bridge the candidate rewrite of its
+// link and its TURN overrides. A page that crashes keeps what it measured and says why.
+import { buildAgentScript } from '../browser/bundle.ts';
+import { Participant } from '../participants/participant.ts';
+import { BrowserPool } from '../participants/pool.ts';
+import { DEFAULTS } from '../scenario/plan.ts';
+import type { RunContext } from './context.ts';
+import type { ParticipantRecord } from './summary.ts';
+import type { Task } from './tasks.ts';
+
+export function browsersTask(run: RunContext): Task {
+  return {
+    name: 'browsers',
+    async start() {
+      run.pool = new BrowserPool({
+        participantsPerBrowser: run.plan.browser.participantsPerBrowser,
+        // The bundled TURN server's TLS certificate is the run's own: the browsers must accept it.
+        chromium: { ...run.options.chromium, headful: run.plan.browser.headful, ...(run.turn?.selfSignedTls ? { ignoreCertificateErrors: true } : {}) },
+      });
+    },
+    async stop() {
+      await run.pool?.close();
+    },
+  };
+}
+
+/** Stopped before the browsers, so that no page counts as crashed when its browser closes. */
+export function pagesTask(run: RunContext): Task {
+  return {
+    name: 'participants',
+    async start() {
+      const agentScript = await buildAgentScript();
+      for (const rec of run.records.values()) {
+        if (run.stopReason) break;
+        try {
+          await openPage(run, rec, agentScript);
+        } catch (err) {
+          rec.error = `could not open its page: ${(err as Error).message}`;
+          run.log('error', `${rec.plan.id}: ${rec.error}`);
+        }
+      }
+      if ([...run.records.values()].every((r) => r.error)) throw new Error('no participant page could be opened');
+    },
+    async stop() {
+      await Promise.allSettled([...run.records.values()].map((r) => r.participant?.close()));
+    },
+  };
+}
+
+async function openPage(run: RunContext, rec: ParticipantRecord, agentScript: string): Promise<void> {
+  const { plan, pages, links, turn } = run;
+  const joinTimeoutMs = ('joinTimeoutMs' in plan.target ? plan.target.joinTimeoutMs : undefined) ?? DEFAULTS.joinTimeoutMs;
+  const participant = new Participant({ id: rec.plan.id, group: rec.plan.group, index: rec.plan.index }, await run.pool!.newPage(), {
+    adapter: pages!.adapterFor(rec.plan),
+    room: rec.plan.room,
+    publish: rec.plan.publish,
+    signal: run.running.signal,
+    log: (message) => run.log('info', message),
+    joinTimeoutMs,
+  });
+  rec.participant = participant;
+  run.chromiumVersion ??= await participant.page.browser().version().catch(() => null);
+  participant.on('crashed', (reason) => {
+    rec.error ??= reason;
+    // Its collector would only wait on a page that never answers again.
+    void rec.collector?.stop();
+    run.tracked.gone(rec.plan.id, rec.plan.room);
+    run.log('error', `${rec.plan.id}: ${reason}; its measurements so far are kept`);
+    // Once the clock runs (the timeline exists), a run with no live page left has nothing more to measure.
+    if (run.timeline && ![...run.records.values()].some((r) => r.participant?.alive)) {
+      run.fail(`every participant's page is gone (the last: ${reason})`);
+      run.stop('every participant is gone');
+    }
+  });
+  await participant.open(pages!.pageUrl(rec.plan), [agentScript]);
+  // Every SFU candidate the page receives now names its link, so all its media crosses it.
+  if (links?.has(rec.plan.id)) await participant.agent.setCandidateRewrite(links.rewriteRules(rec.plan.id));
+  const iceOverrides = turn?.overrides(rec.plan.id, rec.plan.turn);
+  if (iceOverrides) await participant.agent.setIceOverrides(iceOverrides);
+}
