@@ -2,7 +2,7 @@
 // read it; later runs compare against it. Fields are only ever added, never renamed, so old
 // results stay readable.
 import type { LinkCounters, ResolvedLinkProfile } from '../network/types.ts';
-import type { TurnSummary } from '../turn/run-turn.ts';
+import type { TurnSummary } from '../turn/types.ts';
 import type { Aggregate } from '../stats/aggregate.ts';
 import type { BaselineComparison } from './comparison.ts';
 import type { ActionEffect, OutageRecovery, ParticipantIce, ParticipantLayers, SfuLeakCheck } from './analyses.ts';

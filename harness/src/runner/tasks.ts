@@ -44,7 +44,8 @@ export class TaskList {
     for (const task of this.#started.splice(0).reverse()) {
       if (!task.stop) continue;
       try {
-        await withTimeout(task.stop(), timeoutMs, `closing the ${task.name} took over ${Math.round(timeoutMs / 1000)} s`);
+        const limit = timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`;
+        await withTimeout(task.stop(), timeoutMs, `closing the ${task.name} took over ${limit}`);
       } catch (err) {
         this.#options.log('warn', `teardown of ${task.name}: ${(err as Error)?.message ?? String(err)}`);
       }

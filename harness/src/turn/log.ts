@@ -9,19 +9,7 @@
 // Usage lines are written when a session closes, so the byte count is complete once every
 // client has gone (the run stops coturn after the browsers).
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-
-export interface CoturnLogSummary {
-  /** Allocations granted. */
-  allocations: number;
-  /** Requests with credentials that coturn refused, by error code ('401': bad or expired credentials, '486': quota). */
-  refused: Record<string, number>;
-  /** The same by username (`<expiry>:<user>`), then error code. */
-  refusedByUser: Record<string, Record<string, number>>;
-  /** Payload bytes relayed to and from peers (the SFU), both directions, over the sessions that closed. */
-  relayedBytes: number;
-  /** Sessions closed. */
-  sessions: number;
-}
+import type { CoturnLogSummary } from './types.ts';
 
 const ALLOCATED = /ALLOCATE processed, success/;
 const REFUSED = /user <([^>]*)>: incoming packet \S+ processed, error (\d{3})/;

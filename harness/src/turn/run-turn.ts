@@ -5,21 +5,11 @@
 import { join } from 'node:path';
 import { createTurnCredentials, type TurnOptions } from '../../../sfu/src/turn.ts';
 import type { LinkChange } from '../network/types.ts';
-import type { ParticipantTurnPlan, TurnPageOverrides, TurnServerPlan } from './types.ts';
+import type { CoturnLogSummary, ParticipantTurnPlan, TurnPageOverrides, TurnServerPlan, TurnSummary } from './types.ts';
 import { startCoturn, type Coturn } from './coturn.ts';
-import { CoturnLogReader, type CoturnLogSummary } from './log.ts';
+import { CoturnLogReader } from './log.ts';
 import type { Point } from '../stats/types.ts';
 import { forcedTurnAccess, turnRoutes, type TurnRoute, type TurnTransport } from './routes.ts';
-
-/** results.json's `turn`: the server the run used and, for the bundled one, what its log says. */
-export interface TurnSummary {
-  server: 'bundled' | 'external';
-  urls: string[];
-  /** The bundled coturn's log, in the output folder. */
-  logFile?: string;
-  /** From coturn's log; relayedBytes is complete once coturn has stopped (the final results.json). */
-  coturn?: CoturnLogSummary;
-}
 
 export interface RunTurn {
   /** The URLs pages are given (before a link rewrites them). */
