@@ -1,7 +1,7 @@
 // Which folder of harness/src may import which: the layering the code keeps, checked by
-// import-rules.test.ts on every file (tests included). Lower layers first; a folder imports only
-// the folders listed for it (and itself), and the list is checked to have no cycle, so a new
-// import that would make two folders depend on each other fails the suite and names the file.
+// import-rules.test.ts on every file (tests included). Lower layers first: a folder imports only
+// the folders listed for it (and itself), all of them listed before it, so there is no cycle, and
+// an import that would make two folders depend on each other fails the suite with its file.
 // Top-level files (cli.ts, index.ts) may import anything.
 //
 // Reading the table: the SFU stands alone (sfu/ imports nothing of the harness); stats/,

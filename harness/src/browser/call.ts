@@ -15,7 +15,7 @@ const MAX_LAYER_EVENTS = 500;
 /** Most call events kept per collect (the page's own log holds 1000 between drains). */
 const MAX_CALL_EVENTS = 500;
 
-/** The call events the harness times actions with (runner/effects.ts); the others stay in the page. */
+/** The call events the harness times actions with (analysis/effects.ts); the others stay in the page. */
 const CALL_EVENT_TYPES: ReadonlySet<string> = new Set<RawCallEventType>([
   'joined',
   'left',
