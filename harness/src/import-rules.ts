@@ -43,6 +43,7 @@ export const IMPORT_RULES: Readonly<Record<string, readonly Dependency[]>> = {
     'util',
     'sfu/src/server.ts',
   ],
+  k6: ['browser', 'pages', 'scenario', 'stats', 'thresholds'],
 };
 
 /**
