@@ -44,6 +44,7 @@ export const IMPORT_RULES: Readonly<Record<string, readonly Dependency[]>> = {
     'sfu/src/server.ts',
   ],
   k6: ['browser', 'pages', 'scenario', 'stats', 'thresholds'],
+  k8s: ['prometheus', 'scenario'],
 };
 
 /**
