@@ -4,7 +4,7 @@
 // exported: its options, its VU function, and its page side (the stats agent, deriveSample and the
 // call-page driving, bundled) in real pages on a real SFU. What k6 itself would add (its own
 // threshold evaluation, its summary, splitting VUs over pods) is not exercised here.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median } from 'simple-statistics';
@@ -103,5 +103,69 @@ describe('export-k6: the smoke scenario\'s k6 script, run through a k6 stand-in 
         expect(result.actual, `${selector} got values`).not.toBeNull();
       }
     }
+  });
+});
+
+// The timeline's page actions, replayed by the VUs on the call page itself: a mute and unmute, a
+// rejoin (its first frames count as rejoin_to_first_frame_ms, from the page side's second join
+// mark), and a network change, which k6 cannot do and the script lists as left out.
+describe('export-k6: timeline actions replayed by the VUs (k6 stand-in, as above)', () => {
+  let sfu: Sfu | undefined;
+  let chromium: LaunchedChromium | undefined;
+  let dir: string | undefined;
+  let script = '';
+  let run: StandInRun;
+
+  beforeAll(async () => {
+    await waitFor(async () => existsSync(WORKER_BIN), 10 * 60_000, `${WORKER_BIN} (run npm run setup)`, 2_000);
+    dir = mkdtempSync(join(tmpdir(), 'rtc-harness-k6-'));
+    await buildClient({ outDir: join(dir, 'client') });
+    sfu = await startSfu({ numWorkers: 1, clientDir: join(dir, 'client'), logLevel: 'warn' });
+    chromium = await launchChromium();
+    const file = join(dir, 'replay.scenario.ts');
+    writeFileSync(
+      file,
+      `import { defineScenario } from ${JSON.stringify(join(REPO, 'harness/src/index.ts'))};
+export default defineScenario({
+  name: 'replay',
+  duration: '14s',
+  participants: { host: { count: 1, publish: { audio: false, video: { width: 320, height: 180, fps: 15 } } }, guest: { count: 1, joinAt: '1s', publish: { audio: false, video: { width: 320, height: 180, fps: 15 } }, network: 'wifi' } },
+  timeline: [
+    { at: '4s', do: 'mute', who: 'host', source: 'camera' },
+    { at: '5s', do: 'unmute', who: 'host', source: 'camera' },
+    { at: '6s', do: 'network', who: 'guest', set: 'lte' },
+    { at: '7s', do: 'rejoin', who: 'guest', away: '1s' },
+  ],
+  thresholds: { 'rejoin_to_first_frame_ms{group:guest}': ['max < 5000'], 'video_recv_fps{group:host}': ['med > 5'] },
+});
+`,
+    );
+    script = await exportK6(file);
+    run = await runK6Script(script, chromium.browser, { RTC_SFU_URL: sfu.url });
+  }, 5 * 60_000);
+
+  afterAll(async () => {
+    await chromium?.close();
+    await sfu?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists the network step and the simulated network as left out, and keeps the page actions', () => {
+    expect(script).toMatch(/^\/\/ {3}timeline\[2\] at 6s: network guest\[0\]: .*k6 has no per-VU network/m);
+    expect(script).toMatch(/^\/\/ {3}the simulated networks of guest: /m);
+    expect(script).toContain("{ atMs: 7000, action: { do: 'rejoin', awayMs: 1000, publish: null } }");
+  });
+
+  it('the rejoin and the mute ran on the page, and the rejoin is timed as ours is', () => {
+    expect(run.errors).toEqual([]);
+    expect(run.logs).toEqual([]);
+    const rejoin = run.values.filter((v) => v.metric === 'rejoin_to_first_frame_ms');
+    expect(rejoin.map((v) => v.tags.participant)).toEqual(['guest[0]']);
+    expect(rejoin[0]!.value).toBeGreaterThan(0);
+    expect(rejoin[0]!.value).toBeLessThan(5000);
+    // The host kept receiving the guest after it came back: a second inbound stream, decoding.
+    const hostFps = run.values.filter((v) => v.metric === 'video_recv_fps' && v.tags.participant === 'host[0]');
+    expect(new Set(hostFps.map((v) => v.tags.stream)).size).toBe(2);
+    expect(hostFps.at(-1)!.value).toBeGreaterThan(5);
   });
 });
