@@ -10,11 +10,15 @@ import { fileURLToPath } from 'node:url';
 import { ScenarioError } from './scenario/errors.ts';
 import { loadScenario } from './scenario/load.ts';
 import { resolvePlan } from './scenario/resolve.ts';
+import { parseShard, seedOfRun, shardPlan } from './scenario/shard.ts';
+import { withTargetUrl } from './scenario/target-url.ts';
 import { runScenario } from './runner/run.ts';
 import { defaultOutDir } from './runner/output.ts';
 import { createReporters, DEFAULT_REPORTERS, parseReporterList, ReporterListError, type ReporterChoice } from './reporters/select.ts';
 import { baselineFinisher, compareCommand, COMPARE_FORMATS, type CompareFlags } from './compare/command.ts';
 import { ResultsFileError } from './results/load.ts';
+import { mergeRun, type MergeFlags } from './merge/command.ts';
+import { MergeError } from './merge/merge.ts';
 import { parseTolerances, ToleranceError } from './compare/tolerance.ts';
 import { METRICS } from './stats/catalogue.ts';
 import { prometheusOptions, serveHistory, startPrometheusReporter, type PrometheusFlags } from './prometheus/cli.ts';
@@ -64,7 +68,24 @@ interface RunFlags extends PrometheusFlags {
   reporter: ReporterChoice[];
   baseline?: string;
   tolerance?: string[];
+  shard?: string;
+  runId?: string;
+  targetUrl?: string;
 }
+
+const MERGE_HELP = `
+Examples (one scenario over two machines, both joining an SFU started with npm run sfu):
+  machine A $ rtc-harness run smoke.scenario.ts --target-url http://10.0.0.5:3000 --shard 1/2 --run-id nightly --out shard-1
+  machine B $ rtc-harness run smoke.scenario.ts --target-url http://10.0.0.5:3000 --shard 2/2 --run-id nightly --out shard-2
+  anywhere  $ rtc-harness merge shard-1 shard-2 --out merged
+
+Every shard runs the same scenario with the same options; --shard i/n keeps participant k of the
+plan when k mod n = i - 1, and the run id seeds every shard alike. Merged: every participant,
+actions and network changes on one time axis (each shard measures its clock against the SFU's),
+thresholds and group figures computed again over all shards' points (exact percentiles, not an
+average of the shards'). A shard that was invalid makes the merged run invalid.
+Exit codes: as run's (0 pass, 99 a threshold failed, 2 invalid, 1 bad input: a missing shard,
+shards of different runs, a folder without results.json or points.jsonl).`;
 
 const COMPARE_HELP = `
 Examples:
@@ -132,6 +153,9 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option('--baseline <results.json>', 'compare with an earlier run at the end; a metric that regressed past its tolerance exits 99')
     .addOption(toleranceOption())
+    .option('--target-url <url>', 'join a call server already running (an rtc-harness SFU from npm run sfu, or a page URL with {room} and {name}) instead of starting the bundled SFU')
+    .option('--shard <index/count>', 'run one slice of the participants, e.g. 1/3 (every shard: same scenario, same options); rtc-harness merge puts them together')
+    .option('--run-id <id>', 'names the run every shard belongs to, and seeds it when neither --seed nor the scenario does (default with --shard: the scenario name)')
     .addHelpText('after', RUN_HELP)
     .action(async (file: string, flags: RunFlags) => {
       exitCode = await runCommand(file, flags);
@@ -157,6 +181,23 @@ export async function main(argv: string[]): Promise<number> {
     .addHelpText('after', COMPARE_HELP)
     .action((baseline: string, results: string, flags: CompareFlags) => {
       exitCode = compareCommand(baseline, results, flags);
+    });
+
+  program
+    .command('merge')
+    .description("merge the output folders of a run's shards (run --shard i/n) into the results of one run; exits as run would")
+    .argument('<dirs...>', "every shard's output folder")
+    .requiredOption('-o, --out <dir>', 'output folder of the merged run')
+    .option('-q, --quiet', 'print only the final summary')
+    .addOption(
+      new Option('--reporter <list>', 'reporters, comma-separated, each optionally name=path: console, json, junit, markdown, html')
+        .argParser(reporterList)
+        .default(parseReporterList(DEFAULT_REPORTERS), DEFAULT_REPORTERS),
+    )
+    .addHelpText('after', MERGE_HELP)
+    .action(async (dirs: string[], flags: MergeFlags) => {
+      const results = await mergeRun(dirs, flags);
+      exitCode = results.verdict === 'pass' ? EXIT.pass : results.verdict === 'fail' ? EXIT.fail : EXIT.runFailed;
     });
 
   program
@@ -197,7 +238,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${err.message}\n`);
       return EXIT.badInput;
     }
-    if (err instanceof ResultsFileError || err instanceof ToleranceError) {
+    if (err instanceof ResultsFileError || err instanceof ToleranceError || err instanceof MergeError) {
       process.stderr.write(`rtc-harness: ${err.message}\n`);
       return EXIT.badInput;
     }
@@ -208,13 +249,19 @@ export async function main(argv: string[]): Promise<number> {
 
 async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const spec = await loadScenario(file);
-  const plan = resolvePlan(spec, {
+  const shard = flags.shard !== undefined ? parseShard(flags.shard) : null;
+  const runId = flags.runId ?? (shard ? (spec.name ?? file) : undefined);
+  let plan = resolvePlan(spec, {
     file,
     duration: flags.duration,
     set: flags.set,
     seed: flags.seed,
     headful: flags.headful,
+    // Shards on different machines must draw the same numbers: the seed comes from the run id.
+    ...(runId !== undefined ? { randomSeed: () => seedOfRun(runId) } : {}),
   });
+  if (flags.targetUrl) plan = withTargetUrl(plan, flags.targetUrl);
+  if (shard) plan = shardPlan(plan, { ...shard, runId: runId! });
   const outDir = flags.out ?? defaultOutDir(plan.name);
   // The baseline and tolerances are checked now, so that a typo fails before the run, not after.
   parseTolerances(flags.tolerance ?? []);

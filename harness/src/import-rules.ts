@@ -28,6 +28,7 @@ export const IMPORT_RULES: Readonly<Record<string, readonly Dependency[]>> = {
   participants: ['pages', 'browser', 'scenario', 'stats', 'util'],
   reporters: ['results', 'compare', 'network', 'stats', 'util'],
   prometheus: ['reporters', 'results', 'scenario', 'stats', 'util', 'sfu/src/metrics.ts'],
+  merge: ['reporters', 'results', 'thresholds', 'stats', 'util'],
   runner: [
     'analysis',
     'browser',

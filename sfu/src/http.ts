@@ -1,5 +1,6 @@
 // The SFU's HTTP endpoints, on the same port as the signaling WebSocket (/ws):
-//   GET /healthz   200 JSON {status, workersAlive, workers, rooms, peers}; 503 when no worker lives
+//   GET /healthz   200 JSON {status, workersAlive, workers, rooms, peers, nowMs}; 503 when no worker lives;
+//                  nowMs (the server's clock, unix ms) lets load generators on other machines estimate their offset
 //   GET /metrics   Prometheus exposition of the SFU's own registry (metrics.ts)
 //   GET /...       the call page from clientDir (static.ts); `/` is index.html
 //   WHIP (RFC 9725) and WHEP, peers of the same rooms as the WebSocket's (whip/endpoints.ts):
@@ -49,7 +50,7 @@ export function createRequestHandler(ctx: HttpContext): (req: IncomingMessage, r
       const health = ctx.health();
       const status = health.workersAlive > 0 ? 'ok' : 'no_workers';
       res.writeHead(health.workersAlive > 0 ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' });
-      res.end(JSON.stringify({ status, ...health }));
+      res.end(JSON.stringify({ status, ...health, nowMs: Date.now() }));
       return;
     }
     if (pathname === '/metrics') {

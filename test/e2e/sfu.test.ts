@@ -85,9 +85,14 @@ describe('SFU HTTP endpoints and call page', () => {
   );
 
   it('answers /healthz and /metrics with the documented series', async () => {
+    const before = Date.now();
     const health = await fetch(`${sfu.url}/healthz`);
     expect(health.headers.get('content-type')).toBe('application/json');
-    expect(await health.json()).toEqual({ status: 'ok', workersAlive: 1, workers: 1, rooms: 0, peers: 0 });
+    const body = await health.json();
+    expect(body).toEqual({ status: 'ok', workersAlive: 1, workers: 1, rooms: 0, peers: 0, nowMs: expect.any(Number) });
+    // Same machine, same clock: the server's time falls within the request.
+    expect(body.nowMs).toBeGreaterThanOrEqual(before);
+    expect(body.nowMs).toBeLessThanOrEqual(Date.now());
     const metrics = await (await fetch(`${sfu.url}/metrics`)).text();
     for (const name of [
       'rtc_sfu_workers_alive 1',

@@ -156,6 +156,38 @@ export interface RunResults {
    * it cleaned up after every join and leave). Absent with a target URL.
    */
   sfu?: SfuLeakCheck;
+  /** This run is one shard of a run spread over machines (`run --shard i/n`); absent: a whole run. */
+  shard?: ShardSummary;
+  /** These results merge the shards of one run (`rtc-harness merge`). */
+  merged?: MergeSummary;
+}
+
+export interface ShardSummary {
+  /** 1-based. */
+  index: number;
+  count: number;
+  runId: string;
+  /** How far this machine's clock was from the call server's, when it could tell. */
+  clock: ClockOffset | null;
+}
+
+/**
+ * The shard machine's clock against the call server's: server time = local time + offsetMs,
+ * give or take half the round trip of the best exchange.
+ */
+export interface ClockOffset {
+  offsetMs: number;
+  rttMs: number;
+  /** Where the server's time was read: '<origin>/healthz' (ms) or the HTTP Date header (1 s). */
+  source: string;
+}
+
+export interface MergeSummary {
+  runId: string;
+  count: number;
+  shards: { index: number; dir: string; participants: number; verdict: Verdict; clock: ClockOffset | null }[];
+  /** Samples and points of each shard are on the call server's clock when its offset was known. */
+  clockAligned: boolean;
 }
 
 /** A participant's link settings changed: its initial setting, a timeline change or a trace point. */

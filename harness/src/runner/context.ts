@@ -12,7 +12,7 @@ import type { PageAdapter } from '../pages/adapter.ts';
 import type { BrowserPool } from '../participants/pool.ts';
 import { ReporterMux } from '../reporters/reporter.ts';
 import type { SfuLeakCheck } from '../results/analyses.ts';
-import type { RunResults } from '../results/schema.ts';
+import type { ClockOffset, RunResults } from '../results/schema.ts';
 import type { PlannedParticipant, RunPlan } from '../scenario/plan.ts';
 import { SeriesStore } from '../stats/aggregate.ts';
 import type { Point, Sample } from '../stats/types.ts';
@@ -77,6 +77,8 @@ export class RunContext {
   pool: BrowserPool | null = null;
   timeline: Timeline<RunAction> | null = null;
   sfuCheck: SfuLeakCheck | undefined;
+  /** A shard's clock against the call server's (clock-sync.ts). */
+  clockOffset: ClockOffset | null = null;
 
   /** Settles when the run is told to stop (duration, Ctrl-C, abortOnFail, nobody left). */
   readonly stopped: Promise<void>;
@@ -152,7 +154,8 @@ export class RunContext {
       ...(this.sfuCheck ? { sfu: this.sfuCheck } : {}),
       environment: { ...this.environment, chromium: this.chromiumVersion },
     });
-    return final && this.turn ? { ...results, turn: this.turn.summary() } : results;
+    const shard = this.plan.shard ? { shard: { ...this.plan.shard, clock: this.clockOffset } } : {};
+    return { ...results, ...(final && this.turn ? { turn: this.turn.summary() } : {}), ...shard };
   }
 
   groupCounts(): { name: string; count: number }[] {

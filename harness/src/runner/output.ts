@@ -3,6 +3,7 @@
 // kill loses at most a few seconds of measurements.
 import { createWriteStream, mkdirSync, renameSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { POINTS_FILE, writePoints, type PointSeries } from '../results/points.ts';
 import type { RunResults } from '../results/schema.ts';
 
 export class RunOutput {
@@ -37,6 +38,11 @@ export class RunOutput {
     const tmp = `${this.resultsPath}.tmp`;
     writeFileSync(tmp, `${JSON.stringify(results, null, 2)}\n`);
     renameSync(tmp, this.resultsPath);
+  }
+
+  /** Writes points.jsonl: every series of the run's store (a shard's, for the merge). */
+  async writePoints(series: Iterable<PointSeries>): Promise<void> {
+    await writePoints(join(this.dir, POINTS_FILE), series);
   }
 
   /** Writes any other file of the run (logs, reports). */

@@ -12,6 +12,7 @@ import { Clock } from './clock.ts';
 import { Collectors } from './collectors.ts';
 import { RunContext } from './context.ts';
 import { hangUpTask } from './hang-up.ts';
+import { clockSyncTask } from './clock-sync.ts';
 import { browsersTask, pagesTask } from './pages.ts';
 import { periodicTask } from './periodic.ts';
 import { linksTask, targetTask, turnTask } from './target.ts';
@@ -39,7 +40,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
   const run = new RunContext(plan, options);
   const log = (level: 'warn', message: string) => run.log(level, message);
   // TURN first (the SFU hands out its credentials) and stopped last; pages closed before browsers.
-  const infrastructure = new TaskList([turnTask(run), targetTask(run), linksTask(run), browsersTask(run), pagesTask(run)], { log });
+  const infrastructure = new TaskList([turnTask(run), targetTask(run), clockSyncTask(run), linksTask(run), browsersTask(run), pagesTask(run)], { log });
   const collectors = new Collectors(run);
   // Stopped in reverse: no more ticks, no more actions, last samples, then everyone hangs up.
   const call = new TaskList([hangUpTask(run), collectors, new Clock(run, collectors), periodicTask(run)], { log });
@@ -78,6 +79,8 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
     run.log('error', `finishing the results failed, they are written without it: ${(err as Error).message}`);
   }
   run.output.writeResults(results);
+  // A shard leaves every point its figures came from, for the merge's exact percentiles.
+  if (plan.shard) await run.output.writePoints(run.store.series()).catch((err) => run.log('error', `points.jsonl: ${(err as Error).message}`));
   await infrastructure.stop();
   // coturn writes the bytes it relayed when sessions close: its summary is complete only now.
   if (run.turn) {

@@ -6,7 +6,8 @@ import type { PlannedAction, PlannedParticipant, RunPlan } from '../scenario/pla
 import type { Participant } from '../participants/participant.ts';
 import type { GuardVerdict } from './guard.ts';
 import type { ActionOutcome } from './timeline.ts';
-import type { Aggregate, RunEnvironment, RunResults, TargetSummary, Verdict } from '../results/schema.ts';
+import type { Aggregate, RunEnvironment, RunResults, TargetSummary } from '../results/schema.ts';
+import { decideVerdict } from '../results/verdict.ts';
 import type { ParticipantLinks } from './links.ts';
 import type { LayerLog } from '../analysis/layer-log.ts';
 import type { IceLog } from '../analysis/ice-log.ts';
@@ -59,44 +60,6 @@ export interface ResultInputs {
 
 function complete(aggregates: Aggregates): Record<string, Aggregate> {
   return Object.fromEntries(Object.entries(aggregates).filter((e): e is [string, Aggregate] => e[1] !== undefined));
-}
-
-/**
- * The verdict, in order: a run that could not be carried out or whose load generator was
- * saturated is `invalid` (its figures describe this machine, not the system under test); a failed
- * threshold, a participant that joined but never connected (someone could not make the call,
- * whatever the thresholds say) or state the bundled SFU kept after everyone left is `fail`;
- * else `pass`.
- */
-function describeLeak(check: SfuLeakCheck): string {
-  const after = Object.entries(check.afterLeave).filter(([, n]) => n > 0);
-  if (after.length > 0) return `after every participant left it still held ${after.map(([k, n]) => `${n} ${k}`).join(', ')}`;
-  const { counts, expected } = check.beforeLeave;
-  const off = (Object.keys(counts) as (keyof typeof counts)[]).filter((k) => counts[k] !== expected[k]);
-  return `before the leaves it held ${off.map((k) => `${counts[k]} ${k} (pages account for ${expected[k]})`).join(', ')}`;
-}
-
-export function decideVerdict(
-  input: Pick<ResultInputs, 'final' | 'runError' | 'guard' | 'thresholds' | 'sfu'> & { neverConnected: readonly string[] },
-): { verdict: Verdict; reason?: string } {
-  if (!input.final) return { verdict: 'running' };
-  if (input.runError) return { verdict: 'invalid', reason: `the run could not be carried out: ${input.runError}` };
-  if (input.guard.invalidReason) return { verdict: 'invalid', reason: input.guard.invalidReason };
-  const reasons: string[] = [];
-  const failed = input.thresholds.filter((t) => !t.ok);
-  if (failed.length > 0) {
-    const names = failed.map((t) => `${t.key} ${t.expression}`);
-    reasons.push(`${failed.length} threshold(s) failed: ${names.slice(0, 3).join('; ')}${names.length > 3 ? '; …' : ''}`);
-  }
-  const nc = input.neverConnected;
-  if (nc.length > 0) reasons.push(`${nc.length} participant(s) never connected: ${nc.slice(0, 5).join(', ')}${nc.length > 5 ? ', …' : ''}`);
-  const dropped = input.sfu?.dropped ?? [];
-  if (dropped.length > 0) {
-    const ids = dropped.map((d) => d.id);
-    reasons.push(`the SFU dropped ${dropped.length} participant(s) from their room: ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''} (${dropped[0]!.reason})`);
-  }
-  if (input.sfu?.leaked) reasons.push(`the SFU leaked state: ${describeLeak(input.sfu)}`);
-  return reasons.length > 0 ? { verdict: 'fail', reason: reasons.join('; ') } : { verdict: 'pass' };
 }
 
 function withLayers(layers: ParticipantLayers | undefined): { layers?: ParticipantLayers } {

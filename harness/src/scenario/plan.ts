@@ -31,6 +31,8 @@ export interface RunPlan {
   thresholds: ThresholdDef[];
   /** The command-line overrides applied, as written: ['--duration 30s', '--set viewers.count=4']. */
   overrides: string[];
+  /** This run is one shard of a run spread over several machines (scenario/shard.ts); absent: the whole run. */
+  shard?: { index: number; count: number; runId: string };
 }
 
 export type PlannedTarget =

@@ -149,6 +149,18 @@ export class SeriesStore {
     return { points: this.points, series: this.byKey.size, droppedPoints: this.dropped };
   }
 
+  /** Every series with its points in ingestion order: what a shard hands to the merge (points.jsonl). */
+  *series(): Generator<{ metric: MetricName; tags: Readonly<PointTags>; t: number[]; v: number[] }> {
+    for (const [metric, list] of this.byMetric) {
+      for (const s of list) {
+        const t: number[] = [];
+        const v: number[] = [];
+        s.appendTo(t, v);
+        yield { metric, tags: s.tags, t, v };
+      }
+    }
+  }
+
   /** Metrics that have at least one point, in catalogue order. */
   metrics(): MetricName[] {
     return (Object.keys(METRICS) as MetricName[]).filter((m) => this.byMetric.has(m));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decideVerdict } from './summary.ts';
-import type { SfuLeakCheck } from '../results/analyses.ts';
+import { decideVerdict } from './verdict.ts';
+import type { SfuLeakCheck } from './analyses.ts';
 
 const guard = { invalidReason: null, maxCpuPercent: 40, avgCpuPercent: 30 };
 const passed = { key: 'video_recv_fps', metric: 'video_recv_fps', filter: {}, expression: 'med > 15', ok: true, actual: 30 } as const;

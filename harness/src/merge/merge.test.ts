@@ -1,0 +1,77 @@
+// Merging shards' results: what a user checks in the merged results.json. The shards' results
+// come from the example fixture; their points are made here so that the exact percentile over
+// all of them differs from any mix of the shards' own.
+import { describe, expect, it } from 'vitest';
+import { exampleResults } from '../results/example.fixture.ts';
+import type { RunResults } from '../results/schema.ts';
+import { SeriesStore } from '../stats/aggregate.ts';
+import { checkShards, MergeError, mergeShards, type ShardResults } from './merge.ts';
+
+const T0 = Date.parse('2026-11-26T10:03:16.764Z');
+
+function shard(index: number, ids: number[], patch: Partial<RunResults> = {}, offsetMs = 0): ShardResults {
+  const base = exampleResults();
+  return {
+    dir: `out/shard-${index}`,
+    results: {
+      ...base,
+      thresholds: [{ key: 'video_recv_fps{group:callers}', metric: 'video_recv_fps', filter: { group: 'callers' }, expression: 'p(50) > 20', ok: true, actual: 30 }],
+      participants: ids.map((i) => ({ ...base.participants[0]!, id: `callers[${i}]` })),
+      actions: ids.map((i) => ({ atMs: 1000 * i, startedMs: 1000 * i + 1, do: 'join', participant: `callers[${i}]`, ok: true, durationMs: 300 })),
+      overrides: ['--duration 20s', `--shard ${index}/2`],
+      shard: { index, count: 2, runId: 'nightly', clock: { offsetMs, rttMs: 1, source: 'test' } },
+      ...patch,
+    },
+  };
+}
+
+/** Shard 1 measured 30 fps twice per participant, shard 2 10 fps once: the median over all is 30, shard 2's own is 10. */
+function store(): SeriesStore {
+  const s = new SeriesStore();
+  const point = (participant: string, value: number, t: number) => ({ metric: 'video_recv_fps' as const, value, t, tags: { group: 'callers', participant } });
+  s.ingest([point('callers[0]', 30, T0), point('callers[0]', 30, T0 + 1000), point('callers[2]', 30, T0), point('callers[2]', 30, T0 + 1000)]);
+  s.ingest([point('callers[1]', 10, T0)]);
+  return s;
+}
+
+describe('merge', () => {
+  it('puts every participant back in plan order and evaluates thresholds over all points', () => {
+    const merged = mergeShards(checkShards([shard(2, [1]), shard(1, [0, 2])]), store());
+    expect(merged.participants.map((p) => p.id)).toEqual(['callers[0]', 'callers[1]', 'callers[2]']);
+    expect(merged.groups).toEqual([expect.objectContaining({ name: 'callers', count: 3 })]);
+    expect(merged.groups[0]!.aggregates.video_recv_fps).toMatchObject({ count: 5, p50: 30, min: 10 });
+    expect(merged.thresholds).toEqual([expect.objectContaining({ key: 'video_recv_fps{group:callers}', expression: 'p(50) > 20', ok: true, actual: 30 })]);
+    expect(merged.verdict).toBe('pass');
+    expect(merged.overrides).toEqual(['--duration 20s']);
+    expect(merged.merged).toMatchObject({ runId: 'nightly', count: 2, clockAligned: true });
+    expect(merged.merged!.shards.map((s) => s.index)).toEqual([1, 2]);
+  });
+
+  it('puts actions on one time axis with the clock offsets', () => {
+    // Shard 2's clock is 5 s behind the server's: the same local start is 5 s later on the common axis.
+    const merged = mergeShards(checkShards([shard(1, [0]), shard(2, [1], {}, 5000)]), store());
+    expect(merged.actions.map((a) => [a.participant, a.atMs])).toEqual([
+      ['callers[0]', 0],
+      ['callers[1]', 6000],
+    ]);
+  });
+
+  it('fails the merged run on a threshold that fails over all points, and is invalid when a shard was', () => {
+    const failing = mergeShards(checkShards([shard(1, [0, 2], { thresholds: [{ key: 'video_recv_fps', metric: 'video_recv_fps', filter: {}, expression: 'min > 20', ok: true, actual: 30 }] }), shard(2, [1])]), store());
+    expect(failing.verdict).toBe('fail');
+    expect(failing.thresholds[0]).toMatchObject({ ok: false, actual: 10 });
+    const saturated = shard(2, [1], { verdict: 'invalid', loadGenerator: { maxCpuPercent: 100, avgCpuPercent: 95, browsers: 1, invalidReason: 'machine CPU above 90% for 10 s' } });
+    const invalid = mergeShards(checkShards([shard(1, [0, 2]), saturated]), store());
+    expect(invalid.verdict).toBe('invalid');
+    expect(invalid.verdictReason).toContain('shard 2: machine CPU above 90% for 10 s');
+  });
+
+  it('refuses shards that do not make one run, naming the folder', () => {
+    expect(() => checkShards([shard(1, [0])])).toThrow("run 'nightly' has 2 shards; missing: 2/2");
+    expect(() => checkShards([shard(1, [0]), shard(1, [1])])).toThrow('shard 1/2 given twice: out/shard-1 and out/shard-1');
+    const other = shard(2, [1]);
+    other.results.shard!.runId = 'other';
+    expect(() => checkShards([shard(1, [0]), other])).toThrow("out/shard-2: run id 'other', the others 'nightly'");
+    expect(() => checkShards([{ dir: 'out/whole', results: exampleResults() }])).toThrow(MergeError);
+  });
+});
