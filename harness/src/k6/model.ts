@@ -166,7 +166,7 @@ function setUpLeftOut(plan: RunPlan): LeftOut[] {
   if (plan.turn) {
     const turned = groupsWith(plan, (p) => p.turn !== null && p.turn !== undefined);
     const who = turned.length > 0 ? ` and the TURN rules of ${turned.join(', ')}` : '';
-    out.push({ what: `the run's TURN server${who}`, reason: 'the harness starts coturn for the run and issues its credentials; a k6 run has neither' });
+    out.push({ what: `the run's TURN server${who}`, reason: 'the harness starts coturn for the run and issues its credentials; a k6 run has neither, so thresholds expecting relayed paths (ice_relay...) fail there' });
   }
   return out;
 }

@@ -26,6 +26,7 @@ export function renderScript(model: K6Model, pageScript: string): string {
     "import { Counter, Gauge, Trend } from 'k6/metrics';",
     '',
     ...pageUrlCode(model),
+    '',
     `const DURATION_MS = ${model.durationMs};`,
     `const STATS_INTERVAL_MS = ${model.statsIntervalMs};`,
     '',
@@ -64,16 +65,35 @@ function header(model: K6Model): string[] {
     "// set both variables in the TestRun's runner env; its parallelism splits the VUs over pods.",
     '//',
     "// k6 passes a threshold whose metric got no samples (rtc-harness fails it), so every VU must pass",
-    "// the check 'joined the call' (checks: rate==1).",
+    "// the check 'joined the call' (checks: rate==1). The tag `group` is the participants' group: the",
+    '// script calls no k6 group(), whose tag it would otherwise be.',
   ];
   const { thresholds, run, metrics } = model.leftOut;
   if (thresholds.length + run.length > 0) {
     lines.push('//', '// Left out: they have no k6 equivalent.');
-    for (const t of thresholds) lines.push(`//   threshold '${t.key}': '${t.expression}': ${t.reason}`);
-    for (const r of run) lines.push(`//   ${r.what}: ${r.reason}`);
+    for (const t of thresholds) lines.push(...comment(`- threshold '${t.key}': '${t.expression}': ${t.reason}`));
+    for (const r of run) lines.push(...comment(`- ${r.what}: ${r.reason}`));
   }
   lines.push('//', '// Metrics not recorded (no threshold here can use them):');
-  for (const m of metrics) lines.push(`//   ${m.what}: ${m.reason}`);
+  for (const m of metrics) lines.push(...comment(`- ${m.what}: ${m.reason}`));
+  return lines;
+}
+
+/** Width of the header's comment lines. */
+const COMMENT_WIDTH = 100;
+
+/** One item of a header list as comment lines, wrapped at word boundaries, continued under its text. */
+function comment(text: string): string[] {
+  const lines: string[] = [];
+  let line = '//   ';
+  for (const word of text.split(' ')) {
+    if (line.trim() !== '//' && line.length + 1 + word.length > COMMENT_WIDTH) {
+      lines.push(line);
+      line = '//     ';
+    }
+    line += line.endsWith(' ') ? word : ` ${word}`;
+  }
+  lines.push(line);
   return lines;
 }
 
