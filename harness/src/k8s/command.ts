@@ -5,10 +5,11 @@ import { dirname } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadScenario } from '../scenario/load.ts';
 import { resolvePlan } from '../scenario/resolve.ts';
-import { generateManifests, waitForMergeCommand } from './generate.ts';
+import { defaultManifestsPath, generateManifests, mergedCopyPath, waitForMergeCommand } from './generate.ts';
 import { RunNames } from './names.ts';
 import { DEFAULT_IMAGE, DEFAULT_STORAGE } from './options.ts';
 import { MERGED_DIR } from './merge.ts';
+import { CPU_MILLICORES_PER_PARTICIPANT, MEMORY_MIB_PER_PARTICIPANT, SHARD_BASE_CPU_MILLICORES, SHARD_BASE_MEMORY_MIB } from './resources.ts';
 
 interface K8sFlags {
   shards: number;
@@ -28,7 +29,7 @@ Writes one multi-document YAML file for a run of the scenario spread over N pods
   - an Indexed Job of N pods; pod k runs
       rtc-harness run <scenario> --shard k+1/N --run-id <id> --out /results/shard-<k+1>
     and pushes its metrics to the run's Pushgateway; its CPU and memory requests grow with the
-    participants of one shard (40% of a core and 160 MiB each, plus 0.3 core and 300 MiB)
+    participants of one shard (${CPU_MILLICORES_PER_PARTICIPANT}m and ${MEMORY_MIB_PER_PARTICIPANT}Mi each, plus ${SHARD_BASE_CPU_MILLICORES}m and ${SHARD_BASE_MEMORY_MIB}Mi: README's figures)
   - the bundled SFU (Deployment + Service) when the scenario calls it, coturn (Deployment +
     Service + Secret) when it uses the bundled TURN server
   - Prometheus (scraping the Pushgateway and the SFU) and a Pushgateway
@@ -46,15 +47,21 @@ holds the scenario:
 
 Examples:
   $ rtc-harness k8s scenarios/smoke.scenario.ts --shards 2 --image registry.example/rtc-harness:1
-  $ rtc-harness k8s big.scenario.ts --shards 10 --set viewers.count=200 --storage-class nfs-client --out k8s/big.yaml
+  $ rtc-harness k8s big.scenario.ts --shards 10 --set viewers.count=200 --storage-class nfs-client --run-id big-1
   $ rtc-harness k8s scenarios/smoke.scenario.ts --shards 2 --out - | kubectl apply -f -
 
-Then (the file's header has these with the run's names):
-  $ kubectl apply -f k8s/<id>.yaml
+Then (the command prints these, and the file's header has them, with the run's names):
+  $ kubectl apply -f ${defaultManifestsPath('<id>')}
   $ ${waitForMergeCommand('<id>-merge')}
-  $ kubectl logs job/<id>-merge -c merge               # the merged summary
-  $ kubectl cp <id>-fetch:${MERGED_DIR} results/<id>      # results.json, reports
-  $ kubectl delete -f k8s/<id>.yaml                     # everything, the results volume too
+  $ kubectl logs job/<id>-merge -c merge                                  # the merged summary
+  $ kubectl cp <id>-fetch:${MERGED_DIR} ${mergedCopyPath('<id>')}    # results.json, reports
+  $ kubectl delete -f ${defaultManifestsPath('<id>')}                # everything, the results volume too
+
+The manifests hold the TURN secret of the run: keep them out of version control (results/ is).
+
+Each shard still starts its own bundled SFU (and coturn): rtc-harness run has no option yet to
+join a running one, so a shard's participants meet only each other. The SFU's Deployment is
+written all the same, with Prometheus scraping it, ready for when run can be pointed at it.
 
 Needs Kubernetes 1.29 or later (the shards' backoffLimitPerIndex: a shard that fails is not re-run
 and does not stop the others).`;
@@ -73,7 +80,7 @@ export function registerK8sCommand(program: Command, setExitCode: (code: number)
     .requiredOption('-n, --shards <n>', 'pods to spread the participants over', positiveInteger)
     .option('--image <ref>', 'the harness image the pods run', DEFAULT_IMAGE)
     .option('--run-id <id>', "names and labels every object; each shard's --run-id (default: <scenario>-<yyyymmdd>-<hhmmss>, UTC)")
-    .option('-o, --out <file>', "where to write the manifests; '-' for standard output (default: k8s/<run id>.yaml)")
+    .option('-o, --out <file>', "where to write the manifests; '-' for standard output (default: results/<run id>/manifests.yaml)")
     .option('--storage-class <name>', 'storage class of the results volume; it must offer ReadWriteMany (default: the cluster default)')
     .option('--storage <size>', 'size of the results volume', DEFAULT_STORAGE)
     .option('--namespace <name>', "namespace of every object (default: kubectl's current one)")
@@ -106,7 +113,7 @@ async function k8sCommand(file: string, flags: K8sFlags): Promise<number> {
     { set: flags.set, ...(flags.duration !== undefined && { duration: flags.duration }), ...(flags.seed !== undefined && { seed: flags.seed }) },
   );
   const names = new RunNames(run.runId);
-  const out = flags.out ?? `k8s/${run.runId}.yaml`;
+  const out = flags.out ?? defaultManifestsPath(run.runId);
   // With '-' the manifests go to standard output, for a pipe into kubectl; the summary to stderr.
   const tell = out === '-' ? process.stderr : process.stdout;
   if (out === '-') {
@@ -125,7 +132,7 @@ async function k8sCommand(file: string, flags: K8sFlags): Promise<number> {
         : [
             `  kubectl apply -f ${out}`,
             `  ${waitForMergeCommand(names.of('merge'))}`,
-            `  kubectl cp ${names.of('fetch')}:${MERGED_DIR} results/${run.runId}`,
+            `  kubectl cp ${names.of('fetch')}:${MERGED_DIR} ${mergedCopyPath(run.runId)}`,
           ]),
       '',
     ].join('\n'),

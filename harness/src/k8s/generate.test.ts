@@ -12,7 +12,11 @@ import { loadScenario } from '../scenario/load.ts';
 import type { RunPlan } from '../scenario/plan.ts';
 import { resolvePlan } from '../scenario/resolve.ts';
 import type { ScenarioSpec } from '../scenario/types.ts';
+import { parse } from 'yaml';
+import { COTURN_IMAGE } from './coturn.ts';
 import { generateManifests, type GeneratedRun } from './generate.ts';
+import { PROMETHEUS_IMAGE, PUSHGATEWAY_IMAGE } from './prometheus.ts';
+import { SFU_HTTP_PORT, SFU_RTC_PORT } from './sfu.ts';
 import { defaultRunId } from './names.ts';
 import { RESULTS_DIR, type K8sOptions } from './options.ts';
 import { CPU_MILLICORES_PER_PARTICIPANT, MEMORY_MIB_PER_PARTICIPANT, SHARD_BASE_CPU_MILLICORES, SHARD_BASE_MEMORY_MIB } from './resources.ts';
@@ -213,6 +217,16 @@ describe('the services', () => {
     const sfu = find(run, 'Deployment', 'sfu')!.spec!.template.spec!.containers[0]!;
     expect(sfu.resources!.requests!.cpu).toBe('2000m');
     expect(sfu.ports!.map((p) => p.name)).toEqual(['http', 'media-0-udp', 'media-0-tcp', 'media-1-udp', 'media-1-tcp']);
+  });
+});
+
+describe('the compose stack and the cluster', () => {
+  it('run the same images and SFU ports', () => {
+    const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as { services: Record<string, { image?: string; environment?: Record<string, string> }> };
+    expect(compose.services.coturn!.image).toBe(COTURN_IMAGE);
+    expect(compose.services.prometheus!.image).toBe(PROMETHEUS_IMAGE);
+    expect(compose.services.pushgateway!.image).toBe(PUSHGATEWAY_IMAGE);
+    expect(compose.services.sfu!.environment).toMatchObject({ SFU_PORT: String(SFU_HTTP_PORT), SFU_RTC_PORT: String(SFU_RTC_PORT) });
   });
 });
 

@@ -58,7 +58,7 @@ export function generateManifests(plan: RunPlan, options: K8sOptions, flags: Sha
     { comment: '', value: pushgatewayService(ctx) },
     { comment: shardComment(ctx, sfu), value: shardJob(ctx, flags) },
     { comment: `Waits until every shard has written its exit-code file, then merges their results into ${MERGED_DIR}.`, value: mergeJob(ctx) },
-    { comment: `Holds the results volume for: kubectl cp ${ctx.names.of('fetch')}:${MERGED_DIR} results/${resolved.runId}`, value: fetchPod(ctx) },
+    { comment: `Holds the results volume for: kubectl cp ${ctx.names.of('fetch')}:${MERGED_DIR} ${mergedCopyPath(resolved.runId)}`, value: fetchPod(ctx) },
   ];
   return {
     runId: resolved.runId,
@@ -86,7 +86,7 @@ function header(ctx: ManifestContext): string {
     `  kubectl apply -f <this file>`,
     `  ${waitForMergeCommand(n.of('merge'))}`,
     `  kubectl logs job/${n.of('merge')} -c merge              # the merged summary`,
-    `  kubectl cp ${n.of('fetch')}:${MERGED_DIR} results/${runId}`,
+    `  kubectl cp ${n.of('fetch')}:${MERGED_DIR} ${mergedCopyPath(runId)}`,
     `  kubectl delete -f <this file>          # every object, the results volume too`,
     `Shard logs: kubectl logs -l app.kubernetes.io/instance=${runId},app.kubernetes.io/component=shard --prefix`,
   ].join('\n');
@@ -98,4 +98,14 @@ function header(ctx: ManifestContext): string {
  */
 export function waitForMergeCommand(mergeJobName: string): string {
   return `until kubectl get job/${mergeJobName} -o jsonpath='{.status.conditions[?(@.status=="True")].type}' | grep -qE 'Complete|Failed'; do sleep 10; done`;
+}
+
+/** Where `rtc-harness k8s` writes the manifests unless told: beside the run's other outputs, out of version control. */
+export function defaultManifestsPath(runId: string): string {
+  return `results/${runId}/manifests.yaml`;
+}
+
+/** Where the instructions copy the merged results to. */
+export function mergedCopyPath(runId: string): string {
+  return `results/${runId}/merged`;
 }
