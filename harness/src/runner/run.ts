@@ -1,9 +1,9 @@
 // Runs a plan as two lists of tasks (tasks.ts). What the call runs on: the TURN server, the target
-// (the bundled SFU), the participants' links, the browsers and the pages. The call itself: the
-// hang-up at the end, the stats collectors, the clock (joins, the timeline, the duration) and the
-// periodic work. Both are stopped in reverse on every path (the end, a failure, Ctrl-C), the call
-// first; results.json is written between the two, so what was measured is kept even when a
-// browser or the SFU then refuses to close.
+// (the bundled SFU), a shard's clock sync, the participants' links, the browsers and the pages.
+// The call itself: the hang-up at the end, the stats collectors, the clock (joins, the timeline,
+// the duration) and the periodic work. Both are stopped in reverse on every path (the end, a
+// failure, Ctrl-C), the call first; results.json is written between the two, so what was measured
+// is kept even when a browser or the SFU then refuses to close.
 import type { ChromiumOptions } from '../participants/chromium.ts';
 import type { Reporter } from '../reporters/reporter.ts';
 import type { RunResults } from '../results/schema.ts';
