@@ -1,5 +1,5 @@
 // Writes the k6 browser script of a K6Model. The script is plain JavaScript with JSDoc types, so
-// it runs in k6 as is and type-checks against @types/k6 (render.test.ts does). What runs in the
+// it runs in k6 as is and type-checks against @types/k6 (typecheck.test.ts does). What runs in the
 // page is the bundle of page/api.ts, passed in as `pageScript`. Pure.
 import { k6Duration, type K6Threshold } from './thresholds.ts';
 import { key, literal, str } from './literal.ts';
