@@ -45,8 +45,15 @@ describe('rtc-harness k8s', () => {
     expect(stdout).toContain(`${out}: run smoke-1, 2 shards of up to 2 participants; a results volume, the SFU, Prometheus and a Pushgateway, a merge Job`);
     expect(stdout).toContain(`kubectl apply -f ${out}`);
     expect(stdout).toContain('kubectl cp smoke-1-fetch:/results/merged results/smoke-1/merged');
-    // Until run can join a shared SFU, the user is told that each shard runs its own.
-    expect(stdout).toContain('each shard still starts its own SFU');
+    expect(stdout).not.toContain('note:');
+  });
+
+  it('says when each shard has to start its own SFU, and why', async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'rtc-k8s-cmd-'));
+    const { code, stdout } = await k8s(['scenarios/lossy-network.scenario.ts', '--shards', '2', '--run-id', 'lossy-1', '--out', join(tmp, 'm.yaml')]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('a results volume, Prometheus and a Pushgateway, a merge Job');
+    expect(stdout).toContain("note: good[0], roaming[0] have a simulated network, which needs the SFU's media addresses");
   });
 
   it("writes to standard output with --out -, the summary to stderr", async () => {

@@ -27,11 +27,12 @@ interface K8sFlags {
 const HELP = `
 Writes one multi-document YAML file for a run of the scenario spread over N pods:
   - an Indexed Job of N pods; pod k runs
-      rtc-harness run <scenario> --shard k+1/N --run-id <id> --out /results/shard-<k+1>
+      rtc-harness run <scenario> --shard k+1/N --run-id <id> [--target-url <the SFU>] --out /results/shard-<k+1>
     and pushes its metrics to the run's Pushgateway; its CPU and memory requests grow with the
     participants of one shard (${CPU_MILLICORES_PER_PARTICIPANT}m and ${MEMORY_MIB_PER_PARTICIPANT}Mi each, plus ${SHARD_BASE_CPU_MILLICORES}m and ${SHARD_BASE_MEMORY_MIB}Mi: README's figures)
-  - the bundled SFU (Deployment + Service) when the scenario calls it, coturn (Deployment +
-    Service + Secret) when it uses the bundled TURN server
+  - the bundled SFU (Deployment + Service) when the scenario calls it: every shard joins it with
+    --target-url, so the shards are one call; coturn (Deployment + Service + Secret) when the
+    scenario also uses the bundled TURN server
   - Prometheus (scraping the Pushgateway and the SFU) and a Pushgateway
   - a ReadWriteMany volume for /results (--storage-class picks a class that offers it)
   - a merge Job that waits until every shard has finished, then runs
@@ -59,9 +60,10 @@ Then (the command prints these, and the file's header has them, with the run's n
 
 The manifests hold the TURN secret of the run: keep them out of version control (results/ is).
 
-Each shard still starts its own bundled SFU (and coturn): rtc-harness run has no option yet to
-join a running one, so a shard's participants meet only each other. The SFU's Deployment is
-written all the same, with Prometheus scraping it, ready for when run can be pointed at it.
+A scenario with simulated networks (a group's network or turn, a network or forceTurn step) is
+the exception: its links relay to the SFU's media addresses, which run cannot be given for a
+running SFU on the command line yet (target.media). Each of its shards starts its own SFU (and
+coturn), so each shard is a call of its own; the command says so.
 
 Needs Kubernetes 1.29 or later (the shards' backoffLimitPerIndex: a shard that fails is not re-run
 and does not stop the others).`;
@@ -122,11 +124,11 @@ async function k8sCommand(file: string, flags: K8sFlags): Promise<number> {
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, run.yaml);
   }
-  const parts = ['a results volume', ...(run.sfu ? ['the SFU'] : []), ...(run.coturn ? ['coturn'] : []), 'Prometheus and a Pushgateway', 'a merge Job'];
+  const parts = ['a results volume', ...(run.sfu.kind === 'shared' ? ['the SFU'] : []), ...(run.coturn ? ['coturn'] : []), 'Prometheus and a Pushgateway', 'a merge Job'];
   tell.write(
     [
       `${out === '-' ? 'manifests' : out}: run ${run.runId}, ${run.shards} shard${run.shards === 1 ? '' : 's'} of up to ${run.participantsPerShard} participant${run.participantsPerShard === 1 ? '' : 's'}; ${parts.join(', ')}`,
-      ...(run.sfu ? [`note: each shard still starts its own SFU: rtc-harness run has no option yet to join ${names.of('sfu')}`] : []),
+      ...(run.sfu.kind === 'per-shard' ? [`note: ${run.sfu.reason}`] : []),
       ...(out === '-'
         ? []
         : [

@@ -23,6 +23,8 @@ import { CPU_MILLICORES_PER_PARTICIPANT, MEMORY_MIB_PER_PARTICIPANT, SHARD_BASE_
 import type { Container, Deployment, Job, Manifest } from './types.ts';
 
 const OPTIONS = { runId: 'test-run', turnSecret: 'a-secret-for-tests' } as const;
+/** Bundled TURN and no simulated network: the shards can share the SFU and its coturn. */
+const SHARED_TURN = defineScenario({ duration: '20s', turn: 'bundled', participants: { a: { count: 2 } } });
 const plan = async (file: string, set: string[] = []) => resolvePlan(await loadScenario(file), { file, set });
 const inline = (spec: ScenarioSpec): RunPlan => resolvePlan(spec, { file: 'scenarios/inline.scenario.ts', randomSeed: () => 1 });
 const generate = (p: RunPlan, options: Partial<K8sOptions> & { shards: number }) => generateManifests(p, { ...OPTIONS, ...options });
@@ -98,6 +100,11 @@ describe('the shards', () => {
     expect(seen.sort()).toEqual(['1/3', '2/3', '3/3']);
   });
 
+  it('join the SFU in the cluster when the scenario calls the bundled one', async () => {
+    const script = shardContainer(generate(await plan('scenarios/smoke.scenario.ts'), { shards: 2 })).command![2]!;
+    expect(script).toContain(' run scenarios/smoke.scenario.ts --shard $i/2 --run-id test-run --target-url http://test-run-sfu:3000 --out /results/shard-$i ');
+  });
+
   it("leave the harness's exit code beside their results, and exit with it", async () => {
     const script = shardContainer(generate(await plan('scenarios/smoke.scenario.ts'), { shards: 2 })).command![2]!;
     const { status, results } = runScript(script, { JOB_COMPLETION_INDEX: '1', STUB_EXIT_1: '99' });
@@ -164,7 +171,7 @@ describe('the merge', () => {
 describe('the services', () => {
   it('include the SFU, pointed at its pod IP, when the scenario calls the bundled SFU; no coturn without TURN', async () => {
     const run = generate(await plan('scenarios/smoke.scenario.ts'), { shards: 2 });
-    expect(run.sfu).toBe(true);
+    expect(run.sfu).toEqual({ kind: 'shared' });
     expect(run.coturn).toBe(false);
     expect(components(run)).toEqual([
       'PersistentVolumeClaim/results',
@@ -188,7 +195,7 @@ describe('the services', () => {
   });
 
   it('include coturn, its secret and the SFU’s TURN settings when the scenario uses the bundled TURN server', async () => {
-    const run = generate(await plan('scenarios/turn-fallback.scenario.ts'), { shards: 2 });
+    const run = generate(inline(SHARED_TURN), { shards: 2 });
     expect(run.coturn).toBe(true);
     expect(components(run).slice(0, 6)).toEqual(['PersistentVolumeClaim/results', 'Secret/turn-secret', 'Deployment/coturn', 'Service/coturn', 'Deployment/sfu', 'Service/sfu']);
     expect(find(run, 'Secret', 'turn-secret')!.stringData).toEqual({ secret: 'a-secret-for-tests' });
@@ -200,7 +207,7 @@ describe('the services', () => {
 
   it('include neither SFU nor coturn when the scenario calls its own SFU; a TURN server of its own goes to the bundled SFU', () => {
     const run = generate(inline(defineScenario({ duration: '20s', target: { url: 'https://meet.example.com/{room}?name={name}' }, participants: { a: { count: 4 } } })), { shards: 2 });
-    expect(run.sfu).toBe(false);
+    expect(run.sfu).toEqual({ kind: 'none' });
     expect(run.coturn).toBe(false);
     expect(components(run)).not.toContain('Deployment/sfu');
     expect(components(run).filter((c) => /coturn|turn-secret/.test(c))).toEqual([]);
@@ -210,6 +217,18 @@ describe('the services', () => {
     expect(ownTurn.coturn).toBe(false);
     expect(envOf(find(ownTurn, 'Deployment', 'sfu')!).SFU_TURN_URLS).toBe('turn:10.0.0.5:3478?transport=udp');
     expect(find(ownTurn, 'Secret', 'turn-secret')!.stringData).toEqual({ secret: 'their-secret' });
+  });
+
+  it('leave the SFU and coturn to each shard when participants have simulated networks, and say why', async () => {
+    for (const file of ['scenarios/turn-fallback.scenario.ts', 'scenarios/lossy-network.scenario.ts']) {
+      const run = generate(await plan(file), { shards: 2 });
+      expect(run.sfu).toMatchObject({ kind: 'per-shard', reason: expect.stringContaining("needs the SFU's media addresses") });
+      expect(run.coturn).toBe(false);
+      expect(components(run).filter((c) => /sfu|coturn|turn-secret/.test(c))).toEqual([]);
+      expect(shardContainer(run).command![2]).not.toContain('--target-url');
+      expect(run.yaml).toContain('# Each shard starts its own SFU: ');
+    }
+    expect((generate(await plan('scenarios/lossy-network.scenario.ts'), { shards: 1 }).sfu as { reason: string }).reason).toMatch(/^good\[0\], roaming\[0\] have a simulated network/);
   });
 
   it('ask for one core per SFU worker', () => {
@@ -232,7 +251,7 @@ describe('the compose stack and the cluster', () => {
 
 describe('names and labels', () => {
   it('name every object <run id>-<part> and label it with the app and the run', async () => {
-    const run = generate(await plan('scenarios/turn-fallback.scenario.ts'), { shards: 2, namespace: 'load' });
+    const run = generate(inline(SHARED_TURN), { shards: 2, namespace: 'load' });
     for (const { value } of run.documents) {
       expect(value.metadata!.name).toMatch(/^test-run-[a-z-]+$/);
       expect(value.metadata!.namespace).toBe('load');
@@ -263,7 +282,7 @@ describe('names and labels', () => {
   });
 
   it('draw a fresh TURN secret when none is given', async () => {
-    const p = await plan('scenarios/turn-fallback.scenario.ts');
+    const p = inline(SHARED_TURN);
     const secret = (run: GeneratedRun) => find(run, 'Secret', 'turn-secret')!.stringData!.secret;
     const [a, b] = [generateManifests(p, { shards: 1, runId: 'r' }), generateManifests(p, { shards: 1, runId: 'r' })];
     expect(secret(a)).toMatch(/^[0-9a-f]{64}$/);

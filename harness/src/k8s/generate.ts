@@ -1,6 +1,6 @@
-// A sharded run of a scenario as Kubernetes manifests: the pure function behind `rtc-harness
-// k8s`. Which objects a run needs follows from its plan: the SFU only when the scenario calls
-// the bundled one, coturn only with the bundled TURN server.
+// A sharded run of a scenario as Kubernetes manifests: the function behind `rtc-harness k8s`.
+// Which objects a run needs follows from its plan: the SFU when the shards can share the bundled
+// one (topology.ts), coturn when that SFU hands out the bundled TURN server.
 import type { RunPlan } from '../scenario/plan.ts';
 import { coturnDeployment, coturnService, turnSecret } from './coturn.ts';
 import type { ManifestContext } from './context.ts';
@@ -12,6 +12,7 @@ import { participantsPerShard } from './resources.ts';
 import { sfuDeployment, sfuService, sfuUrl } from './sfu.ts';
 import { shardJob, type ShardRunFlags } from './shards.ts';
 import { storageClaim } from './storage.ts';
+import { sfuPlacement, type SfuPlacement } from './topology.ts';
 import type { Manifest } from './types.ts';
 import { manifestsYaml, type Commented } from './yaml.ts';
 
@@ -20,8 +21,9 @@ export interface GeneratedRun {
   shards: number;
   /** Participants of the largest shard, which every shard pod's requests are sized for. */
   participantsPerShard: number;
-  /** Whether the run has its own SFU (the scenario calls the bundled one) and coturn (the bundled TURN server). */
-  sfu: boolean;
+  /** Where the SFU runs: in the cluster for every shard, in each shard, or not ours. */
+  sfu: SfuPlacement;
+  /** Whether the run has its own coturn (the bundled TURN server, beside the shared SFU). */
   coturn: boolean;
   /** Every object, in the order they are applied, each with the comment written above it. */
   documents: Commented<Manifest>[];
@@ -33,30 +35,32 @@ export interface GeneratedRun {
 export function generateManifests(plan: RunPlan, options: K8sOptions, flags: ShardRunFlags = {}): GeneratedRun {
   const resolved = resolveK8sOptions(plan, options);
   const ctx: ManifestContext = { plan, options: resolved, names: new RunNames(resolved.runId) };
-  const sfu = plan.target.kind === 'bundled';
-  const coturn = plan.turn?.kind === 'bundled';
-  const secret = turnSecret(ctx);
+  const sfu = sfuPlacement(plan);
+  const shared = sfu.kind === 'shared';
+  // A shard that starts its own SFU starts its own coturn too (the SFU hands out its credentials).
+  const coturn = shared && plan.turn?.kind === 'bundled';
+  const secret = shared ? turnSecret(ctx) : null;
   const documents: Commented<Manifest>[] = [
     { comment: 'Shared storage: every shard writes /results/shard-<i>, the merge writes /results/merged.', value: storageClaim(ctx) },
-    ...(secret ? [{ comment: 'The TURN server\'s static-auth-secret, read by the SFU (and coturn).', value: secret }] : []),
+    ...(secret ? [{ comment: "The TURN server's static-auth-secret, read by the SFU (and coturn).", value: secret }] : []),
     ...(coturn
       ? [
           { comment: 'coturn, the bundled TURN server: it relays from its pod IP.', value: coturnDeployment(ctx) },
           { comment: '', value: coturnService(ctx) },
         ]
       : []),
-    ...(sfu
+    ...(shared
       ? [
-          { comment: `The bundled SFU, standalone: ${sfuUrl(ctx)} (call page, /ws, /metrics); media on its pod IP.`, value: sfuDeployment(ctx) },
+          { comment: `The bundled SFU, standalone, which every shard joins: ${sfuUrl(ctx)} (call page, /ws, /metrics); media on its pod IP.`, value: sfuDeployment(ctx) },
           { comment: '', value: sfuService(ctx) },
         ]
       : []),
-    { comment: 'Prometheus: scrapes the Pushgateway (the shards push to it)' + (sfu ? ' and the SFU.' : '.'), value: prometheusConfigMap(ctx, sfu) },
+    { comment: 'Prometheus: scrapes the Pushgateway (the shards push to it)' + (shared ? ' and the SFU.' : '.'), value: prometheusConfigMap(ctx, shared) },
     { comment: '', value: prometheusDeployment(ctx) },
     { comment: '', value: prometheusService(ctx) },
     { comment: '', value: pushgatewayDeployment(ctx) },
     { comment: '', value: pushgatewayService(ctx) },
-    { comment: shardComment(ctx, sfu), value: shardJob(ctx, flags) },
+    { comment: shardComment(ctx, sfu), value: shardJob(ctx, { ...flags, ...(shared && { targetUrl: sfuUrl(ctx) }) }) },
     { comment: `Waits until every shard has written its exit-code file, then merges their results into ${MERGED_DIR}.`, value: mergeJob(ctx) },
     { comment: `Holds the results volume for: kubectl cp ${ctx.names.of('fetch')}:${MERGED_DIR} ${mergedCopyPath(resolved.runId)}`, value: fetchPod(ctx) },
   ];
@@ -71,10 +75,9 @@ export function generateManifests(plan: RunPlan, options: K8sOptions, flags: Sha
   };
 }
 
-function shardComment(ctx: ManifestContext, sfu: boolean): string {
-  const lines = [`${ctx.options.shards} shards of ${ctx.plan.participants.length} participants; pod k runs --shard k+1/${ctx.options.shards}.`];
-  // `run` cannot yet be pointed at a running SFU: say so where the user reads the command.
-  if (sfu) lines.push(`Each shard still starts its own bundled SFU: run has no option yet to join ${sfuUrl(ctx)}.`);
+function shardComment(ctx: ManifestContext, sfu: SfuPlacement): string {
+  const lines = [`${ctx.options.shards} shard${ctx.options.shards === 1 ? '' : 's'} of ${ctx.plan.participants.length} participants; pod k runs --shard k+1/${ctx.options.shards}.`];
+  if (sfu.kind === 'per-shard') lines.push(`Each shard starts its own SFU: ${sfu.reason}.`);
   return lines.join('\n');
 }
 

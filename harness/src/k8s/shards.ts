@@ -19,6 +19,8 @@ export const SHM_SIZE = '1Gi';
 
 /** Command-line arguments every shard passes on, as the k8s command was given them ('--set', 'a.count=4'...). */
 export interface ShardRunFlags {
+  /** The SFU every shard joins (run --target-url). Default: each shard starts its own. */
+  targetUrl?: string;
   /** --set values as written. Default none. */
   set?: readonly string[];
   /** --duration as written. Default: the scenario's. */
@@ -41,6 +43,7 @@ export function shardRunArgs(ctx: ManifestContext, flags: ShardRunFlags, index: 
     `${index}/${ctx.options.shards}`,
     '--run-id',
     ctx.options.runId,
+    ...(flags.targetUrl !== undefined ? ['--target-url', flags.targetUrl] : []),
     '--out',
     shardDir(index),
     ...(flags.duration !== undefined ? ['--duration', flags.duration] : []),
