@@ -181,4 +181,3 @@ function metricsLeftOut(): LeftOut[] {
   return [...byReason].map(([reason, metrics]) => ({ what: metrics.join(', '), reason }));
 }
 
-export type { K6Threshold, LeftOutThreshold };

@@ -80,9 +80,10 @@ function surface(win: Window): Surface {
 }
 
 async function call(win: Window, method: string, ...args: unknown[]): Promise<unknown> {
-  const fn = surface(win)[method];
+  const api = surface(win);
+  const fn = api[method];
   if (typeof fn !== 'function') throw new Error(`window.rtcHarness has no method '${method}'`);
-  return fn.apply(surface(win), args);
+  return fn.apply(api, args);
 }
 
 const sends = (what: PublishRequest): boolean => what.audio || what.video !== null;
