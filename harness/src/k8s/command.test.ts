@@ -83,3 +83,21 @@ describe('rtc-harness k8s', () => {
     }
   });
 });
+
+describe("README's Kubernetes section", () => {
+  it('quotes the manifests of smoke --shards 2 as the command writes them (every line, in order)', async () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('\n## Kubernetes\n'));
+    const excerpt = /```yaml\n([\s\S]*?)```/.exec(section.slice(0, section.indexOf('\n## ', 1)))![1]!;
+    tmp = mkdtempSync(join(tmpdir(), 'rtc-k8s-cmd-'));
+    const out = join(tmp, 'smoke.yaml');
+    await k8s(['scenarios/smoke.scenario.ts', '--shards', '2', '--run-id', 'smoke-1', '--image', 'registry.example/rtc-harness:1', '--out', out]);
+    const lines = readFileSync(out, 'utf8').split('\n');
+    let at = 0;
+    for (const line of excerpt.split('\n').filter((l) => l.trim() !== '...' && l !== '')) {
+      const found = lines.indexOf(line, at);
+      expect(found, `README line not in the generated file, or out of order: ${line}`).toBeGreaterThanOrEqual(0);
+      at = found + 1;
+    }
+  });
+});

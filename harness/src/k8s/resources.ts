@@ -10,8 +10,8 @@ export const CPU_MILLICORES_PER_PARTICIPANT = 400;
 /** Browser memory per participant: PSS 109–166 MB measured; the worst (2 callers), 166 MB ≈ 159 MiB. */
 export const MEMORY_MIB_PER_PARTICIPANT = 160;
 /**
- * The harness itself, and the bundled SFU a shard starts while `run` cannot join a shared one:
- * the smoke run (3 callers) used 53–65% of 2 cores where its browsers took about 3 × 30%, which
+ * The harness itself, and the SFU of a shard that starts its own (topology.ts): the smoke run
+ * (3 callers, its own SFU) used 53–65% of 2 cores where its browsers took about 3 × 30%, which
  * leaves about 0.3 of a core.
  */
 export const SHARD_BASE_CPU_MILLICORES = 300;
