@@ -19,6 +19,7 @@ import { baselineFinisher, compareCommand, COMPARE_FORMATS, type CompareFlags } 
 import { ResultsFileError } from './results/load.ts';
 import { mergeRun, type MergeFlags } from './merge/command.ts';
 import { MergeError } from './merge/merge.ts';
+import { registerExportK6Command } from './k6/command.ts';
 import { parseTolerances, ToleranceError } from './compare/tolerance.ts';
 import { METRICS } from './stats/catalogue.ts';
 import { prometheusOptions, serveHistory, startPrometheusReporter, type PrometheusFlags } from './prometheus/cli.ts';
@@ -225,6 +226,8 @@ export async function main(argv: string[]): Promise<number> {
       const rows = Object.entries(METRICS).map(([name, def]) => `  ${name.padEnd(44)} ${def.unit.padEnd(10)} ${def.kind.padEnd(8)} ${def.help}`);
       process.stdout.write(`${'  metric'.padEnd(46)} ${'unit'.padEnd(10)} ${'kind'.padEnd(8)} help\n${rows.join('\n')}\n`);
     });
+
+  registerExportK6Command(program, (code) => (exitCode = code));
 
   try {
     await program.parseAsync(argv, { from: 'user' });
