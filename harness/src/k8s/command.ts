@@ -28,7 +28,8 @@ const HELP = `
 Writes one multi-document YAML file for a run of the scenario spread over N pods:
   - an Indexed Job of N pods; pod k runs
       rtc-harness run <scenario> --shard k+1/N --run-id <id> [--target-url <the SFU>] --out /results/shard-<k+1>
-    and pushes its metrics to the run's Pushgateway; its CPU and memory requests grow with the
+    once the services answer and every shard is ready (so the shards start together), and
+    pushes its metrics to the run's Pushgateway; its CPU and memory requests grow with the
     participants of one shard (${CPU_MILLICORES_PER_PARTICIPANT}m and ${MEMORY_MIB_PER_PARTICIPANT}Mi each, plus ${SHARD_BASE_CPU_MILLICORES}m and ${SHARD_BASE_MEMORY_MIB}Mi: README's figures)
   - the bundled SFU (Deployment + Service) when the scenario calls it: every shard joins it with
     --target-url, so the shards are one call; coturn (Deployment + Service + Secret) when the

@@ -29,3 +29,8 @@ export function resultsVolume(ctx: ManifestContext): Volume {
 export function resultsMount(readOnly = false): VolumeMount {
   return { name: 'results', mountPath: RESULTS_DIR, ...(readOnly && { readOnly }) };
 }
+
+/** The folder of shard `i` (1-based, or a shell expression for it) on the results volume. */
+export function shardDir(i: number | string): string {
+  return `${RESULTS_DIR}/shard-${i}`;
+}

@@ -1,8 +1,10 @@
 // What a user checks in the manifests: every participant's shard runs exactly once, the commands
 // the pods run, the SFU and coturn only when the scenario uses the bundled ones, requests that
 // follow the participants. The pods' shell scripts are run for real with a stand-in harness.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,6 +19,7 @@ import { COTURN_IMAGE } from './coturn.ts';
 import { generateManifests, type GeneratedRun } from './generate.ts';
 import { PROMETHEUS_IMAGE, PUSHGATEWAY_IMAGE } from './prometheus.ts';
 import { SFU_HTTP_PORT, SFU_RTC_PORT } from './sfu.ts';
+import { SERVICE_PROBE } from './start.ts';
 import { defaultRunId } from './names.ts';
 import { RESULTS_DIR, type K8sOptions } from './options.ts';
 import { CPU_MILLICORES_PER_PARTICIPANT, MEMORY_MIB_PER_PARTICIPANT, SHARD_BASE_CPU_MILLICORES, SHARD_BASE_MEMORY_MIB } from './resources.ts';
@@ -51,7 +54,16 @@ function runScript(script: string, env: Record<string, string>, timeoutMs = 5000
   spawnSync('mkdir', ['-p', bin]);
   writeFileSync(
     join(bin, 'node'),
-    ['#!/bin/sh', 'out=""; prev=""', 'for a in "$@"; do [ "$prev" = --out ] && out=$a; prev=$a; done', 'printf "%s\\n" "$@" > "$out/args"', 'eval "exit \\${STUB_EXIT_$JOB_COMPLETION_INDEX:-0}"', ''].join('\n'),
+    [
+      '#!/bin/sh',
+      // `node -e <probe> <url>`: a service answers unless STUB_FETCH_EXIT says otherwise.
+      '[ "$1" = -e ] && exit "${STUB_FETCH_EXIT:-0}"',
+      'out=""; prev=""',
+      'for a in "$@"; do [ "$prev" = --out ] && out=$a; prev=$a; done',
+      'printf "%s\\n" "$@" > "$out/args"',
+      'eval "exit \\${STUB_EXIT_$JOB_COMPLETION_INDEX:-0}"',
+      '',
+    ].join('\n'),
   );
   chmodSync(join(bin, 'node'), 0o755);
   const results = join(tmp, 'results');
@@ -146,6 +158,47 @@ describe('the shards', () => {
     expect(find(run, 'PersistentVolumeClaim', 'results')!.spec).toEqual({ accessModes: ['ReadWriteMany'], resources: { requests: { storage: '5Gi' } } });
     const withClass = find(generate(await plan('scenarios/smoke.scenario.ts'), { shards: 1, storageClass: 'nfs-client', storage: '20Gi' }), 'PersistentVolumeClaim', 'results')!;
     expect(withClass.spec).toMatchObject({ storageClassName: 'nfs-client', resources: { requests: { storage: '20Gi' } } });
+  });
+});
+
+describe('the shards’ start', () => {
+  const initScript = (run: GeneratedRun) => find(run, 'Job', 'shard')!.spec!.template.spec!.initContainers![0]!.command![2]!;
+
+  it('waits for the SFU it joins, the Pushgateway and Prometheus', async () => {
+    const script = initScript(generate(await plan('scenarios/smoke.scenario.ts'), { shards: 2 }));
+    expect(script).toContain('for url in http://test-run-sfu:3000/healthz http://test-run-pushgateway:9091/-/ready http://test-run-prometheus:9090/-/ready; do');
+    expect(initScript(generate(await plan('scenarios/lossy-network.scenario.ts'), { shards: 2 }))).toContain('for url in http://test-run-pushgateway:9091/-/ready http://test-run-prometheus:9090/-/ready; do');
+    const down = runScript(script, { JOB_COMPLETION_INDEX: '0', STUB_FETCH_EXIT: '1' }, 1000);
+    expect(down.error).toBeDefined(); // still waiting when the timeout killed it
+    expect(down.stdout).toContain('waiting for http://test-run-sfu:3000/healthz');
+  });
+
+  it('then waits until every shard is ready, so that the shards start together', async () => {
+    const script = initScript(generate(await plan('scenarios/smoke.scenario.ts'), { shards: 2 }));
+    const alone = runScript(script, { JOB_COMPLETION_INDEX: '0' }, 1500);
+    expect(alone.error).toBeDefined();
+    expect(alone.stdout).toContain('waiting for the other shards: 1 of 2 ready');
+    expect(readFileSync(join(alone.results, 'shard-1', 'ready'), 'utf8')).toBe('');
+    const second = runScript(script, { JOB_COMPLETION_INDEX: '1' });
+    expect(second.status).toBe(0);
+    expect(second.stdout).toBe('shard 2 starts: 2 of 2 shards ready\n');
+  });
+
+  it('asks a service with a probe that Node runs as written', async () => {
+    const server = createServer((req, res) => res.writeHead(req.url === '/up' ? 200 : 503).end());
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const probe = (url: string) =>
+      new Promise<number | null>((done) => spawn(process.execPath, ['-e', SERVICE_PROBE, url], { stdio: 'ignore' }).on('exit', (code) => done(code)));
+    try {
+      expect(await probe(`${base}/up`)).toBe(0);
+      expect(await probe(`${base}/starting`)).toBe(1);
+    } finally {
+      await new Promise((done) => server.close(done));
+    }
+    expect(await probe('http://127.0.0.1:1/')).toBe(1);
+    // The script single-quotes it for sh.
+    expect(SERVICE_PROBE).not.toContain("'");
   });
 });
 

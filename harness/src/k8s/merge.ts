@@ -3,9 +3,9 @@
 // the results volume so that `kubectl cp` can copy the merged results out. Both are applied with
 // the rest: the merge's init container does the waiting, so one `kubectl apply` runs it all.
 import { IMAGE_WORKDIR, RESULTS_DIR } from './options.ts';
-import { metadata, resultsMount, resultsVolume, type ManifestContext } from './context.ts';
+import { metadata, resultsMount, resultsVolume, shardDir, type ManifestContext } from './context.ts';
 import { SERVICE_REQUESTS } from './resources.ts';
-import { EXIT_CODE_FILE, HARNESS_BIN, shardDir } from './shards.ts';
+import { EXIT_CODE_FILE, HARNESS_BIN } from './shards.ts';
 import type { Container, Job, Pod } from './types.ts';
 
 export const MERGED_DIR = `${RESULTS_DIR}/merged`;

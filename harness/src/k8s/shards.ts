@@ -1,11 +1,13 @@
 // The shards: one Indexed Job whose pod k runs `rtc-harness run <scenario> --shard k+1/N`, with
-// its own output folder on the shared results volume. When the harness exits, the pod writes its
-// exit code to <out>/exit-code: the merge waits for N of those files.
-import { IMAGE_WORKDIR, RESULTS_DIR } from './options.ts';
-import { metadata, resultsMount, resultsVolume, type ManifestContext } from './context.ts';
+// its own output folder on the shared results volume, once every shard is ready (start.ts). When
+// the harness exits, the pod writes its exit code to <out>/exit-code: the merge waits for N of
+// those files.
+import { IMAGE_WORKDIR } from './options.ts';
+import { metadata, resultsMount, resultsVolume, shardDir, type ManifestContext } from './context.ts';
 import { prometheusUrl, pushgatewayUrl } from './prometheus.ts';
 import { participantsPerShard, shardResources } from './resources.ts';
 import { shellLine } from './shell.ts';
+import { startScript } from './start.ts';
 import type { Job } from './types.ts';
 
 /** The harness's entry point in the image (the Dockerfile's ENTRYPOINT). */
@@ -27,11 +29,6 @@ export interface ShardRunFlags {
   duration?: string;
   /** --seed as written: every shard draws from the same seed. Default: each shard draws its own. */
   seed?: string;
-}
-
-/** The folder of shard `i` (1-based) on the results volume. */
-export function shardDir(i: number | string): string {
-  return `${RESULTS_DIR}/shard-${i}`;
 }
 
 /** `rtc-harness run ...` of one shard, as words; `index` is a shell expression for its 1-based index. */
@@ -82,6 +79,11 @@ export function shardScript(ctx: ManifestContext, flags: ShardRunFlags): string 
   ].join('\n');
 }
 
+/** What a shard needs up before it starts: the SFU it joins (its /healthz), the Pushgateway and Prometheus. */
+export function readyUrls(ctx: ManifestContext, flags: ShardRunFlags): string[] {
+  return [...(flags.targetUrl !== undefined ? [`${flags.targetUrl}/healthz`] : []), `${pushgatewayUrl(ctx)}/-/ready`, `${prometheusUrl(ctx)}/-/ready`];
+}
+
 export function shardJob(ctx: ManifestContext, flags: ShardRunFlags): Job {
   const meta = metadata(ctx, 'shard');
   const shards = ctx.options.shards;
@@ -103,6 +105,15 @@ export function shardJob(ctx: ManifestContext, flags: ShardRunFlags): Job {
           restartPolicy: 'Never',
           // The harness's end: its results, and up to 16 s for Prometheus to have the last values.
           terminationGracePeriodSeconds: SHARD_GRACE_SECONDS,
+          initContainers: [
+            {
+              name: 'wait-to-start',
+              image: ctx.options.image,
+              workingDir: IMAGE_WORKDIR,
+              command: ['sh', '-c', startScript(shards, readyUrls(ctx, flags))],
+              volumeMounts: [resultsMount()],
+            },
+          ],
           containers: [
             {
               name: 'shard',
