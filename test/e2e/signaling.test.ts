@@ -273,7 +273,7 @@ describe('SFU signaling against hostile clients', () => {
     await waitFor(async () => (await metricValue(sfu, 'rtc_sfu_ws_connections')) === 0, 5000, 'sockets to close', 50);
     const health = await fetch(`${sfu.url}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: 'ok', workersAlive: 1, workers: 1, rooms: 0, peers: 0 });
+    expect(await health.json()).toEqual({ status: 'ok', workersAlive: 1, workers: 1, rooms: 0, peers: 0, nowMs: expect.any(Number) });
     expect(await metricValue(sfu, 'rtc_sfu_peers')).toBe(0);
     expect(await metricValue(sfu, 'rtc_sfu_transports')).toBe(0);
     expect(await metricValue(sfu, 'rtc_sfu_rooms')).toBe(0);
