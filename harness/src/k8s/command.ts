@@ -42,6 +42,11 @@ Writes one multi-document YAML file for a run of the scenario spread over N pods
 Every object is named <id>-<part> and labelled app.kubernetes.io/name=rtc-harness,
 app.kubernetes.io/instance=<id>.
 
+A scenario with simulated networks (a group's network or turn, a network or forceTurn step) is
+the exception: its links relay to the SFU's media addresses, which run cannot be given for a
+running SFU on the command line yet (target.media). Each of its shards starts its own SFU (and
+coturn), so each shard is a call of its own; the command says so.
+
 The image: build it from this repository (its Dockerfile runs npm run setup) and push it where
 the cluster pulls from; the scenario is read from the image, so build it from the checkout that
 holds the scenario:
@@ -59,12 +64,7 @@ Then (the command prints these, and the file's header has them, with the run's n
   $ kubectl cp <id>-fetch:${MERGED_DIR} ${mergedCopyPath('<id>')}    # results.json, reports
   $ kubectl delete -f ${defaultManifestsPath('<id>')}                # everything, the results volume too
 
-The manifests hold the TURN secret of the run: keep them out of version control (results/ is).
-
-A scenario with simulated networks (a group's network or turn, a network or forceTurn step) is
-the exception: its links relay to the SFU's media addresses, which run cannot be given for a
-running SFU on the command line yet (target.media). Each of its shards starts its own SFU (and
-coturn), so each shard is a call of its own; the command says so.
+The manifests hold the run's TURN secret when it has one: keep them out of version control (results/ is).
 
 Needs Kubernetes 1.29 or later (the shards' backoffLimitPerIndex: a shard that fails is not re-run
 and does not stop the others).`;
@@ -78,7 +78,7 @@ const positiveInteger = (value: string): number => {
 export function registerK8sCommand(program: Command, setExitCode: (code: number) => void): Command {
   return program
     .command('k8s')
-    .description('write Kubernetes manifests that run a scenario in N shards (pods), with its SFU, TURN, Prometheus, and a merge of the results')
+    .description('write the Kubernetes manifests of a run spread over N pods (shards), with its SFU, Prometheus and the merge')
     .argument('<scenario>', 'path of a *.scenario.ts file, relative to the repository the image is built from')
     .requiredOption('-n, --shards <n>', 'pods to spread the participants over', positiveInteger)
     .option('--image <ref>', 'the harness image the pods run', DEFAULT_IMAGE)
