@@ -27,7 +27,7 @@ interface K8sFlags {
 const HELP = `
 Writes one multi-document YAML file for a run of the scenario spread over N pods:
   - an Indexed Job of N pods; pod k runs
-      rtc-harness run <scenario> --shard k+1/N --run-id <id> [--target-url <the SFU>] --out /results/shard-<k+1>
+      rtc-harness run <scenario> --shard k+1/N --run-id <id> [--target-url <the SFU>] --out /results/shard-<k+1>/<id>
     once the services answer and every shard is ready (so the shards start together), and
     pushes its metrics to the run's Pushgateway; its CPU and memory requests grow with the
     participants of one shard (${CPU_MILLICORES_PER_PARTICIPANT}m and ${MEMORY_MIB_PER_PARTICIPANT}Mi each, plus ${SHARD_BASE_CPU_MILLICORES}m and ${SHARD_BASE_MEMORY_MIB}Mi: README's figures)
@@ -37,7 +37,7 @@ Writes one multi-document YAML file for a run of the scenario spread over N pods
   - Prometheus (scraping the Pushgateway and the SFU) and a Pushgateway
   - a ReadWriteMany volume for /results (--storage-class picks a class that offers it)
   - a merge Job that waits until every shard has finished, then runs
-      rtc-harness merge /results/shard-1 ... /results/shard-N --out ${MERGED_DIR}
+      rtc-harness merge /results/shard-1/<id> ... /results/shard-N/<id> --out ${MERGED_DIR}
   - a small pod holding the volume, to copy the merged results out
 Every object is named <id>-<part> and labelled app.kubernetes.io/name=rtc-harness,
 app.kubernetes.io/instance=<id>.

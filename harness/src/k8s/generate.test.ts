@@ -83,14 +83,14 @@ describe('the shards', () => {
     expect(job.spec!.template.spec!.restartPolicy).toBe('Never');
   });
 
-  it('run shards 1..N, each exactly once, each into its own folder, with the run id', async () => {
+  it('run shards 1..N, each exactly once, each into its own folder named after the run (the metrics’ run label)', async () => {
     const run = generate(await plan('scenarios/simulcast-under-loss.scenario.ts'), { shards: 3 });
     const script = shardContainer(run).command![2]!;
     const seen = [0, 1, 2].map((k) => {
       const { status, results, stderr } = runScript(script, { JOB_COMPLETION_INDEX: String(k) });
       expect(stderr).toBe('');
       expect(status).toBe(0);
-      const args = readFileSync(join(results, `shard-${k + 1}`, 'args'), 'utf8').trim().split('\n');
+      const args = readFileSync(join(results, `shard-${k + 1}`, 'test-run', 'args'), 'utf8').trim().split('\n');
       expect(args).toEqual([
         'harness/bin/rtc-harness.mjs',
         'run',
@@ -100,7 +100,7 @@ describe('the shards', () => {
         '--run-id',
         'test-run',
         '--out',
-        join(results, `shard-${k + 1}`),
+        join(results, `shard-${k + 1}`, 'test-run'),
         '--pushgateway-url',
         'http://test-run-pushgateway:9091',
         '--prometheus-url',
@@ -114,7 +114,7 @@ describe('the shards', () => {
 
   it('join the SFU in the cluster when the scenario calls the bundled one', async () => {
     const script = shardContainer(generate(await plan('scenarios/smoke.scenario.ts'), { shards: 2 })).command![2]!;
-    expect(script).toContain(' run scenarios/smoke.scenario.ts --shard $i/2 --run-id test-run --target-url http://test-run-sfu:3000 --out /results/shard-$i ');
+    expect(script).toContain(' run scenarios/smoke.scenario.ts --shard $i/2 --run-id test-run --target-url http://test-run-sfu:3000 --out /results/shard-$i/test-run ');
   });
 
   it("leave the harness's exit code beside their results, and exit with it", async () => {
@@ -128,14 +128,14 @@ describe('the shards', () => {
     const p = await plan('scenarios/smoke.scenario.ts', ['callers.count=6']);
     const run = generateManifests(p, { ...OPTIONS, shards: 2 }, { set: ['callers.count=6'], duration: '30s', seed: '7' });
     const script = shardContainer(run).command![2]!;
-    expect(script).toContain('--out /results/shard-$i --duration 30s --set callers.count=6 --seed 7 ');
+    expect(script).toContain('--out /results/shard-$i/test-run --duration 30s --set callers.count=6 --seed 7 ');
     const { results } = runScript(script, { JOB_COMPLETION_INDEX: '0' });
-    const args = readFileSync(join(results, 'shard-1', 'args'), 'utf8');
+    const args = readFileSync(join(results, 'shard-1', 'test-run', 'args'), 'utf8');
     expect(args).toContain('--set\ncallers.count=6\n');
 
     const odd = generateManifests(p, { ...OPTIONS, shards: 2 }, { set: ["callers.count=6 $(touch pwned) 'x'"] });
     const { results: r2 } = runScript(shardContainer(odd).command![2]!, { JOB_COMPLETION_INDEX: '0' });
-    expect(readFileSync(join(r2, 'shard-1', 'args'), 'utf8')).toContain("--set\ncallers.count=6 $(touch pwned) 'x'\n");
+    expect(readFileSync(join(r2, 'shard-1', 'test-run', 'args'), 'utf8')).toContain("--set\ncallers.count=6 $(touch pwned) 'x'\n");
   });
 
   it('ask for CPU and memory in proportion to the participants of the largest shard', async () => {
@@ -158,6 +158,14 @@ describe('the shards', () => {
     expect(find(run, 'PersistentVolumeClaim', 'results')!.spec).toEqual({ accessModes: ['ReadWriteMany'], resources: { requests: { storage: '5Gi' } } });
     const withClass = find(generate(await plan('scenarios/smoke.scenario.ts'), { shards: 1, storageClass: 'nfs-client', storage: '20Gi' }), 'PersistentVolumeClaim', 'results')!;
     expect(withClass.spec).toMatchObject({ storageClassName: 'nfs-client', resources: { requests: { storage: '20Gi' } } });
+  });
+});
+
+describe('deadlines', () => {
+  it('stop the shards an hour past the scenario’s duration, and the merge 15 minutes after them', async () => {
+    const run = generate(await plan('scenarios/smoke.scenario.ts'), { shards: 2 }); // 20 s
+    expect(find(run, 'Job', 'shard')!.spec!.activeDeadlineSeconds).toBe(20 + 3600);
+    expect(find(run, 'Job', 'merge')!.spec!.activeDeadlineSeconds).toBe(20 + 3600 + 900);
   });
 });
 
@@ -206,7 +214,16 @@ describe('the merge', () => {
   it('waits for every shard, then merges the N folders into /results/merged', async () => {
     const job = find(generate(await plan('scenarios/smoke.scenario.ts'), { shards: 3 }), 'Job', 'merge')!;
     const spec = job.spec!.template.spec!;
-    expect(spec.containers[0]!.command).toEqual(['node', 'harness/bin/rtc-harness.mjs', 'merge', '/results/shard-1', '/results/shard-2', '/results/shard-3', '--out', '/results/merged']);
+    expect(spec.containers[0]!.command).toEqual([
+      'node',
+      'harness/bin/rtc-harness.mjs',
+      'merge',
+      '/results/shard-1/test-run',
+      '/results/shard-2/test-run',
+      '/results/shard-3/test-run',
+      '--out',
+      '/results/merged',
+    ]);
     const wait = spec.initContainers![0]!.command![2]!;
 
     runScript('mkdir -p /results/shard-1 /results/shard-3 && echo 0 > /results/shard-1/exit-code && echo 99 > /results/shard-3/exit-code', {});

@@ -41,7 +41,7 @@ export function generateManifests(plan: RunPlan, options: K8sOptions, flags: Sha
   const coturn = shared && plan.turn?.kind === 'bundled';
   const secret = shared ? turnSecret(ctx) : null;
   const documents: Commented<Manifest>[] = [
-    { comment: 'Shared storage: every shard writes /results/shard-<i>, the merge writes /results/merged.', value: storageClaim(ctx) },
+    { comment: `Shared storage: shard i writes /results/shard-<i>/${resolved.runId}, the merge writes ${MERGED_DIR}.`, value: storageClaim(ctx) },
     ...(secret ? [{ comment: "The TURN server's static-auth-secret, read by the SFU (and coturn).", value: secret }] : []),
     ...(coturn
       ? [

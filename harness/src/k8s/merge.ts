@@ -3,7 +3,7 @@
 // the results volume so that `kubectl cp` can copy the merged results out. Both are applied with
 // the rest: the merge's init container does the waiting, so one `kubectl apply` runs it all.
 import { IMAGE_WORKDIR, RESULTS_DIR } from './options.ts';
-import { metadata, resultsMount, resultsVolume, shardDir, type ManifestContext } from './context.ts';
+import { metadata, resultsMount, resultsVolume, shardDir, shardOutDir, shardsDeadlineSeconds, type ManifestContext } from './context.ts';
 import { SERVICE_REQUESTS } from './resources.ts';
 import { EXIT_CODE_FILE, HARNESS_BIN } from './shards.ts';
 import type { Container, Job, Pod } from './types.ts';
@@ -12,15 +12,15 @@ export const MERGED_DIR = `${RESULTS_DIR}/merged`;
 /** How often the merge looks for the shards' exit-code files. */
 export const MERGE_POLL_SECONDS = 10;
 /**
- * The merge gives up this long after the scenario's duration: time for N pods to be scheduled and
- * pull the image, set-up and the end of each run. A shard killed before it could write its
- * exit-code file (evicted, OOM) would otherwise keep the merge waiting for ever.
+ * The merge's own time after the shards' deadline: the shards' last results, then the merge. A
+ * shard killed before it could write its exit-code file (evicted, OOM) would otherwise keep the
+ * merge waiting for ever.
  */
-export const MERGE_MARGIN_SECONDS = 3600;
+export const MERGE_AFTER_SHARDS_SECONDS = 900;
 
 /** The merge's command: every shard's folder, by name, so a missing one fails loudly. */
 export function mergeArgs(ctx: ManifestContext): string[] {
-  const dirs = Array.from({ length: ctx.options.shards }, (_, k) => shardDir(k + 1));
+  const dirs = Array.from({ length: ctx.options.shards }, (_, k) => shardOutDir(ctx, k + 1));
   return ['merge', ...dirs, '--out', MERGED_DIR];
 }
 
@@ -55,7 +55,7 @@ export function mergeJob(ctx: ManifestContext): Job {
     metadata: meta,
     spec: {
       backoffLimit: 0,
-      activeDeadlineSeconds: Math.ceil(ctx.plan.durationMs / 1000) + MERGE_MARGIN_SECONDS,
+      activeDeadlineSeconds: shardsDeadlineSeconds(ctx) + MERGE_AFTER_SHARDS_SECONDS,
       template: {
         metadata: { labels: meta.labels },
         spec: {

@@ -1,9 +1,9 @@
 // The shards: one Indexed Job whose pod k runs `rtc-harness run <scenario> --shard k+1/N`, with
-// its own output folder on the shared results volume, once every shard is ready (start.ts). When
-// the harness exits, the pod writes its exit code to <out>/exit-code: the merge waits for N of
-// those files.
+// its own folder on the shared results volume, once every shard is ready (start.ts). When the
+// harness exits, the pod writes its exit code to /results/shard-<k+1>/exit-code: the merge waits
+// for N of those files.
 import { IMAGE_WORKDIR } from './options.ts';
-import { metadata, resultsMount, resultsVolume, shardDir, type ManifestContext } from './context.ts';
+import { metadata, resultsMount, resultsVolume, shardDir, shardOutDir, shardsDeadlineSeconds, type ManifestContext } from './context.ts';
 import { prometheusUrl, pushgatewayUrl } from './prometheus.ts';
 import { participantsPerShard, shardResources } from './resources.ts';
 import { shellLine } from './shell.ts';
@@ -42,7 +42,7 @@ export function shardRunArgs(ctx: ManifestContext, flags: ShardRunFlags, index: 
     ctx.options.runId,
     ...(flags.targetUrl !== undefined ? ['--target-url', flags.targetUrl] : []),
     '--out',
-    shardDir(index),
+    shardOutDir(ctx, index),
     ...(flags.duration !== undefined ? ['--duration', flags.duration] : []),
     ...(flags.set ?? []).flatMap((s) => ['--set', s]),
     ...(flags.seed !== undefined ? ['--seed', flags.seed] : []),
@@ -65,7 +65,7 @@ export function shardScript(ctx: ManifestContext, flags: ShardRunFlags): string 
   return [
     'set -u',
     'i=$((JOB_COMPLETION_INDEX + 1))',
-    `mkdir -p ${shardDir('$i')}`,
+    `mkdir -p ${shardOutDir(ctx, '$i')}`,
     `trap 'kill -TERM "$pid" 2>/dev/null' TERM INT`,
     `${run} &`,
     'pid=$!',
@@ -99,6 +99,7 @@ export function shardJob(ctx: ManifestContext, flags: ShardRunFlags): Job {
       // have left. A failed shard (99: a threshold failed) does not stop the others.
       backoffLimitPerIndex: 0,
       maxFailedIndexes: shards,
+      activeDeadlineSeconds: shardsDeadlineSeconds(ctx),
       template: {
         metadata: { labels: meta.labels },
         spec: {
