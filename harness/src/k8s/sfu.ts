@@ -61,8 +61,9 @@ export function sfuDeployment(ctx: ManifestContext): Deployment {
                 { name: 'http', containerPort: SFU_HTTP_PORT, protocol: 'TCP' },
                 ...mediaPorts(workers).map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol })),
               ],
-              readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 5 },
-              livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10, failureThreshold: 3 },
+              // Readiness only, and patient: a restart by a liveness probe that timed out under load
+              // would end every call of the run.
+              readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 5, timeoutSeconds: 5 },
               resources: sfuResources(workers),
             },
           ],

@@ -27,7 +27,7 @@ export interface ShardRunFlags {
   set?: readonly string[];
   /** --duration as written. Default: the scenario's. */
   duration?: string;
-  /** --seed as written: every shard draws from the same seed. Default: each shard draws its own. */
+  /** --seed as written. Default: the seed run draws from the run id, the same in every shard. */
   seed?: string;
 }
 
