@@ -348,6 +348,8 @@ describe('names and labels', () => {
     expect(() => generate(p, { shards: 1, runId: 'Smoke_1' })).toThrow(/--run-id must be lowercase letters/);
     expect(() => generate(p, { shards: 1, storage: '5 GB' })).toThrow(/--storage must be a Kubernetes quantity/);
     expect(() => generate(p, { shards: 1, namespace: 'Load' })).toThrow(/--namespace must be lowercase/);
+    expect(() => generate(p, { shards: 1, storageClass: 'nfs_client' })).toThrow(/--storage-class must be lowercase/);
+    expect(() => generate(p, { shards: 1, storageClass: 'efs.csi.aws.com' })).not.toThrow();
     expect(() => generate({ ...p, file: '/elsewhere/x.scenario.ts' }, { shards: 1 })).toThrow(/must be inside the repository the image is built from/);
   });
 

@@ -46,8 +46,10 @@ export interface ResolvedK8sOptions {
 
 /** A Kubernetes quantity such as '5Gi' or '500M'. */
 const QUANTITY = /^\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
-/** A DNS-1123 label: namespaces and storage classes are named so. */
+/** A DNS-1123 label, as namespaces are named. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A DNS-1123 subdomain, as storage classes are named ('nfs-client', 'efs.csi.aws.com'). */
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Applies defaults and checks every option against the plan; throws ScenarioError naming the option. */
 export function resolveK8sOptions(plan: RunPlan, options: K8sOptions): ResolvedK8sOptions {
@@ -61,8 +63,12 @@ export function resolveK8sOptions(plan: RunPlan, options: K8sOptions): ResolvedK
   if (idProblem) problems.push(`--run-id ${idProblem}`);
   const storage = options.storage ?? DEFAULT_STORAGE;
   if (!QUANTITY.test(storage)) problems.push(`--storage must be a Kubernetes quantity such as 5Gi or 500Mi, got '${storage}'`);
-  for (const [flag, value] of [['--namespace', options.namespace], ['--storage-class', options.storageClass]] as const) {
-    if (value !== undefined && (!DNS_LABEL.test(value) || value.length > 63)) problems.push(`${flag} must be lowercase letters, digits and '-' (at most 63), got '${value}'`);
+  const { namespace, storageClass } = options;
+  if (namespace !== undefined && (!DNS_LABEL.test(namespace) || namespace.length > 63)) {
+    problems.push(`--namespace must be lowercase letters, digits and '-' (at most 63), got '${namespace}'`);
+  }
+  if (storageClass !== undefined && (!DNS_SUBDOMAIN.test(storageClass) || storageClass.length > 253)) {
+    problems.push(`--storage-class must be lowercase letters, digits, '-' and '.', got '${storageClass}'`);
   }
   const image = options.image ?? DEFAULT_IMAGE;
   if (image.trim() === '' || /\s/.test(image)) problems.push(`--image must be an image reference such as registry.example/rtc-harness:1.2, got '${image}'`);
