@@ -20,6 +20,7 @@ import { ResultsFileError } from './results/load.ts';
 import { mergeRun, type MergeFlags } from './merge/command.ts';
 import { MergeError } from './merge/merge.ts';
 import { registerExportK6Command } from './k6/command.ts';
+import { registerK8sCommand } from './k8s/command.ts';
 import { parseTolerances, ToleranceError } from './compare/tolerance.ts';
 import { METRICS } from './stats/catalogue.ts';
 import { prometheusOptions, serveHistory, startPrometheusReporter, type PrometheusFlags } from './prometheus/cli.ts';
@@ -72,6 +73,7 @@ interface RunFlags extends PrometheusFlags {
   shard?: string;
   runId?: string;
   targetUrl?: string;
+  browserEndpoint: string[];
 }
 
 const MERGE_HELP = `
@@ -156,6 +158,11 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(toleranceOption())
     .option('--target-url <url>', 'join a call server already running (an rtc-harness SFU from npm run sfu, or a page URL with {room} and {name}) instead of starting the bundled SFU')
     .option('--shard <index/count>', 'run one slice of the participants, e.g. 1/3 (every shard: same scenario, same options); rtc-harness merge puts them together')
+    .addOption(
+      new Option('--browser-endpoint <url>', 'drive Chromium already running elsewhere (its CDP address: ws://host:9222/devtools/browser/<id> or http://host:9222) instead of launching it here (repeatable: the pages are spread over them)')
+        .argParser((v: string, prev: string[] = []) => [...prev, v])
+        .default([]),
+    )
     .option('--run-id <id>', 'names the run every shard belongs to, and seeds it when neither --seed nor the scenario does (default with --shard: the scenario name)')
     .addHelpText('after', RUN_HELP)
     .action(async (file: string, flags: RunFlags) => {
@@ -228,6 +235,7 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   registerExportK6Command(program, (code) => (exitCode = code));
+  registerK8sCommand(program, (code) => (exitCode = code));
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -301,6 +309,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       reporters: [...reporters, ...(prometheus ? [prometheus] : [])],
       finish,
       onTargetStarted: (target) => prometheus?.addTarget(target),
+      ...(flags.browserEndpoint.length > 0 ? { browserEndpoints: flags.browserEndpoint } : {}),
     });
     // Stopped by a signal: the thresholds saw only part of the run, so neither pass nor fail holds.
     if (abort.signal.aborted) return EXIT.runFailed;

@@ -1,18 +1,21 @@
-// One scenario spread over shards, as users spread it over machines: an SFU already running (the
-// test starts it, as `npm run sfu` would on its own host), the CLI run twice at once with
-// --target-url and --shard 1/2, 2/2, then `rtc-harness merge`. The merged results must have every
-// participant of the scenario, every threshold, and the structure of an unsharded run of the same
-// scenario against the same SFU; each shard's participants must have received the others'.
+// One scenario spread over shards, as users spread it over machines: three hosts of their own on
+// this machine (network namespaces on one bridge, each with its own address), the SFU on the first
+// (`npm run sfu`, as on its own host), the CLI run at once on the other two with --target-url and
+// --shard 1/2, 2/2, then `rtc-harness merge`. The merged results must have every participant of
+// the scenario, every threshold, and the structure of an unsharded run of the same scenario
+// against the same SFU; each shard's participants must have received the others'.
 //
 // On this 2-core machine two shards at once may saturate it: the verdict then is 'invalid' and the
 // exit code says so; the structure is checked whatever the verdict.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSfu, type Sfu } from '../../sfu/src/server.ts';
 import { buildClient } from '../../scripts/build-client.mjs';
+import { createLan, type Lan } from '../support/netns.ts';
+import { waitFor } from '../support/wait.ts';
 import type { RunResults } from '../../harness/src/results/schema.ts';
-import { runCli } from '../support/cli.ts';
+import { REPO_ROOT, runCli } from '../support/cli.ts';
 import { EXIT_OF_VERDICT, readResults, tempOutDir } from '../support/results.ts';
 
 /** Every key path of a results.json (arrays as one element), without the fields that say how it was run. */
@@ -28,31 +31,46 @@ function keyPaths(value: unknown, path = '', into = new Set<string>()): Set<stri
 const structure = (r: RunResults) => [...keyPaths(r)].filter((p) => !/aggregates\./.test(p) && !/^verdictReason$|^actions\[\]\.error$/.test(p)).sort();
 
 describe('shards and merge', () => {
-  let sfu: Sfu;
+  let lan: Lan;
+  let sfu: ChildProcess | undefined;
+  let sfuUrl: string;
+  let sfuLog = '';
   beforeAll(async () => {
     await buildClient();
-    sfu = await startSfu({ numWorkers: 1, logLevel: 'warn' });
-  });
+    lan = createLan(3);
+    const ip = lan.addresses[0]!;
+    sfuUrl = `http://${ip}:3000`;
+    const [command, ...args] = [...lan.exec(0), process.execPath, '--import', 'tsx', 'sfu/src/main.ts', '--listen-ip', ip, '--port', '3000', '--rtc-port', '40000', '--workers', '1', '--log-level', 'warn'];
+    sfu = spawn(command!, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    sfu.stdout!.on('data', (d) => (sfuLog += d));
+    sfu.stderr!.on('data', (d) => (sfuLog += d));
+    await waitFor(async () => (await fetch(`${sfuUrl}/healthz`).catch(() => null))?.ok === true, 20_000, `the SFU on ${ip} (log: ${sfuLog})`, 200);
+  }, 60_000);
   afterAll(async () => {
-    await sfu?.close();
+    if (sfu && sfu.exitCode === null) {
+      sfu.kill('SIGTERM');
+      await new Promise((r) => sfu!.once('close', r));
+    }
+    lan?.remove();
   });
 
   it('merges two shards of the smoke scenario into one run with every participant and threshold', async () => {
-    const common = ['scenarios/smoke.scenario.ts', '--target-url', sfu.url, '--duration', '15s', '--quiet', '--reporter', 'console'];
+    const common = ['scenarios/smoke.scenario.ts', '--target-url', sfuUrl, '--duration', '15s', '--quiet', '--reporter', 'console'];
     const whole = tempOutDir('unsharded');
-    const wholeRun = await runCli(['run', ...common, '--seed', '7', '--out', whole], { timeoutMs: 90_000 });
+    const wholeRun = await runCli(['run', ...common, '--seed', '7', '--out', whole], { timeoutMs: 90_000, prefix: lan.exec(1) });
     const unsharded = readResults(whole);
     expect(wholeRun.code, wholeRun.stderr).toBe(EXIT_OF_VERDICT[unsharded.verdict as keyof typeof EXIT_OF_VERDICT]);
 
     const dirs = [tempOutDir('shard-1'), tempOutDir('shard-2')];
     const runs = await Promise.all(
-      dirs.map((out, i) => runCli(['run', ...common, '--shard', `${i + 1}/2`, '--run-id', 'e2e-shards', '--out', out], { timeoutMs: 90_000 })),
+      // Each shard on a host of its own: hosts 2 and 3.
+      dirs.map((out, i) => runCli(['run', ...common, '--shard', `${i + 1}/2`, '--run-id', 'e2e-shards', '--out', out], { timeoutMs: 90_000, prefix: lan.exec(i + 1) })),
     );
     const shards = dirs.map(readResults);
     for (const [i, s] of shards.entries()) {
       expect(runs[i]!.code, runs[i]!.stderr).toBe(EXIT_OF_VERDICT[s.verdict as keyof typeof EXIT_OF_VERDICT]);
       expect(s.shard).toMatchObject({ index: i + 1, count: 2, runId: 'e2e-shards' });
-      // Same machine as the SFU: the measured offset is within the round trip.
+      // One kernel clock behind the namespaces: the measured offset is within the round trip.
       expect(Math.abs(s.shard!.clock!.offsetMs)).toBeLessThanOrEqual(s.shard!.clock!.rttMs + 5);
       expect(existsSync(join(dirs[i]!, 'points.jsonl'))).toBe(true);
     }

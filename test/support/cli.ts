@@ -45,13 +45,16 @@ export interface CliOptions {
   timeoutMs?: number;
   /** Called once the child has started, e.g. to signal it or one of its processes later. */
   onSpawn?: (child: ChildProcess) => void;
+  /** Runs the CLI under this command, e.g. ['ip', 'netns', 'exec', 'shard-a'] (its own network). */
+  prefix?: readonly string[];
 }
 
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
   const started = Date.now();
   const seen = new Map<string, ProcInfo>();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const [command, ...prefixArgs] = [...(options.prefix ?? []), process.execPath, BIN, ...args];
+    const child = spawn(command!, prefixArgs, {
       cwd: REPO_ROOT,
       env: { ...process.env, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,13 +1,17 @@
 // Packs participants as pages into a few Chromium processes: measured on 2 cores, 8 pages in one
 // browser cost ~12.7% of a core each against ~19.5% with one browser each, at half the memory.
-// `participantsPerBrowser: 1` gives every participant its own browser, for isolation.
+// `participantsPerBrowser: 1` gives every participant its own browser, for isolation. With remote
+// browsers (`endpoints`) nothing is launched: the pages are spread evenly over the browsers there.
 import type { Page, BrowserContext } from 'puppeteer-core';
 import { launchChromium, type ChromiumOptions, type LaunchedChromium } from './chromium.ts';
+import { connectChromium } from './remote.ts';
 
 export interface BrowserPoolOptions {
   /** Pages per browser process before another is launched. Default 8. */
   participantsPerBrowser: number;
   chromium: ChromiumOptions;
+  /** Chromium already running elsewhere (CDP endpoints): connected to instead of launching. Default: none. */
+  endpoints?: readonly string[];
 }
 
 export interface PooledPage {
@@ -16,11 +20,15 @@ export interface PooledPage {
   browserIndex: number;
   /** Closes the page and its browser context. Idempotent. */
   close(): Promise<void>;
+  /** The remote browser's endpoint, when it is one. */
+  endpoint?: string;
 }
 
 interface Slot {
   chromium: LaunchedChromium;
   pages: number;
+  /** The remote endpoint it is connected to; absent for a browser launched here. */
+  endpoint?: string;
 }
 
 export class BrowserPool {
@@ -31,6 +39,11 @@ export class BrowserPool {
 
   constructor(options: BrowserPoolOptions) {
     this.#options = options;
+  }
+
+  /** The browsers are remote: no process here to measure, and no flags of ours on them. */
+  get remote(): boolean {
+    return (this.#options.endpoints?.length ?? 0) > 0;
   }
 
   /** Opens a page in its own browser context (no shared storage between participants). */
@@ -48,7 +61,7 @@ export class BrowserPool {
         (closing ??= context!.close().catch(() => {
           // The browser may be gone already (crashed or closed by the pool).
         }));
-      return { page, browserIndex, close };
+      return { page, browserIndex, close, ...(slot.endpoint ? { endpoint: slot.endpoint } : {}) };
     } catch (err) {
       slot.pages -= 1;
       await context?.close().catch(() => {});
@@ -77,11 +90,35 @@ export class BrowserPool {
   async #slotWithRoom(): Promise<Slot> {
     // Launches are serialised so that concurrent joins fill one browser before starting another.
     while (this.#launching) await this.#launching.catch(() => {});
+    if (this.remote) return this.#remoteSlot();
     const free = this.#slots.find((s) => s.pages < this.#options.participantsPerBrowser);
     if (free) return free;
     this.#launching = (async () => {
       const chromium = await launchChromium(this.#options.chromium);
       const slot: Slot = { chromium, pages: 0 };
+      if (this.#closed) {
+        await chromium.close();
+        throw new Error('the browser pool is closed');
+      }
+      this.#slots.push(slot);
+      return slot;
+    })();
+    try {
+      return await this.#launching;
+    } finally {
+      this.#launching = null;
+    }
+  }
+
+  /** Remote browsers: each endpoint connected once, on first use; the least loaded one takes the page. */
+  async #remoteSlot(): Promise<Slot> {
+    const endpoints = this.#options.endpoints!;
+    const next = endpoints.find((e) => !this.#slots.some((s) => s.endpoint === e));
+    const least = [...this.#slots].sort((a, b) => a.pages - b.pages)[0];
+    if (!next || (least && least.pages === 0)) return least!;
+    this.#launching = (async () => {
+      const chromium = await connectChromium(next);
+      const slot: Slot = { chromium, pages: 0, endpoint: next };
       if (this.#closed) {
         await chromium.close();
         throw new Error('the browser pool is closed');

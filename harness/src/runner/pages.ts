@@ -4,6 +4,7 @@
 import { buildAgentScript } from '../browser/bundle.ts';
 import { Participant } from '../participants/participant.ts';
 import { BrowserPool } from '../participants/pool.ts';
+import { checkMediaDevices } from '../participants/remote.ts';
 import { DEFAULTS } from '../scenario/plan.ts';
 import type { RunContext } from './context.ts';
 import type { ParticipantRecord } from './summary.ts';
@@ -13,11 +14,18 @@ export function browsersTask(run: RunContext): Task {
   return {
     name: 'browsers',
     async start() {
+      const { chromium } = run.options;
       run.pool = new BrowserPool({
         participantsPerBrowser: run.plan.browser.participantsPerBrowser,
-        // The bundled TURN server's TLS certificate is the run's own: the browsers must accept it.
-        chromium: { ...run.options.chromium, headful: run.plan.browser.headful, ...(run.turn?.selfSignedTls ? { ignoreCertificateErrors: true } : {}) },
+        chromium: {
+          ...chromium,
+          headful: run.plan.browser.headful,
+          // The bundled TURN server's TLS certificate is the run's own: the browsers must accept it.
+          ...(run.turn?.selfSignedTls ? { ignoreCertificateErrors: true } : {}),
+        },
+        ...(run.options.browserEndpoints?.length ? { endpoints: run.options.browserEndpoints } : {}),
       });
+      if (run.pool.remote) run.log('info', `remote browsers: ${run.options.browserEndpoints!.join(', ')}`);
     },
     async stop() {
       await run.pool?.close();
@@ -51,7 +59,8 @@ export function pagesTask(run: RunContext): Task {
 async function openPage(run: RunContext, rec: ParticipantRecord, agentScript: string): Promise<void> {
   const { plan, pages, links, turn } = run;
   const joinTimeoutMs = ('joinTimeoutMs' in plan.target ? plan.target.joinTimeoutMs : undefined) ?? DEFAULTS.joinTimeoutMs;
-  const participant = new Participant({ id: rec.plan.id, group: rec.plan.group, index: rec.plan.index }, await run.pool!.newPage(), {
+  const pooled = await run.pool!.newPage();
+  const participant = new Participant({ id: rec.plan.id, group: rec.plan.group, index: rec.plan.index }, pooled, {
     adapter: pages!.adapterFor(rec.plan),
     room: rec.plan.room,
     publish: rec.plan.publish,
@@ -74,6 +83,9 @@ async function openPage(run: RunContext, rec: ParticipantRecord, agentScript: st
     }
   });
   await participant.open(pages!.pageUrl(rec.plan), [agentScript]);
+  // A remote browser's flags are its owner's: say now if it cannot capture what the plan publishes.
+  const needs = { video: !!rec.plan.publish.video, audio: !!rec.plan.publish.audio };
+  if (pooled.endpoint && (needs.video || needs.audio)) await checkMediaDevices(participant.page, needs, pooled.endpoint);
   // Every SFU candidate the page receives now names its link, so all its media crosses it.
   if (links?.has(rec.plan.id)) await participant.agent.setCandidateRewrite(links.rewriteRules(rec.plan.id));
   const iceOverrides = turn?.overrides(rec.plan.id, rec.plan.turn);

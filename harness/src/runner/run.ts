@@ -1,9 +1,10 @@
 // Runs a plan as two lists of tasks (tasks.ts). What the call runs on: the TURN server, the target
-// (the bundled SFU), a shard's clock sync, the participants' links, the browsers and the pages.
-// The call itself: the hang-up at the end, the stats collectors, the clock (joins, the timeline,
-// the duration) and the periodic work. Both are stopped in reverse on every path (the end, a
-// failure, Ctrl-C), the call first; results.json is written between the two, so what was measured
-// is kept even when a browser or the SFU then refuses to close.
+// (the bundled SFU), a loopback forward to a call page over http on another host, a shard's clock
+// sync, the participants' links, the browsers and the pages. The call itself: the hang-up at the
+// end, the stats collectors, the clock (joins, the timeline, the duration) and the periodic work.
+// Both are stopped in reverse on every path (the end, a failure, Ctrl-C), the call first;
+// results.json is written between the two, so what was measured is kept even when a browser or
+// the SFU then refuses to close.
 import type { ChromiumOptions } from '../participants/chromium.ts';
 import type { Reporter } from '../reporters/reporter.ts';
 import type { RunResults } from '../results/schema.ts';
@@ -13,6 +14,7 @@ import { Collectors } from './collectors.ts';
 import { RunContext } from './context.ts';
 import { hangUpTask } from './hang-up.ts';
 import { clockSyncTask } from './clock-sync.ts';
+import { originForwardTask } from './origin-forward.ts';
 import { browsersTask, pagesTask } from './pages.ts';
 import { periodicTask } from './periodic.ts';
 import { linksTask, targetTask, turnTask } from './target.ts';
@@ -30,6 +32,8 @@ export interface RunOptions {
   flushIntervalMs?: number;
   /** Extra Chromium options (e.g. a different binary). */
   chromium?: ChromiumOptions;
+  /** Chromium already running elsewhere (CDP endpoints) to drive instead of launching it here. Default: none. */
+  browserEndpoints?: string[];
   /** Called once the bundled SFU is up, with where it serves its Prometheus metrics (to scrape them). */
   onTargetStarted?: (target: { name: 'sfu'; metricsUrl: string }) => void;
   /** Adds to the final results before they are written and reported (a baseline comparison). Default: none. */
@@ -40,7 +44,10 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
   const run = new RunContext(plan, options);
   const log = (level: 'warn', message: string) => run.log(level, message);
   // TURN first (the SFU hands out its credentials) and stopped last; pages closed before browsers.
-  const infrastructure = new TaskList([turnTask(run), targetTask(run), clockSyncTask(run), linksTask(run), browsersTask(run), pagesTask(run)], { log });
+  const infrastructure = new TaskList(
+    [turnTask(run), targetTask(run), originForwardTask(run), clockSyncTask(run), linksTask(run), browsersTask(run), pagesTask(run)],
+    { log },
+  );
   const collectors = new Collectors(run);
   // Stopped in reverse: no more ticks, no more actions, last samples, then everyone hangs up.
   const call = new TaskList([hangUpTask(run), collectors, new Clock(run, collectors), periodicTask(run)], { log });
