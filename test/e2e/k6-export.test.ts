@@ -167,7 +167,11 @@ export default defineScenario({
     expect(rejoin[0]!.value).toBeLessThan(5000);
     // The host kept receiving the guest after it came back: a second inbound stream, decoding.
     const hostFps = run.values.filter((v) => v.metric === 'video_recv_fps' && v.tags.participant === 'host[0]');
-    expect(new Set(hostFps.map((v) => v.tags.stream)).size).toBe(2);
-    expect(hostFps.at(-1)!.value).toBeGreaterThan(5);
+    const streams = [...new Set(hostFps.map((v) => v.tags.stream))];
+    expect(streams).toHaveLength(2);
+    // The best second of the stream after the rejoin (its last sample may fall when the guest's VU
+    // has already ended: the VUs do not end together).
+    const afterRejoin = hostFps.filter((v) => v.tags.stream === streams[1]).map((v) => v.value);
+    expect(Math.max(...afterRejoin)).toBeGreaterThan(5);
   });
 });
