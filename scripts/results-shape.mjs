@@ -43,6 +43,12 @@ function shapes(dir) {
   return byScenario;
 }
 
+for (const dir of [before, after]) {
+  if (!existsSync(dir)) {
+    console.error(`${dir}: no such folder (give two folders of runs, as npm run scenarios writes them)`);
+    process.exit(2);
+  }
+}
 const a = shapes(before);
 const b = shapes(after);
 let differs = false;
