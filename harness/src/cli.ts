@@ -11,7 +11,7 @@ import { ScenarioError } from './scenario/errors.ts';
 import { loadScenario } from './scenario/load.ts';
 import { resolvePlan } from './scenario/resolve.ts';
 import { parseShard, seedOfRun, shardPlan } from './scenario/shard.ts';
-import { withTargetUrl } from './scenario/target-url.ts';
+import { parseTargetMedia, withTargetUrl } from './scenario/target-url.ts';
 import { runScenario } from './runner/run.ts';
 import { defaultOutDir } from './runner/output.ts';
 import { createReporters, DEFAULT_REPORTERS, parseReporterList, ReporterListError, type ReporterChoice } from './reporters/select.ts';
@@ -74,6 +74,7 @@ interface RunFlags extends PrometheusFlags {
   runId?: string;
   targetUrl?: string;
   browserEndpoint: string[];
+  targetMedia: string[];
 }
 
 const MERGE_HELP = `
@@ -157,6 +158,11 @@ export async function main(argv: string[]): Promise<number> {
     .option('--baseline <results.json>', 'compare with an earlier run at the end; a metric that regressed past its tolerance exits 99')
     .addOption(toleranceOption())
     .option('--target-url <url>', 'join a call server already running (an rtc-harness SFU from npm run sfu, or a page URL with {room} and {name}) instead of starting the bundled SFU')
+    .addOption(
+      new Option('--target-media <host:port>', "with --target-url: the server's media address as its ICE candidates name it, or a port range host:first-last, for simulated networks (repeatable)")
+        .argParser((v: string, prev: string[] = []) => [...prev, v])
+        .default([]),
+    )
     .option('--shard <index/count>', 'run one slice of the participants, e.g. 1/3 (every shard: same scenario, same options); rtc-harness merge puts them together')
     .addOption(
       new Option('--browser-endpoint <url>', 'drive Chromium already running elsewhere (its CDP address: ws://host:9222/devtools/browser/<id> or http://host:9222) instead of launching it here (repeatable: the pages are spread over them)')
@@ -271,7 +277,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     // Shards on different machines must draw the same numbers: the seed comes from the run id.
     ...(runId !== undefined ? { randomSeed: () => seedOfRun(runId) } : {}),
   });
-  if (flags.targetUrl) plan = withTargetUrl(plan, flags.targetUrl);
+  if (flags.targetMedia.length > 0 && !flags.targetUrl) throw new ScenarioError('--target-media goes with --target-url (the media addresses of the server it names)');
+  if (flags.targetUrl) plan = withTargetUrl(plan, flags.targetUrl, parseTargetMedia(flags.targetMedia));
   if (shard) plan = shardPlan(plan, { ...shard, runId: runId! });
   const outDir = flags.out ?? defaultOutDir(plan.name);
   // The baseline and tolerances are checked now, so that a typo fails before the run, not after.

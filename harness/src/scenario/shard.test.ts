@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { defineScenario } from './define.ts';
 import { ScenarioError } from './errors.ts';
 import { resolvePlan } from './resolve.ts';
-import { parseShard, seedOfRun, shardPlan } from './shard.ts';
-import { withTargetUrl } from './target-url.ts';
+import { outsideShard, parseShard, seedOfRun, shardPlan } from './shard.ts';
+import { parseTargetMedia, withTargetUrl } from './target-url.ts';
 
 const spec = defineScenario({
   name: 'town-hall',
@@ -52,6 +52,16 @@ describe('--shard', () => {
     expect(two!.timeline.map((s) => [s.action.do, s.participantIds])).toEqual([['leave', ['viewers[0]', 'viewers[2]']]]);
   });
 
+  it("knows the thresholds that name only other shards' participants", () => {
+    const one = shardPlan(plan, { index: 1, count: 2, runId: 'nightly' });
+    const two = shardPlan(plan, { index: 2, count: 2, runId: 'nightly' });
+    expect(outsideShard(one, { group: 'presenter' })).toBe(false);
+    expect(outsideShard(two, { group: 'presenter' })).toBe(true);
+    expect(outsideShard(two, { participant: 'viewers[0]' })).toBe(false);
+    expect(outsideShard(two, { participant: 'viewers[1]' })).toBe(true);
+    expect(outsideShard(two, {})).toBe(false);
+  });
+
   it('refuses more shards than participants', () => {
     expect(() => shardPlan(plan, { index: 6, count: 6, runId: 'x' })).toThrow('too few for 6 shards');
   });
@@ -68,6 +78,20 @@ describe('--target-url', () => {
     const remote = withTargetUrl(plan, 'http://10.0.0.5:3000/');
     expect(remote.target).toEqual({ kind: 'url', url: 'http://10.0.0.5:3000/?room={room}&name={name}' });
     expect(remote.overrides).toEqual(['--target-url http://10.0.0.5:3000/']);
+  });
+
+  it("carries --target-media, the running server's media addresses, for simulated networks", () => {
+    const media = parseTargetMedia(['10.0.0.5:40000', '10.0.0.5:40010-40011']);
+    expect(media).toEqual([
+      { host: '10.0.0.5', port: 40000 },
+      { host: '10.0.0.5', port: 40010 },
+      { host: '10.0.0.5', port: 40011 },
+    ]);
+    const remote = withTargetUrl(plan, 'http://10.0.0.5:3000', media);
+    expect(remote.target).toMatchObject({ kind: 'url', media });
+    expect(remote.overrides).toEqual(['--target-url http://10.0.0.5:3000', '--target-media 10.0.0.5:40000,10.0.0.5:40010,10.0.0.5:40011']);
+    expect(() => parseTargetMedia(['10.0.0.5'])).toThrow('--target-media 10.0.0.5: write it as host:port or host:first-last');
+    expect(() => parseTargetMedia(['10.0.0.5:40010-40000'])).toThrow('ports must be from 1 to 65535, lowest first');
   });
 
   it('takes a page URL with placeholders as it is, and refuses what is not http(s)', () => {

@@ -54,3 +54,16 @@ export function shardPlan(plan: RunPlan, shard: ShardSpec): RunPlan {
     overrides: [...plan.overrides, `--shard ${shard.index}/${shard.count}`],
   };
 }
+
+/**
+ * Whether a threshold's filter names only participants another shard runs (a group or a
+ * participant none of this shard's is in): the shard has no samples for it by design, and only
+ * the merge, over every shard's points, can decide it.
+ */
+export function outsideShard(plan: Pick<RunPlan, 'participants'>, filter: Readonly<Record<string, string>>): boolean {
+  const { group, participant } = filter;
+  return (
+    (group !== undefined && !plan.participants.some((p) => p.group === group)) ||
+    (participant !== undefined && !plan.participants.some((p) => p.id === participant))
+  );
+}
