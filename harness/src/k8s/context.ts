@@ -3,7 +3,7 @@
 import type { RunPlan } from '../scenario/plan.ts';
 import { RESULTS_DIR, type ResolvedK8sOptions } from './options.ts';
 import type { Component, RunNames } from './names.ts';
-import type { Volume, VolumeMount } from './types.ts';
+import type { Deployment, PodSpec, Volume, VolumeMount } from './types.ts';
 
 export interface ManifestContext {
   readonly plan: RunPlan;
@@ -29,6 +29,16 @@ export function metadata(ctx: ManifestContext, component: Component): { name: st
     name: ctx.names.of(component),
     ...(ctx.options.namespace !== null && { namespace: ctx.options.namespace }),
     labels: ctx.names.labels(component),
+  };
+}
+
+/** A Deployment of one pod (the SFU, coturn, Prometheus, the Pushgateway): one replica, selected by its labels. */
+export function deployment(meta: ReturnType<typeof metadata>, spec: PodSpec): Deployment {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: meta,
+    spec: { replicas: 1, selector: { matchLabels: meta.labels }, template: { metadata: { labels: meta.labels }, spec } },
   };
 }
 

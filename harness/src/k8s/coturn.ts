@@ -2,7 +2,7 @@
 // docker-compose.yml (the same image and flags), with the shared secret in a Secret that the SFU
 // reads too. coturn announces its pod IP as the relay address: the SFU and the browsers, all in
 // the cluster, reach it there.
-import { metadata, type ManifestContext } from './context.ts';
+import { deployment, metadata, type ManifestContext } from './context.ts';
 import { SERVICE_REQUESTS } from './resources.ts';
 import type { Deployment, Secret, Service } from './types.ts';
 
@@ -39,52 +39,40 @@ export function sfuTurnUrls(ctx: ManifestContext): string[] {
 
 export function coturnDeployment(ctx: ManifestContext): Deployment {
   const meta = metadata(ctx, 'coturn');
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: meta,
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: meta.labels },
-      template: {
-        metadata: { labels: meta.labels },
-        spec: {
-          containers: [
-            {
-              name: 'coturn',
-              image: COTURN_IMAGE,
-              env: [
-                { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
-                { name: 'TURN_SECRET', valueFrom: { secretKeyRef: { name: ctx.names.of('turn-secret'), key: 'secret' } } },
-              ],
-              // Kubernetes expands $(POD_IP) and $(TURN_SECRET) from the variables above.
-              args: [
-                '-n',
-                '--log-file=stdout',
-                `--listening-port=${TURN_PORT}`,
-                `--min-port=${RELAY_PORTS.min}`,
-                `--max-port=${RELAY_PORTS.max}`,
-                '--use-auth-secret',
-                '--static-auth-secret=$(TURN_SECRET)',
-                '--realm=rtc-harness',
-                '--fingerprint',
-                '--no-cli',
-                '--no-tls',
-                '--no-dtls',
-                '--external-ip=$(POD_IP)',
-              ],
-              ports: [
-                { name: 'turn-udp', containerPort: TURN_PORT, protocol: 'UDP' },
-                { name: 'turn-tcp', containerPort: TURN_PORT, protocol: 'TCP' },
-              ],
-              readinessProbe: { tcpSocket: { port: 'turn-tcp' }, periodSeconds: 5 },
-              resources: { requests: { ...SERVICE_REQUESTS.coturn } },
-            },
-          ],
-        },
+  return deployment(meta, {
+    containers: [
+      {
+        name: 'coturn',
+        image: COTURN_IMAGE,
+        env: [
+          { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+          { name: 'TURN_SECRET', valueFrom: { secretKeyRef: { name: ctx.names.of('turn-secret'), key: 'secret' } } },
+        ],
+        // Kubernetes expands $(POD_IP) and $(TURN_SECRET) from the variables above.
+        args: [
+          '-n',
+          '--log-file=stdout',
+          `--listening-port=${TURN_PORT}`,
+          `--min-port=${RELAY_PORTS.min}`,
+          `--max-port=${RELAY_PORTS.max}`,
+          '--use-auth-secret',
+          '--static-auth-secret=$(TURN_SECRET)',
+          '--realm=rtc-harness',
+          '--fingerprint',
+          '--no-cli',
+          '--no-tls',
+          '--no-dtls',
+          '--external-ip=$(POD_IP)',
+        ],
+        ports: [
+          { name: 'turn-udp', containerPort: TURN_PORT, protocol: 'UDP' },
+          { name: 'turn-tcp', containerPort: TURN_PORT, protocol: 'TCP' },
+        ],
+        readinessProbe: { tcpSocket: { port: 'turn-tcp' }, periodSeconds: 5 },
+        resources: { requests: { ...SERVICE_REQUESTS.coturn } },
       },
-    },
-  };
+    ],
+  });
 }
 
 export function coturnService(ctx: ManifestContext): Service {

@@ -4,7 +4,7 @@
 // with the same job names as the embedded Prometheus, so the dashboards read it unchanged.
 import { stringify } from 'yaml';
 import { JOBS } from '../prometheus/embedded.ts';
-import { metadata, type ManifestContext } from './context.ts';
+import { deployment, metadata, type ManifestContext } from './context.ts';
 import { SERVICE_REQUESTS } from './resources.ts';
 import { SFU_HTTP_PORT } from './sfu.ts';
 import type { ConfigMap, Deployment, Service } from './types.ts';
@@ -51,66 +51,42 @@ export function prometheusConfigMap(ctx: ManifestContext, withSfu: boolean): Con
 
 export function prometheusDeployment(ctx: ManifestContext): Deployment {
   const meta = metadata(ctx, 'prometheus');
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: meta,
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: meta.labels },
-      template: {
-        metadata: { labels: meta.labels },
-        spec: {
-          containers: [
-            {
-              name: 'prometheus',
-              image: PROMETHEUS_IMAGE,
-              args: ['--config.file=/etc/prometheus/prometheus.yml', '--storage.tsdb.path=/prometheus', '--web.enable-lifecycle'],
-              ports: [{ name: 'http', containerPort: PROMETHEUS_PORT, protocol: 'TCP' }],
-              readinessProbe: { httpGet: { path: '/-/ready', port: 'http' }, periodSeconds: 5 },
-              volumeMounts: [
-                { name: 'config', mountPath: '/etc/prometheus', readOnly: true },
-                { name: 'data', mountPath: '/prometheus' },
-              ],
-              resources: { requests: { ...SERVICE_REQUESTS.prometheus } },
-            },
-          ],
-          // The run's history lives as long as the pod: query it (or federate it) before deleting the run.
-          volumes: [
-            { name: 'config', configMap: { name: ctx.names.of('prometheus') } },
-            { name: 'data', emptyDir: {} },
-          ],
-        },
+  return deployment(meta, {
+    containers: [
+      {
+        name: 'prometheus',
+        image: PROMETHEUS_IMAGE,
+        args: ['--config.file=/etc/prometheus/prometheus.yml', '--storage.tsdb.path=/prometheus', '--web.enable-lifecycle'],
+        ports: [{ name: 'http', containerPort: PROMETHEUS_PORT, protocol: 'TCP' }],
+        readinessProbe: { httpGet: { path: '/-/ready', port: 'http' }, periodSeconds: 5 },
+        volumeMounts: [
+          { name: 'config', mountPath: '/etc/prometheus', readOnly: true },
+          { name: 'data', mountPath: '/prometheus' },
+        ],
+        resources: { requests: { ...SERVICE_REQUESTS.prometheus } },
       },
-    },
-  };
+    ],
+    // The run's history lives as long as the pod: query it (or federate it) before deleting the run.
+    volumes: [
+      { name: 'config', configMap: { name: ctx.names.of('prometheus') } },
+      { name: 'data', emptyDir: {} },
+    ],
+  });
 }
 
 export function pushgatewayDeployment(ctx: ManifestContext): Deployment {
   const meta = metadata(ctx, 'pushgateway');
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: meta,
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: meta.labels },
-      template: {
-        metadata: { labels: meta.labels },
-        spec: {
-          containers: [
-            {
-              name: 'pushgateway',
-              image: PUSHGATEWAY_IMAGE,
-              ports: [{ name: 'http', containerPort: PUSHGATEWAY_PORT, protocol: 'TCP' }],
-              readinessProbe: { httpGet: { path: '/-/ready', port: 'http' }, periodSeconds: 5 },
-              resources: { requests: { ...SERVICE_REQUESTS.pushgateway } },
-            },
-          ],
-        },
+  return deployment(meta, {
+    containers: [
+      {
+        name: 'pushgateway',
+        image: PUSHGATEWAY_IMAGE,
+        ports: [{ name: 'http', containerPort: PUSHGATEWAY_PORT, protocol: 'TCP' }],
+        readinessProbe: { httpGet: { path: '/-/ready', port: 'http' }, periodSeconds: 5 },
+        resources: { requests: { ...SERVICE_REQUESTS.pushgateway } },
       },
-    },
-  };
+    ],
+  });
 }
 
 export function prometheusService(ctx: ManifestContext): Service {

@@ -2,7 +2,7 @@
 // Service. Media goes straight to the pod: the SFU announces its pod IP in its ICE candidates
 // (browsers in the cluster reach pod IPs), so the Service's media ports only name them.
 import { sfuTurnUrls } from './coturn.ts';
-import { metadata, type ManifestContext } from './context.ts';
+import { deployment, metadata, type ManifestContext } from './context.ts';
 import { sfuResources } from './resources.ts';
 import type { Deployment, EnvVar, Service } from './types.ts';
 
@@ -41,36 +41,24 @@ export function sfuDeployment(ctx: ManifestContext): Deployment {
     );
   }
   const meta = metadata(ctx, 'sfu');
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: meta,
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: meta.labels },
-      template: {
-        metadata: { labels: meta.labels },
-        spec: {
-          containers: [
-            {
-              name: 'sfu',
-              image: ctx.options.image,
-              command: ['node', '--import', 'tsx', 'sfu/src/main.ts'],
-              env,
-              ports: [
-                { name: 'http', containerPort: SFU_HTTP_PORT, protocol: 'TCP' },
-                ...mediaPorts(workers).map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol })),
-              ],
-              // Readiness only, and patient: a restart by a liveness probe that timed out under load
-              // would end every call of the run.
-              readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 5, timeoutSeconds: 5 },
-              resources: sfuResources(workers),
-            },
-          ],
-        },
+  return deployment(meta, {
+    containers: [
+      {
+        name: 'sfu',
+        image: ctx.options.image,
+        command: ['node', '--import', 'tsx', 'sfu/src/main.ts'],
+        env,
+        ports: [
+          { name: 'http', containerPort: SFU_HTTP_PORT, protocol: 'TCP' },
+          ...mediaPorts(workers).map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol })),
+        ],
+        // Readiness only, and patient: a restart by a liveness probe that timed out under load
+        // would end every call of the run.
+        readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 5, timeoutSeconds: 5 },
+        resources: sfuResources(workers),
       },
-    },
-  };
+    ],
+  });
 }
 
 export function sfuService(ctx: ManifestContext): Service {
