@@ -92,33 +92,22 @@ export class BrowserPool {
     while (this.#launching) await this.#launching.catch(() => {});
     if (this.remote) return this.#remoteSlot();
     const free = this.#slots.find((s) => s.pages < this.#options.participantsPerBrowser);
-    if (free) return free;
-    this.#launching = (async () => {
-      const chromium = await launchChromium(this.#options.chromium);
-      const slot: Slot = { chromium, pages: 0 };
-      if (this.#closed) {
-        await chromium.close();
-        throw new Error('the browser pool is closed');
-      }
-      this.#slots.push(slot);
-      return slot;
-    })();
-    try {
-      return await this.#launching;
-    } finally {
-      this.#launching = null;
-    }
+    return free ?? this.#open(() => launchChromium(this.#options.chromium));
   }
 
   /** Remote browsers: each endpoint connected once, on first use; the least loaded one takes the page. */
   async #remoteSlot(): Promise<Slot> {
-    const endpoints = this.#options.endpoints!;
-    const next = endpoints.find((e) => !this.#slots.some((s) => s.endpoint === e));
+    const next = this.#options.endpoints!.find((e) => !this.#slots.some((s) => s.endpoint === e));
     const least = [...this.#slots].sort((a, b) => a.pages - b.pages)[0];
     if (!next || (least && least.pages === 0)) return least!;
+    return this.#open(() => connectChromium(next), next);
+  }
+
+  /** Adds a browser (launched, or connected at `endpoint`), one at a time; a pool closed meanwhile closes it again. */
+  async #open(start: () => Promise<LaunchedChromium>, endpoint?: string): Promise<Slot> {
     this.#launching = (async () => {
-      const chromium = await connectChromium(next);
-      const slot: Slot = { chromium, pages: 0, endpoint: next };
+      const chromium = await start();
+      const slot: Slot = { chromium, pages: 0, ...(endpoint ? { endpoint } : {}) };
       if (this.#closed) {
         await chromium.close();
         throw new Error('the browser pool is closed');
