@@ -4,32 +4,18 @@
 // measuring code of the harness that exported it.
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundlePageScript } from '../browser/bundle.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
-/** The oldest Chromium the page side must run in: what k6's browser module drives is far newer. */
-const PAGE_TARGET = 'chrome120';
-
 /** The page side as a script for context.addInitScript() (or puppeteer's evaluateOnNewDocument). */
 export async function buildPageScript(): Promise<string> {
-  const result = await build({
-    stdin: {
-      contents: "import { installPageApi } from './page/api.ts';\ninstallPageApi(window);\n",
-      resolveDir: HERE,
-      sourcefile: 'rtc-harness-k6-page.ts',
-      loader: 'ts',
-    },
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: PAGE_TARGET,
-    minify: true,
-    write: false,
-    logLevel: 'silent',
+  const text = await bundlePageScript({
+    entry: "import { installPageApi } from './page/api.ts';\ninstallPageApi(window);\n",
+    resolveDir: HERE,
+    name: 'rtc-harness-k6-page.ts',
+    what: 'the k6 page side (harness/src/k6/page/api.ts)',
   });
-  const file = result.outputFiles[0];
-  if (!file) throw new Error('esbuild produced no output for the k6 page side (harness/src/k6/page/api.ts)');
   // A call page that throws early must not take the measuring code down with it, and vice versa.
-  return `try{${file.text.trim()}}catch(e){console.error('rtc-harness k6 page side failed to install', e)}`;
+  return `try{${text.trim()}}catch(e){console.error('rtc-harness k6 page side failed to install', e)}`;
 }
