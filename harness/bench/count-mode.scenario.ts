@@ -21,17 +21,34 @@ import { defineScenario } from '../src/index.ts';
 
 // 'count': every frame dropped; 'keyframes': only key frames reach the decoder.
 const mode = process.env.MODE ?? 'decode';
-const count = mode === 'count' || mode === 'keyframes';
+const count = mode === 'drop' || mode === 'keyframes' || mode === 'tiny';
+const bare = process.env.BARE === '1';
 const VIEWERS = Number(process.env.VIEWERS ?? 6);
 
 export default defineScenario({
   name: `countmode-${mode}`,
-  duration: '30s',
+  duration: (process.env.DURATION ?? '30s') as `${number}s`,
+  ...(process.env.PER_BROWSER ? { browser: { participantsPerBrowser: Number(process.env.PER_BROWSER) } } : {}),
+  ...(process.env.STATS_INTERVAL_MS ? { stats: { intervalMs: Number(process.env.STATS_INTERVAL_MS) } } : {}),
   participants: {
-    presenter: { count: 1, publish: { audio: true, video: { width: 640, height: 360, fps: 30 } } },
-    viewers: { count: VIEWERS, publish: false, joinAt: '2s', joinSpread: '3s' },
+    presenter: { count: 1, publish: { audio: process.env.AUDIO !== '0', video: { width: 640, height: 360, fps: 30 } } },
+    viewers: { count: VIEWERS, publish: false, joinAt: '2s', joinSpread: '3s', receive: mode === 'count' ? 'count' : 'decode' },
   },
-  timeline: count
+  timeline: bare
+    ? [
+        {
+          at: '0s',
+          do: 'script',
+          who: 'viewers',
+          name: 'no video elements',
+          run: async (page) => {
+            await page.evaluate((selector: string) => {
+              new MutationObserver(() => document.querySelectorAll(selector).forEach((v) => v.remove())).observe(document.body, { childList: true, subtree: true });
+            }, process.env.BARE_AUDIO ? 'video, audio' : 'video');
+          },
+        },
+      ]
+    : count
     ? [
         {
           at: '0s',
@@ -39,8 +56,35 @@ export default defineScenario({
           who: 'viewers',
           name: 'count mode',
           run: async (page) => {
-            await page.evaluate((keyframes: boolean) => {
-              const code = keyframes
+            await page.evaluate((mode: string) => {
+              const tiny = `
+                const tiny = {};
+                function configOf(mime) {
+                  const m = mime.toLowerCase();
+                  if (m.endsWith('/vp8')) return { codec: 'vp8' };
+                  if (m.endsWith('/vp9')) return { codec: 'vp09.00.10.08' };
+                  if (m.endsWith('/av1')) return { codec: 'av01.0.04M.08' };
+                  if (m.endsWith('/h264')) return { codec: 'avc1.42001f', avc: { format: 'annexb' } };
+                  return null;
+                }
+                function makeTiny(config) {
+                  return new Promise((resolve, reject) => {
+                    const enc = new VideoEncoder({ output: (chunk) => { const b = new ArrayBuffer(chunk.byteLength); chunk.copyTo(b); resolve(b); }, error: reject });
+                    enc.configure({ ...config, width: 16, height: 16, bitrate: 20000, framerate: 30 });
+                    const vf = new VideoFrame(new Uint8Array(16 * 16 * 4), { format: 'RGBA', codedWidth: 16, codedHeight: 16, timestamp: 0 });
+                    enc.encode(vf, { keyFrame: true }); vf.close(); enc.flush().then(() => enc.close());
+                  });
+                }
+                onrtctransform = (e) => {
+                  const w = e.transformer.writable.getWriter();
+                  let buf = null;
+                  e.transformer.readable.pipeTo(new WritableStream({ async write(f) {
+                    if (!buf) { const mime = f.getMetadata().mimeType; buf = await (tiny[mime] ??= makeTiny(configOf(mime))); }
+                    f.data = buf.slice(0);
+                    await w.write(f);
+                  } }));
+                };`;
+              const code = mode === 'tiny' ? tiny : mode === 'keyframes'
                 ? `onrtctransform = (e) => { const w = e.transformer.writable.getWriter(); e.transformer.readable.pipeTo(new WritableStream({ write(f) { if (f.type === 'key') w.write(f); } })); };`
                 : `let frames = 0; onrtctransform = (e) => { e.transformer.readable.pipeTo(new WritableStream({ write() { frames++; } })); };`;
               const url = URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
@@ -56,7 +100,7 @@ export default defineScenario({
               patched.prototype = Native.prototype;
               Object.setPrototypeOf(patched, Native);
               window.RTCPeerConnection = patched;
-            }, mode === 'keyframes');
+            }, mode);
           },
         },
       ]

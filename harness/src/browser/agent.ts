@@ -8,6 +8,7 @@
 import type { RawCandidateError, RawPeerConnection, RawSnapshot, RawStateEvent } from '../stats/raw.ts';
 import { RAW_SNAPSHOT_VERSION } from '../stats/raw.ts';
 import { readCallState } from './call.ts';
+import type { StandInOptions, StandInReport } from './stand-in-worker.ts';
 import { reduceStats, type ReducedStats, type StatsEntry } from './reduce.ts';
 import {
   applyIceOverrides,
@@ -44,7 +45,18 @@ export interface RtcHarnessAgent {
    * transport policy ('relay') and the TURN credentials. null or {} clears. See IceOverrides.
    */
   setIceOverrides(overrides: IceOverrides | null): void;
+  /**
+   * How video receivers created from now on receive: 'decode' (default) or 'count', each frame
+   * counted and timed but decoded as a 16x16 stand-in (see stand-in-worker.ts). Install it before
+   * the page's scripts run (an init script) so that every receiver gets it.
+   */
+  setReceive(mode: ReceiveMode): void;
 }
+
+export type ReceiveMode = 'decode' | 'count';
+
+// The stand-in worker's source, bundled apart and put here by bundle.ts (esbuild `define`).
+declare const __RTC_HARNESS_STAND_IN_WORKER__: string | undefined;
 
 // The agent's global, named apart from `window.rtcHarness` (the reference call page's control
 // surface, sfu/client/src/api.ts): a page may have both, and they are different things.
@@ -99,6 +111,24 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
   let rewrite: RewriteTable = parseRewriteRules(null);
   let overrides: IceOverrides = parseIceOverrides(null);
   let candidateErrors: RawCandidateError[] = [];
+  let receiveMode: ReceiveMode = 'decode';
+  /** The page's one stand-in worker, started with the first count-mode receiver. */
+  let standInWorker: Worker | undefined;
+  /** Track ids of the receivers whose frames are stood in for (the worker said so). */
+  const standInTracks = new Set<string>();
+  const countFrames = (receiver: RTCRtpReceiver): void => {
+    const ScriptTransform = (win as unknown as { RTCRtpScriptTransform?: new (w: Worker, o: StandInOptions) => RTCRtpTransform }).RTCRtpScriptTransform;
+    const source = typeof __RTC_HARNESS_STAND_IN_WORKER__ === 'string' ? __RTC_HARNESS_STAND_IN_WORKER__ : undefined;
+    if (!ScriptTransform || !source) return; // A browser without encoded transforms decodes.
+    if (!standInWorker) {
+      standInWorker = new win.Worker(win.URL.createObjectURL(new win.Blob([source], { type: 'text/javascript' })));
+      standInWorker.addEventListener('message', (ev: MessageEvent<StandInReport>) => {
+        if (ev.data.standIn) standInTracks.add(ev.data.trackId);
+        else standInTracks.delete(ev.data.trackId);
+      });
+    }
+    receiver.transform = new ScriptTransform(standInWorker, { trackId: receiver.track.id });
+  };
   /** The configuration the browser gets: the page's, with its ICE server URLs rewritten and the overrides applied. */
   const configure = (config: RTCConfiguration | undefined): RTCConfiguration | undefined => {
     const rewritten = config && rewrite.size > 0 ? rewriteConfiguration(config, rewrite) : config;
@@ -186,8 +216,15 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
     // Fires once a description is set: the local one (with its ufrag) and the transports exist.
     pc.addEventListener('signalingstatechange', () => onNegotiated(entry));
     pc.addEventListener('track', (ev) => {
-      const mid = (ev as RTCTrackEvent).transceiver?.mid;
-      if (mid) entry.trackMs.set(mid, now());
+      const { transceiver, receiver, track } = ev as RTCTrackEvent;
+      if (transceiver?.mid) entry.trackMs.set(transceiver.mid, now());
+      if (receiveMode === 'count' && track.kind === 'video' && !receiver.transform) {
+        try {
+          countFrames(receiver);
+        } catch {
+          // The page's own transform, or none allowed here: this receiver decodes.
+        }
+      }
     });
   };
 
@@ -302,6 +339,14 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
     const inbound = reduced?.inbound ?? [];
     for (const s of inbound) {
       if (s.mid !== undefined && e.trackMs.has(s.mid)) s.trackMs = e.trackMs.get(s.mid);
+      if (s.trackIdentifier !== undefined && standInTracks.has(s.trackIdentifier)) {
+        // What the decoder saw of these is the stand-in's, not the sender's.
+        s.receive = 'count';
+        delete s.frameWidth;
+        delete s.frameHeight;
+        delete s.qpSum;
+        delete s.decoderImplementation;
+      }
       if (s.firstFrameMs === undefined) continue;
       const first = e.firstFrameMs.get(s.ssrc);
       if (first === undefined) e.firstFrameMs.set(s.ssrc, s.firstFrameMs);
@@ -369,6 +414,10 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
     },
     setIceOverrides(next: IceOverrides | null): void {
       overrides = parseIceOverrides(next);
+    },
+    setReceive(mode: ReceiveMode): void {
+      if (mode !== 'decode' && mode !== 'count') throw new Error(`__rtcHarnessAgent.setReceive(mode): 'decode' or 'count', got ${String(mode)}`);
+      receiveMode = mode;
     },
   });
   Object.defineProperty(win, '__rtcHarnessAgent', { value: agent, configurable: false, enumerable: false, writable: false });

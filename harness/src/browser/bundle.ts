@@ -29,6 +29,23 @@ async function bundleAgent(): Promise<string> {
   return `try{${text}}catch(e){console.error('rtc-harness agent failed to install', e)}`;
 }
 
+const STAND_IN_WORKER_NAME = 'rtc-harness-stand-in-worker.ts';
+let standInCached: Promise<string> | undefined;
+
+/** The worker of count-mode receivers (stand-in-worker.ts), as a script for a Blob URL. */
+function buildStandInWorker(): Promise<string> {
+  standInCached ??= bundlePageScript({
+    entry: "import { installStandInWorker } from './stand-in-worker.ts';\ninstallStandInWorker(self as never);\n",
+    resolveDir: HERE,
+    name: STAND_IN_WORKER_NAME,
+    what: 'the stand-in worker (harness/src/browser/stand-in-worker.ts)',
+  }).catch((err: unknown) => {
+    standInCached = undefined;
+    throw err;
+  });
+  return standInCached;
+}
+
 export interface PageScriptEntry {
   /** The entry module's source: imports relative to resolveDir, and the call that installs it. */
   entry: string;
@@ -41,7 +58,10 @@ export interface PageScriptEntry {
 
 /** Bundles code for a page into one minified IIFE (the stats agent here, the k6 page side in k6/). */
 export async function bundlePageScript(page: PageScriptEntry): Promise<string> {
+  // Every page script that holds the agent carries the stand-in worker too (count mode).
+  const standInWorker = page.name === STAND_IN_WORKER_NAME ? undefined : await buildStandInWorker();
   const result = await build({
+    ...(standInWorker === undefined ? {} : { define: { __RTC_HARNESS_STAND_IN_WORKER__: JSON.stringify(standInWorker) } }),
     stdin: { contents: page.entry, resolveDir: page.resolveDir, sourcefile: page.name, loader: 'ts' },
     bundle: true,
     format: 'iife',

@@ -8,6 +8,12 @@ import type { RawSnapshot } from '../stats/raw.ts';
 // The agent declares `window.__rtcHarnessAgent`, which the evaluated functions read.
 import type {} from '../browser/agent.ts';
 
+/**
+ * An init script, run after the agent's and before the page's scripts, that makes every video
+ * receiver of the page count its frames instead of decoding them (the agent's setReceive).
+ */
+export const RECEIVE_BY_COUNTING_SCRIPT = "window.__rtcHarnessAgent?.setReceive('count');";
+
 /** The part of a page the bridge needs. */
 export type AgentPage = Pick<Page, 'evaluate'>;
 

@@ -2,6 +2,7 @@
 // on time. Each page gets the stats agent, and through its bridge the candidate rewrite of its
 // link and its TURN overrides. A page that crashes keeps what it measured and says why.
 import { buildAgentScript } from '../browser/bundle.ts';
+import { RECEIVE_BY_COUNTING_SCRIPT } from '../participants/agent-bridge.ts';
 import { Participant } from '../participants/participant.ts';
 import { BrowserPool } from '../participants/pool.ts';
 import { checkMediaDevices } from '../participants/remote.ts';
@@ -82,7 +83,7 @@ async function openPage(run: RunContext, rec: ParticipantRecord, agentScript: st
       run.stop('every participant is gone');
     }
   });
-  await participant.open(pages!.pageUrl(rec.plan), [agentScript]);
+  await participant.open(pages!.pageUrl(rec.plan), rec.plan.receive === 'count' ? [agentScript, RECEIVE_BY_COUNTING_SCRIPT] : [agentScript]);
   // A remote browser's flags are its owner's: say now if it cannot capture what the plan publishes.
   const needs = { video: !!rec.plan.publish.video, audio: !!rec.plan.publish.audio };
   if (pooled.endpoint && (needs.video || needs.audio)) await checkMediaDevices(participant.page, needs, pooled.endpoint);

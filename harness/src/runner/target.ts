@@ -61,7 +61,8 @@ export function targetTask(run: RunContext): Task {
       // how a call blocked mid-way finds the relay, or when the scenario asks (target.iceRestart).
       const pageOptions = (target.iceRestart ?? run.turn !== null) ? '&icerestart=1' : '';
       run.pages = {
-        pageUrl: (p) => `${sfu.url}/?room=${encodeURIComponent(p.room)}&name=${encodeURIComponent(p.id)}${pageOptions}`,
+        // Count-mode participants receive video unseen: painting it would cost what counting saves.
+        pageUrl: (p) => `${sfu.url}/?room=${encodeURIComponent(p.room)}&name=${encodeURIComponent(p.id)}${pageOptions}${p.receive === 'count' ? '&render=0' : ''}`,
         adapterFor: () => referencePage,
       };
       run.log('info', `bundled SFU at ${sfu.url} (${sfu.workerPids.length} worker(s), media port(s) ${sfu.rtcPorts.join(', ')})`);

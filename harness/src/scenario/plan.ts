@@ -7,6 +7,7 @@ import type { LinkChange } from '../network/types.ts';
 import type { PlannedParticipantTurn, PlannedTurn, TurnTransport } from './turn.ts';
 import type { MediaSource, PublishRequest, VideoCodec, VideoRequest } from '../pages/media.ts';
 import type { PageAdapter, PageScript } from '../pages/adapter.ts';
+import type { ReceiveMode } from './types.ts';
 
 export interface RunPlan {
   /** The scenario file, relative to the working directory when inside it. */
@@ -71,6 +72,8 @@ export interface PlannedParticipant {
   network: PlannedNetwork | null;
   /** How it uses TURN; null: as the browser decides (TURN servers offered when the run has one). Absent in older plans. */
   turn?: PlannedParticipantTurn | null;
+  /** How it receives video (GroupSpec.receive). Absent in older plans: 'decode'. */
+  receive?: ReceiveMode;
 }
 
 /**

@@ -56,6 +56,7 @@ describe('resolvePlan: defaults', () => {
         publish: { audio: true, video: { simulcast: false, width: 640, height: 360, fps: 30, encodings: null, codec: null, scalabilityMode: null } },
         network: null,
         turn: null,
+        receive: 'decode',
       })),
       timeline: [],
       thresholds: [],

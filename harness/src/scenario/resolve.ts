@@ -81,6 +81,7 @@ export function resolvePlan(spec: ScenarioSpec, options: ResolveOptions): RunPla
       publish: structuredClone(publish),
       network: structuredClone(planned),
       turn: resolveGroupTurn(def.turn),
+      receive: def.receive ?? 'decode',
     }));
   });
 

@@ -104,6 +104,7 @@ const group = z.strictObject(
     network: network.optional(),
     room: name.optional(),
     turn: groupTurnSchema.optional(),
+    receive: z.enum(['decode', 'count'], must("'decode' or 'count'")).optional(),
   },
   must('an object like { count: 4 }'),
 );

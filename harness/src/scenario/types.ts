@@ -100,7 +100,18 @@ export interface GroupSpec {
   room?: string;
   /** How the group uses TURN: `{ transport: 'tcp' }` (UDP blocked), `{ policy: 'relay' }`... Default: as the browser decides. */
   turn?: GroupTurnSpec;
+  /**
+   * How the group receives video. 'decode' (default): as a real participant, every frame decoded.
+   * 'count': every frame is counted and timed (frame rate, freezes, bitrate, loss, jitter, RTT,
+   * keyframe requests stay real) but decoded as a 16x16 stand-in, which costs far less CPU; the
+   * received resolution, QP and decoder are then not measured. For big audiences: viewers of a
+   * town hall. Needs a browser with encoded transforms (Chromium 86+); one that has none decodes.
+   */
+  receive?: ReceiveMode;
 }
+
+/** See GroupSpec.receive. */
+export type ReceiveMode = 'decode' | 'count';
 
 /** Who an action applies to: everyone, a group, or one participant (`'viewers[0]'`). */
 export type Who<G extends string> = 'all' | G | `${G}[${number}]`;

@@ -130,6 +130,11 @@ const cases: { name: string; edit: (s: Spec) => void; expected: string }[] = [
       "screenShare, forceTurn, switchCamera, changeCodec, rejoin, churn, script (did you mean leave?), got 'levae'",
   },
   {
+    name: 'an unknown receive mode',
+    edit: (s) => (group(s, 'viewers').receive = 'counting'),
+    expected: "participants.viewers.receive must be 'decode' or 'count', got 'counting'",
+  },
+  {
     name: 'an unknown media source',
     edit: (s) => (timeline(s)[0]!.source = 'speaker'),
     expected: "timeline[0].source must be 'mic', 'camera' or 'screen', got 'speaker'",

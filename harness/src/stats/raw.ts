@@ -132,6 +132,12 @@ export interface RawInboundRtp {
   qpSum?: number;
   decoderImplementation?: string;
   /**
+   * 'count': the receiver's frames reached the decoder as stand-ins (browser/stand-in-worker.ts):
+   * frame counts, freezes and keyframe requests are real, and the decoded size, QP and decoder
+   * are not measured (absent). Absent: decoded as sent.
+   */
+  receive?: 'count';
+  /**
    * Estimated time of the first decoded frame (video), unix ms, recorded by the agent the first
    * time it saw framesDecoded > 0: the report time minus totalInterFrameDelay, so its error is
    * about one frame interval, not one collect interval.

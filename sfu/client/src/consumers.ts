@@ -77,7 +77,8 @@ export class Subscriber {
         source: info.source,
         track: consumer.track,
       });
-      this.watchFirstFrame(entry, element);
+      // No element, no render timing: the agent's stats time the first frame instead.
+      if (element) this.watchFirstFrame(entry, element);
       log.push({
         type: 'consumerAdded',
         consumerId: info.consumerId,

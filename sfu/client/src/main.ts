@@ -8,17 +8,18 @@ import { TileGrid } from './ui.ts';
 
 async function main(): Promise<void> {
   const root = document.getElementById('app') ?? document.body;
-  const ui = new TileGrid(root);
   let params;
   try {
     params = parseParams(window.location);
   } catch (err) {
+    const ui = new TileGrid(root);
     // Nothing to drive without valid parameters; say so on the page and in the console.
     ui.setStatus(`bad URL: ${errorMessage(err)}`);
     console.error(errorMessage(err));
     document.documentElement.dataset.state = 'error';
     return;
   }
+  const ui = new TileGrid(root, params.render);
   const call = new Call({
     wsUrl: params.wsUrl,
     ui,

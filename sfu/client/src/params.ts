@@ -13,6 +13,8 @@
 //   fps=N            camera frame rate.                              Default 30
 //   screen=0|1       also start the synthetic screen share on autojoin.  Default 0
 //   preview=0|1      show the local camera in its tile (costs rendering CPU).  Default 0
+//   render=0|1       show remote video in <video> elements; 0 receives it unseen (no painting
+//                    or compositing CPU: the harness's count-mode participants).  Default 1
 //   icerestart=0|1   restart ICE by itself when a transport goes disconnected or failed.  Default 0
 //   ws=URL           signaling WebSocket.                            Default: ws(s)://<this host>/ws
 //   handler=NAME     mediasoup-client handler, e.g. Chrome111.       Default: detected from the browser
@@ -34,6 +36,7 @@ export interface PageParams {
   fps: number;
   screen: boolean;
   preview: boolean;
+  render: boolean;
   iceRestart: boolean;
   wsUrl: string;
   handlerName: string | undefined;
@@ -49,6 +52,7 @@ export const PARAM_DEFAULTS = {
   fps: 30,
   screen: false,
   preview: false,
+  render: true,
   iceRestart: false,
 } as const;
 
@@ -98,6 +102,7 @@ export function parseParams(location: PageLocation): PageParams {
     fps: positive('fps', PARAM_DEFAULTS.fps, 120),
     screen: flag('screen', PARAM_DEFAULTS.screen),
     preview: flag('preview', PARAM_DEFAULTS.preview),
+    render: flag('render', PARAM_DEFAULTS.render),
     iceRestart: flag('icerestart', PARAM_DEFAULTS.iceRestart),
     wsUrl,
     handlerName: text('handler'),

@@ -19,7 +19,11 @@ export class TileGrid {
   private readonly elements = new Map<string, { element: HTMLMediaElement; tileKey: string }>();
   private localKey: string | undefined;
 
-  constructor(root: HTMLElement) {
+  /** `renderVideo` false: remote video gets no element (see attach). */
+  constructor(
+    root: HTMLElement,
+    private readonly renderVideo = true,
+  ) {
     root.replaceChildren();
     this.status = el('div', 'status');
     this.grid = el('div', 'grid');
@@ -59,8 +63,13 @@ export class TileGrid {
     }
   }
 
-  /** Attaches a remote track and returns its (playing) element. */
-  attach(media: RemoteMedia): HTMLMediaElement {
+  /**
+   * Attaches a remote track and returns its (playing) element. Without video rendering, a video
+   * track gets none and null is returned: Chromium still receives and decodes it (its stats stay
+   * live) but nothing paints or composites it.
+   */
+  attach(media: RemoteMedia): HTMLMediaElement | null {
+    if (media.kind === 'video' && !this.renderVideo) return null;
     const isScreen = media.source === 'screen';
     const tileKey = `${media.peerId}:${isScreen ? 'screen' : 'camera'}`;
     const tile = this.tile(tileKey, isScreen ? `${media.displayName} (screen)` : media.displayName);
