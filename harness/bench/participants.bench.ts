@@ -11,48 +11,23 @@
 // Environment: PARTICIPANTS_BENCH_COUNTS (default "2,4,6"), PARTICIPANTS_BENCH_DURATION_S
 // (default 25). Sizes are capped at 16 and each run at its duration + 60 s.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunResults } from '../src/results/schema.ts';
-import { descendants, readProc, REPO_ROOT, type ProcInfo } from '../../test/support/cli.ts';
+import { REPO_ROOT } from '../../test/support/cli.ts';
+import { cpuPercent, pssMiB, readTree, type Part } from './proc-tree.ts';
 import { readResults } from '../../test/support/results.ts';
 
 const COUNTS = (process.env.PARTICIPANTS_BENCH_COUNTS ?? '2,4,6').split(',').map(Number);
 const DURATION_S = Number(process.env.PARTICIPANTS_BENCH_DURATION_S ?? 25);
 const MAX_COUNT = 16;
 const STEADY_FROM_S = 10;
-const CLOCK_TICKS_PER_SECOND = 100;
 
 for (const n of COUNTS) {
   if (!Number.isInteger(n) || n < 2 || n > MAX_COUNT) throw new Error(`PARTICIPANTS_BENCH_COUNTS: each size must be an integer 2..${MAX_COUNT}, got ${n}`);
 }
 if (!(DURATION_S >= STEADY_FROM_S + 5 && DURATION_S <= 600)) throw new Error(`PARTICIPANTS_BENCH_DURATION_S must be ${STEADY_FROM_S + 5}..600, got ${DURATION_S}`);
-
-type Part = 'browsers' | 'sfu' | 'harness';
-
-function partOf(p: ProcInfo): Part {
-  if (/chrom/.test(p.cmd)) return 'browsers';
-  if (/mediasoup-worker/.test(p.cmd)) return 'sfu';
-  return 'harness';
-}
-
-/** The root and its descendants, by part: CPU ticks so far and PSS in bytes now. */
-function readTree(root: number): Record<Part, { ticks: number; pssBytes: number }> {
-  const out: Record<Part, { ticks: number; pssBytes: number }> = { browsers: { ticks: 0, pssBytes: 0 }, sfu: { ticks: 0, pssBytes: 0 }, harness: { ticks: 0, pssBytes: 0 } };
-  const self = readProc(root);
-  for (const p of [...(self ? [self] : []), ...descendants(root)]) {
-    const part = out[partOf(p)];
-    part.ticks += p.cpuTicks;
-    try {
-      const pss = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p.pid}/smaps_rollup`, 'utf8'));
-      part.pssBytes += Number(pss?.[1] ?? 0) * 1024;
-    } catch {
-      // Gone, or a kernel without smaps_rollup: memory reads low rather than failing the bench.
-    }
-  }
-  return out;
-}
 
 interface SizeResult {
   count: number;
@@ -84,10 +59,8 @@ async function runSize(count: number): Promise<SizeResult> {
     await sleep(windowS * 1000);
     if (child.exitCode !== null) return;
     const b = readTree(child.pid!);
-    const seconds = (performance.now() - t0) / 1000;
-    const pct = (part: Part) => (100 * (b[part].ticks - a[part].ticks)) / CLOCK_TICKS_PER_SECOND / seconds;
-    cpu = { browsers: pct('browsers'), sfu: pct('sfu'), harness: pct('harness') };
-    pss = { browsers: b.browsers.pssBytes / 2 ** 20, sfu: b.sfu.pssBytes / 2 ** 20, harness: b.harness.pssBytes / 2 ** 20 };
+    cpu = cpuPercent(a, b, (performance.now() - t0) / 1000);
+    pss = pssMiB(b);
   })();
   const exitCode = await exited;
   clearTimeout(killTimer);

@@ -20,7 +20,17 @@ export interface VideoRequest {
   codec: VideoCodec | null;
   /** null: the call page's default ('L1T3' per simulcast layer, none otherwise). */
   scalabilityMode: string | null;
+  /** What the fake camera shows (the browser's, not the page's: see VideoSource). Absent: 'pattern'. */
+  source?: VideoSource;
 }
+
+/**
+ * What a participant's fake camera shows. 'pattern': Chromium's test pattern (flat colour and a
+ * counter: cheap to encode, ~0.27 Mbps at 640x360, unlike a camera). 'clip': a generated clip
+ * with texture, motion and sensor noise that keeps the encoder at its target rate, as a camera
+ * does (participants/clip.ts).
+ */
+export type VideoSource = 'pattern' | 'clip';
 
 /** What a page is asked to send. */
 export interface PublishRequest {

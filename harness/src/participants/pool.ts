@@ -24,9 +24,16 @@ export interface PooledPage {
   endpoint?: string;
 }
 
+/** What a page needs of its browser's command line: pages with different needs never share one. */
+export interface PageNeeds {
+  /** The .y4m the browser's fake camera loops (ChromiumOptions.fakeVideoFile); absent: the test pattern. */
+  fakeVideoFile?: string;
+}
+
 interface Slot {
   chromium: LaunchedChromium;
   pages: number;
+  fakeVideoFile?: string;
   /** The remote endpoint it is connected to; absent for a browser launched here. */
   endpoint?: string;
 }
@@ -47,9 +54,9 @@ export class BrowserPool {
   }
 
   /** Opens a page in its own browser context (no shared storage between participants). */
-  async newPage(): Promise<PooledPage> {
+  async newPage(needs: PageNeeds = {}): Promise<PooledPage> {
     if (this.#closed) throw new Error('the browser pool is closed');
-    const slot = await this.#slotWithRoom();
+    const slot = await this.#slotWithRoom(needs);
     slot.pages += 1;
     const browserIndex = this.#slots.indexOf(slot);
     let context: BrowserContext | undefined;
@@ -87,12 +94,15 @@ export class BrowserPool {
     await Promise.all(this.#slots.map((s) => s.chromium.close()));
   }
 
-  async #slotWithRoom(): Promise<Slot> {
+  async #slotWithRoom(needs: PageNeeds): Promise<Slot> {
     // Launches are serialised so that concurrent joins fill one browser before starting another.
     while (this.#launching) await this.#launching.catch(() => {});
+    // A remote browser's flags are its owner's: the runner warns that its camera stays as it is.
     if (this.remote) return this.#remoteSlot();
-    const free = this.#slots.find((s) => s.pages < this.#options.participantsPerBrowser);
-    return free ?? this.#open(() => launchChromium(this.#options.chromium));
+    const free = this.#slots.find((s) => s.pages < this.#options.participantsPerBrowser && s.fakeVideoFile === needs.fakeVideoFile);
+    if (free) return free;
+    const options = needs.fakeVideoFile ? { ...this.#options.chromium, fakeVideoFile: needs.fakeVideoFile } : this.#options.chromium;
+    return this.#open(() => launchChromium(options), undefined, needs.fakeVideoFile);
   }
 
   /** Remote browsers: each endpoint connected once, on first use; the least loaded one takes the page. */
@@ -104,10 +114,10 @@ export class BrowserPool {
   }
 
   /** Adds a browser (launched, or connected at `endpoint`), one at a time; a pool closed meanwhile closes it again. */
-  async #open(start: () => Promise<LaunchedChromium>, endpoint?: string): Promise<Slot> {
+  async #open(start: () => Promise<LaunchedChromium>, endpoint?: string, fakeVideoFile?: string): Promise<Slot> {
     this.#launching = (async () => {
       const chromium = await start();
-      const slot: Slot = { chromium, pages: 0, ...(endpoint ? { endpoint } : {}) };
+      const slot: Slot = { chromium, pages: 0, ...(endpoint ? { endpoint } : {}), ...(fakeVideoFile ? { fakeVideoFile } : {}) };
       if (this.#closed) {
         await chromium.close();
         throw new Error('the browser pool is closed');

@@ -4,6 +4,7 @@
 import { buildAgentScript } from '../browser/bundle.ts';
 import { RECEIVE_BY_COUNTING_SCRIPT } from '../participants/agent-bridge.ts';
 import { Participant } from '../participants/participant.ts';
+import { ensureClip } from '../participants/clip.ts';
 import { BrowserPool } from '../participants/pool.ts';
 import { checkMediaDevices } from '../participants/remote.ts';
 import { DEFAULTS } from '../scenario/plan.ts';
@@ -26,7 +27,12 @@ export function browsersTask(run: RunContext): Task {
         },
         ...(run.options.browserEndpoints?.length ? { endpoints: run.options.browserEndpoints } : {}),
       });
-      if (run.pool.remote) run.log('info', `remote browsers: ${run.options.browserEndpoints!.join(', ')}`);
+      if (run.pool.remote) {
+        run.log('info', `remote browsers: ${run.options.browserEndpoints!.join(', ')}`);
+        const clips = [...run.records.values()].filter((r) => r.plan.publish.video?.source === 'clip').map((r) => r.plan.id);
+        // The clip is a browser flag, and a remote browser's flags are its owner's.
+        if (clips.length > 0) run.log('warn', `video source 'clip' needs a browser launched here: ${clips.join(', ')} send what the remote browsers' cameras show`);
+      }
     },
     async stop() {
       await run.pool?.close();
@@ -60,7 +66,9 @@ export function pagesTask(run: RunContext): Task {
 async function openPage(run: RunContext, rec: ParticipantRecord, agentScript: string): Promise<void> {
   const { plan, pages, links, turn } = run;
   const joinTimeoutMs = ('joinTimeoutMs' in plan.target ? plan.target.joinTimeoutMs : undefined) ?? DEFAULTS.joinTimeoutMs;
-  const pooled = await run.pool!.newPage();
+  const video = rec.plan.publish.video;
+  const clip = video?.source === 'clip' && !run.pool!.remote ? ensureClip(video) : undefined;
+  const pooled = await run.pool!.newPage(clip ? { fakeVideoFile: clip } : {});
   const participant = new Participant({ id: rec.plan.id, group: rec.plan.group, index: rec.plan.index }, pooled, {
     adapter: pages!.adapterFor(rec.plan),
     room: rec.plan.room,

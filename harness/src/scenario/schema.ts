@@ -83,13 +83,14 @@ const video = z.strictObject({
     .regex(SCALABILITY_MODE, must(SCALABILITY_MODE_ALLOWED))
     .transform((mode) => mode as NonNullable<VideoPublishSpec['scalabilityMode']>) // SCALABILITY_MODE is this type's grammar
     .optional(),
+  source: z.enum(['pattern', 'clip'], must("'pattern' or 'clip'")).optional(),
 });
 
 export const publishSchema = z.strictObject(
   {
     audio: bool.optional(),
     video: z
-      .union([bool, video], must('true, false or { simulcast?, width?, height?, fps?, encodings?, codec?, scalabilityMode? }'))
+      .union([bool, video], must('true, false or { simulcast?, width?, height?, fps?, encodings?, codec?, scalabilityMode?, source? }'))
       .optional(),
   },
   must('an object like { audio: true, video: { simulcast: true } }'),

@@ -9,7 +9,7 @@ import type { Bitrate, Duration } from './units.ts';
 import type { GroupTurnSpec, TurnSpec, TurnTransport } from './turn.ts';
 import type { Rate } from './churn.ts';
 import type { PageAdapter, PageScript } from '../pages/adapter.ts';
-import type { MediaSource, VideoCodec } from '../pages/media.ts';
+import type { MediaSource, VideoCodec, VideoSource } from '../pages/media.ts';
 
 export type { Bitrate, Duration } from './units.ts';
 export type { Rate } from './churn.ts';
@@ -64,6 +64,13 @@ export interface VideoPublishSpec {
    * 'vp9', e.g. { codec: 'vp9', scalabilityMode: 'L3T3_KEY' }. Default: none (one layer).
    */
   scalabilityMode?: `L${1 | 2 | 3}T${1 | 2 | 3}${'' | 'h' | '_KEY' | '_KEY_SHIFT'}`;
+  /**
+   * What the fake camera shows: 'pattern' (default: Chromium's test pattern, flat and cheap to
+   * encode, ~0.27 Mbps at 640x360) or 'clip' (a generated clip with texture, motion and noise
+   * that encodes like a camera: the encoder works at its target rate, as in real calls).
+   * Participants with different sources run in different browsers (it is a browser flag).
+   */
+  source?: VideoSource;
   /** Capture width, px. Default 640. */
   width?: number;
   /** Capture height, px. Default 360. */

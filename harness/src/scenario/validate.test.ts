@@ -225,7 +225,7 @@ const cases: { name: string; edit: (s: Spec) => void; expected: string }[] = [
   {
     name: 'a video setting that is neither a flag nor settings',
     edit: (s) => (group(s, 'presenter').publish = { video: 'hd' }),
-    expected: "participants.presenter.publish.video must be true, false or { simulcast?, width?, height?, fps?, encodings?, codec?, scalabilityMode? }, got 'hd'",
+    expected: "participants.presenter.publish.video must be true, false or { simulcast?, width?, height?, fps?, encodings?, codec?, scalabilityMode?, source? }, got 'hd'",
   },
   {
     name: 'a bad delayAbortEval',

@@ -35,6 +35,8 @@ export function resolveVideoSpec(video: boolean | VideoPublishSpec | undefined):
       : null,
     codec: video.codec ?? null,
     scalabilityMode: video.scalabilityMode ?? null,
+    // Absent for the default, so plans and page requests of pattern cameras stay as they were.
+    ...(video.source && video.source !== 'pattern' ? { source: video.source } : {}),
   };
 }
 
