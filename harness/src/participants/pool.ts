@@ -1,6 +1,8 @@
 // Packs participants as pages into a few Chromium processes: measured on 2 cores, 8 pages in one
 // browser cost ~12.7% of a core each against ~19.5% with one browser each, at half the memory.
-// `participantsPerBrowser: 1` gives every participant its own browser, for isolation. With remote
+// `participantsPerBrowser: 1` gives every participant its own browser, for isolation. Pages that
+// need another command line (a clip camera) or receive in count mode (packed up to
+// countingPerBrowser) get browsers of their own kind. With remote
 // browsers (`endpoints`) nothing is launched: the pages are spread evenly over the browsers there.
 import type { Page, BrowserContext } from 'puppeteer-core';
 import { launchChromium, type ChromiumOptions, type LaunchedChromium } from './chromium.ts';
@@ -9,6 +11,8 @@ import { connectChromium } from './remote.ts';
 export interface BrowserPoolOptions {
   /** Pages per browser process before another is launched. Default 8. */
   participantsPerBrowser: number;
+  /** The same for pages that receive in count mode (PageNeeds.counting). Default: participantsPerBrowser. */
+  countingPerBrowser?: number;
   chromium: ChromiumOptions;
   /** Chromium already running elsewhere (CDP endpoints): connected to instead of launching. Default: none. */
   endpoints?: readonly string[];
@@ -28,12 +32,15 @@ export interface PooledPage {
 export interface PageNeeds {
   /** The .y4m the browser's fake camera loops (ChromiumOptions.fakeVideoFile); absent: the test pattern. */
   fakeVideoFile?: string;
+  /** The page receives in count mode: it shares a browser with other such pages, up to countingPerBrowser. */
+  counting?: boolean;
 }
 
 interface Slot {
   chromium: LaunchedChromium;
   pages: number;
   fakeVideoFile?: string;
+  counting: boolean;
   /** The remote endpoint it is connected to; absent for a browser launched here. */
   endpoint?: string;
 }
@@ -99,10 +106,12 @@ export class BrowserPool {
     while (this.#launching) await this.#launching.catch(() => {});
     // A remote browser's flags are its owner's: the runner warns that its camera stays as it is.
     if (this.remote) return this.#remoteSlot();
-    const free = this.#slots.find((s) => s.pages < this.#options.participantsPerBrowser && s.fakeVideoFile === needs.fakeVideoFile);
+    const counting = needs.counting ?? false;
+    const capacity = counting ? (this.#options.countingPerBrowser ?? this.#options.participantsPerBrowser) : this.#options.participantsPerBrowser;
+    const free = this.#slots.find((s) => s.pages < capacity && s.fakeVideoFile === needs.fakeVideoFile && s.counting === counting);
     if (free) return free;
     const options = needs.fakeVideoFile ? { ...this.#options.chromium, fakeVideoFile: needs.fakeVideoFile } : this.#options.chromium;
-    return this.#open(() => launchChromium(options), undefined, needs.fakeVideoFile);
+    return this.#open(() => launchChromium(options), { ...(needs.fakeVideoFile ? { fakeVideoFile: needs.fakeVideoFile } : {}), counting });
   }
 
   /** Remote browsers: each endpoint connected once, on first use; the least loaded one takes the page. */
@@ -110,14 +119,14 @@ export class BrowserPool {
     const next = this.#options.endpoints!.find((e) => !this.#slots.some((s) => s.endpoint === e));
     const least = [...this.#slots].sort((a, b) => a.pages - b.pages)[0];
     if (!next || (least && least.pages === 0)) return least!;
-    return this.#open(() => connectChromium(next), next);
+    return this.#open(() => connectChromium(next), { endpoint: next, counting: false });
   }
 
   /** Adds a browser (launched, or connected at `endpoint`), one at a time; a pool closed meanwhile closes it again. */
-  async #open(start: () => Promise<LaunchedChromium>, endpoint?: string, fakeVideoFile?: string): Promise<Slot> {
+  async #open(start: () => Promise<LaunchedChromium>, kind: Omit<Slot, 'chromium' | 'pages'>): Promise<Slot> {
     this.#launching = (async () => {
       const chromium = await start();
-      const slot: Slot = { chromium, pages: 0, ...(endpoint ? { endpoint } : {}), ...(fakeVideoFile ? { fakeVideoFile } : {}) };
+      const slot: Slot = { chromium, pages: 0, ...kind };
       if (this.#closed) {
         await chromium.close();
         throw new Error('the browser pool is closed');

@@ -19,6 +19,7 @@ export function browsersTask(run: RunContext): Task {
       const { chromium } = run.options;
       run.pool = new BrowserPool({
         participantsPerBrowser: run.plan.browser.participantsPerBrowser,
+        countingPerBrowser: run.plan.browser.countingPerBrowser,
         chromium: {
           ...chromium,
           headful: run.plan.browser.headful,
@@ -68,7 +69,7 @@ async function openPage(run: RunContext, rec: ParticipantRecord, agentScript: st
   const joinTimeoutMs = ('joinTimeoutMs' in plan.target ? plan.target.joinTimeoutMs : undefined) ?? DEFAULTS.joinTimeoutMs;
   const video = rec.plan.publish.video;
   const clip = video?.source === 'clip' && !run.pool!.remote ? ensureClip(video) : undefined;
-  const pooled = await run.pool!.newPage(clip ? { fakeVideoFile: clip } : {});
+  const pooled = await run.pool!.newPage({ ...(clip ? { fakeVideoFile: clip } : {}), counting: rec.plan.receive === 'count' });
   const participant = new Participant({ id: rec.plan.id, group: rec.plan.group, index: rec.plan.index }, pooled, {
     adapter: pages!.adapterFor(rec.plan),
     room: rec.plan.room,

@@ -22,7 +22,8 @@ export interface RunPlan {
   /** The room participants join unless their group names another. */
   room: string;
   statsIntervalMs: number;
-  browser: { participantsPerBrowser: number; headful: boolean };
+  /** countingPerBrowser: the participantsPerBrowser of count-mode participants (see types.ts). */
+  browser: { participantsPerBrowser: number; countingPerBrowser: number; headful: boolean };
   guard: { cpuPercent: number; sustainedMs: number };
   /** Every participant, groups in the order declared, then by index. */
   participants: PlannedParticipant[];
@@ -127,6 +128,7 @@ export const DEFAULTS = {
   joinTimeoutMs: 30_000,
   statsIntervalMs: 1000,
   participantsPerBrowser: 8,
+  countingPerBrowser: 32,
   headful: false,
   cpuPercent: 90,
   sustainedSeconds: 10,

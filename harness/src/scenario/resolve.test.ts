@@ -45,7 +45,7 @@ describe('resolvePlan: defaults', () => {
       turn: null,
       room: 'calls',
       statsIntervalMs: 1000,
-      browser: { participantsPerBrowser: 8, headful: false },
+      browser: { participantsPerBrowser: 8, countingPerBrowser: 32, headful: false },
       guard: { cpuPercent: 90, sustainedMs: 10_000 },
       participants: [0, 1].map((index) => ({
         id: `callers[${index}]`,

@@ -121,6 +121,7 @@ export function resolvePlan(spec: ScenarioSpec, options: ResolveOptions): RunPla
     statsIntervalMs: valid.stats?.intervalMs ?? DEFAULTS.statsIntervalMs,
     browser: {
       participantsPerBrowser: valid.browser?.participantsPerBrowser ?? DEFAULTS.participantsPerBrowser,
+      countingPerBrowser: valid.browser?.participantsPerBrowser ?? DEFAULTS.countingPerBrowser,
       headful: valid.browser?.headful ?? DEFAULTS.headful,
     },
     guard: {
