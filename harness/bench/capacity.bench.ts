@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import type { RunResults } from '../src/results/schema.ts';
 import { REPO_ROOT } from '../../test/support/cli.ts';
 import { readResults } from '../../test/support/results.ts';
-import { cpuPercent, pssMiB, readTree, PARTS, type Part } from './proc-tree.ts';
+import { CLOCK_TICKS_PER_SECOND, cpuPercent, pssMiB, readChromiumKinds, readTree, PARTS, type Part } from './proc-tree.ts';
 
 type Shape = 'pairs' | 'townhall';
 const SHAPES = (process.env.CAPACITY_SHAPES ?? 'pairs,townhall').split(',') as Shape[];
@@ -59,6 +59,8 @@ interface SizeResult {
   results: RunResults | null;
   cpu: Record<Part, number> | null;
   pss: Record<Part, number> | null;
+  /** The browsers' CPU by Chromium process kind, % of a core: where it goes. */
+  byKind: string | null;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -74,17 +76,25 @@ async function runSize(shape: Shape, size: number): Promise<SizeResult> {
   const killTimer = setTimeout(() => child.kill('SIGINT'), (DURATION_S + 90) * 1000);
   let cpu: SizeResult['cpu'] = null;
   let pss: SizeResult['pss'] = null;
+  let byKind: string | null = null;
   const steady = (async () => {
     // Start-up (SFU, browsers, pages) takes a few seconds before the run's clock starts.
     await sleep((STEADY_FROM_S + 4) * 1000);
     if (child.exitCode !== null) return;
     const a = readTree(child.pid!);
+    const kindsA = readChromiumKinds(child.pid!);
     const t0 = performance.now();
     await sleep((DURATION_S - STEADY_FROM_S - 3) * 1000);
     if (child.exitCode !== null) return;
     const b = readTree(child.pid!);
-    cpu = cpuPercent(a, b, (performance.now() - t0) / 1000);
+    const seconds = (performance.now() - t0) / 1000;
+    cpu = cpuPercent(a, b, seconds);
     pss = pssMiB(b);
+    byKind = [...readChromiumKinds(child.pid!)]
+      .map(([kind, e]) => ({ kind, processes: e.processes, pct: (100 * (e.ticks - (kindsA.get(kind)?.ticks ?? 0))) / CLOCK_TICKS_PER_SECOND / seconds }))
+      .sort((x, y) => y.pct - x.pct)
+      .map((k) => `${k.kind} ×${k.processes} ${k.pct.toFixed(1)}%`)
+      .join(', ');
   })();
   const exitCode = await exited;
   clearTimeout(killTimer);
@@ -96,7 +106,7 @@ async function runSize(shape: Shape, size: number): Promise<SizeResult> {
     // Reported below as a run without results.
   }
   rmSync(out, { recursive: true, force: true });
-  return { shape, size, participants: shape === 'pairs' ? size : size + 1, exitCode, results, cpu, pss };
+  return { shape, size, participants: shape === 'pairs' ? size : size + 1, exitCode, results, cpu, pss, byKind };
 }
 
 const f = (x: number | null | undefined, digits = 0) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits));
@@ -157,6 +167,7 @@ for (const shape of SHAPES) {
         r.results ? `${r.results.verdict}${lg?.invalidReason ? ' (guard tripped)' : ''} exit ${r.exitCode}${holds(r) ? '' : ' (does not hold)'}` : `no results, exit ${r.exitCode}`,
       ].join(' | '),
     );
+    if (r.byKind) console.log(`    browsers' CPU by process kind, % of a core: ${r.byKind}`);
     // The guard tripped: a bigger size would only trip it again.
     if (lg?.invalidReason) break;
   }

@@ -43,3 +43,27 @@ export function cpuPercent(a: TreeReading, b: TreeReading, seconds: number): Rec
 export function pssMiB(r: TreeReading): Record<Part, number> {
   return { browsers: r.browsers.pssBytes / 2 ** 20, sfu: r.sfu.pssBytes / 2 ** 20, harness: r.harness.pssBytes / 2 ** 20 };
 }
+
+/**
+ * What a Chromium process is, from its command line: 'browser', 'renderer', 'gpu-process',
+ * 'utility:AudioService'... Chromium rewrites its process title, so the flags are space-separated.
+ */
+export function chromiumKind(cmd: string): string {
+  const type = /--type=(\S+)/.exec(cmd)?.[1];
+  const sub = /--utility-sub-type=(\S+)/.exec(cmd)?.[1]?.split('.').pop();
+  return type ? (sub ? `${type}:${sub}` : type) : 'browser';
+}
+
+/** CPU ticks so far of the tree's Chromium processes, by kind (chromiumKind), and how many of each. */
+export function readChromiumKinds(root: number): Map<string, { ticks: number; processes: number }> {
+  const out = new Map<string, { ticks: number; processes: number }>();
+  for (const p of descendants(root)) {
+    if (partOf(p) !== 'browsers') continue;
+    const kind = chromiumKind(p.cmd);
+    const e = out.get(kind) ?? { ticks: 0, processes: 0 };
+    e.ticks += p.cpuTicks;
+    e.processes += 1;
+    out.set(kind, e);
+  }
+  return out;
+}
