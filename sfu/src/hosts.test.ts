@@ -38,7 +38,7 @@ describe('Host and Origin policy', () => {
     expect(hostAllowed(open, 'anything.example')).toBe(true);
   });
 
-  it.each([
+  it.each<[origin: string | undefined, host: string, allowed: boolean, why: string]>([
     [undefined, '127.0.0.1:3000', true, 'no Origin: not a browser'],
     ['http://127.0.0.1:3000', '127.0.0.1:3000', true, 'same origin'],
     ['http://sfu.example.com', 'sfu.example.com', true, 'same origin under an allowed name'],
