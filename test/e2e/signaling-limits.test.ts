@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { workerBin } from 'mediasoup';
+import type { ClientOptions } from 'ws';
 import { startSfu, type Sfu } from '../../sfu/src/server.ts';
 import { createRoomToken } from '../../sfu/src/tokens.ts';
 import { RawSignalingClient as Client } from '../support/raw-signaling-client.ts';
@@ -15,8 +16,8 @@ const SECRET = 'limits-token-secret';
 describe('SFU limits against a real server', () => {
   let sfu: Sfu;
   const clients: Client[] = [];
-  const connect = async (options: ConstructorParameters<typeof import('ws').WebSocket>[1] = {}) => {
-    const client = await Client.connect(sfu.wsUrl, options as never);
+  const connect = async (options: ClientOptions = {}) => {
+    const client = await Client.connect(sfu.wsUrl, options);
     clients.push(client);
     return client;
   };
