@@ -22,12 +22,14 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function parseArgs(argv) {
   const repos = [];
+  let only;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--repo') repos.push(resolve(argv[++i]));
-    else throw new Error(`unknown argument ${argv[i]}; usage: --repo DIR [--repo DIR ...]`);
+    else if (argv[i] === '--only') only = new Set(argv[++i].split(','));
+    else throw new Error(`unknown argument ${argv[i]}; usage: --repo DIR [--repo DIR ...] [--only memory,rooms,tokens,origins,idle,argv,public]`);
   }
   if (repos.length === 0) repos.push(process.cwd());
-  return repos;
+  return { repos, only };
 }
 
 async function freePort() {
@@ -290,7 +292,8 @@ async function probePublic(repo) {
   return `STARTED on ${ip}, anyone may join`;
 }
 
-async function probeRepo(repo) {
+async function probeRepo(repo, only) {
+  const wanted = (group) => only === undefined || only.has(group);
   const rev = await new Promise((r) => {
     const git = spawn('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo });
     let out = '';
@@ -299,14 +302,16 @@ async function probeRepo(repo) {
   });
   process.stderr.write(`probing ${repo} (${rev})...\n`);
   const cells = {};
-  cells.memory = await probeSlowReaders(repo);
-  cells.rooms = await probeThousandRooms(repo);
-  const tokens = await probeTokens(repo);
-  Object.assign(cells, tokens.error ? { xy: tokens.error, bc: '', zero: '', life: '', ok: '' } : tokens);
-  Object.assign(cells, await probeOrigins(repo));
-  cells.idle = await probeIdle(repo);
-  cells.argv = await probeArgv(repo);
-  cells.public = await probePublic(repo);
+  if (wanted('memory')) cells.memory = await probeSlowReaders(repo);
+  if (wanted('rooms')) cells.rooms = await probeThousandRooms(repo);
+  if (wanted('tokens')) {
+    const tokens = await probeTokens(repo);
+    Object.assign(cells, tokens.error ? { xy: tokens.error } : tokens);
+  }
+  if (wanted('origins')) Object.assign(cells, await probeOrigins(repo));
+  if (wanted('idle')) cells.idle = await probeIdle(repo);
+  if (wanted('argv')) cells.argv = await probeArgv(repo);
+  if (wanted('public')) cells.public = await probePublic(repo);
   return { name: `${repo.split('/').pop()} (${rev})`, cells };
 }
 
@@ -326,9 +331,11 @@ const ROWS = [
   ['public', 'listen on a LAN address without a token secret'],
 ];
 
+const { repos, only } = parseArgs(process.argv.slice(2));
 const results = [];
-for (const repo of parseArgs(process.argv.slice(2))) results.push(await probeRepo(repo));
+for (const repo of repos) results.push(await probeRepo(repo, only));
 const header = ['probe', ...results.map((r) => r.name)];
-const lines = [header, header.map(() => '---'), ...ROWS.map(([key, label]) => [label, ...results.map((r) => String(r.cells[key] ?? ''))])];
+const rows = ROWS.filter(([key]) => results.some((r) => key in r.cells));
+const lines = [header, header.map(() => '---'), ...rows.map(([key, label]) => [label, ...results.map((r) => String(r.cells[key] ?? ''))])];
 process.stdout.write(lines.map((cells) => `| ${cells.join(' | ')} |`).join('\n') + '\n');
 process.exit(0);
