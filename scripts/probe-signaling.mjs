@@ -73,9 +73,9 @@ async function startSfu(repo, { args = [], env = {}, listenIp = '127.0.0.1' } = 
   return { started: true, pid: child.pid, port, host: listenIp, stop, output: () => output };
 }
 
-function connect(port, { headers = {} } = {}) {
+function connect(port, { headers = {}, localAddress } = {}) {
   return new Promise((resolveConnect) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers, ...(localAddress && { localAddress }) });
     ws.on('error', () => {});
     // Collected from the start: a server may answer (and close) in the packet of its handshake.
     ws.inbox = [];
@@ -159,14 +159,14 @@ async function probeSlowReaders(repo) {
   }
 }
 
-/** 1,000 sockets, each joining its own room, as fast as they can. */
-async function probeThousandRooms(repo) {
+/** 1,000 sockets, each joining its own room, as fast as they can, from `sources` loopback addresses. */
+async function probeThousandRooms(repo, sources) {
   const sfu = await startSfu(repo);
   try {
     const started = Date.now();
     const results = await Promise.all(
       Array.from({ length: 1000 }, async (_, i) => {
-        const c = await connect(sfu.port);
+        const c = await connect(sfu.port, { localAddress: `127.0.0.${1 + (i % sources)}` });
         if (!c.ok) return 'refused';
         const reply = await rpc(c.ws, 'join', { roomId: `room-${i}` }, 15_000);
         c.ws.__keep = true;
@@ -303,7 +303,10 @@ async function probeRepo(repo, only) {
   process.stderr.write(`probing ${repo} (${rev})...\n`);
   const cells = {};
   if (wanted('memory')) cells.memory = await probeSlowReaders(repo);
-  if (wanted('rooms')) cells.rooms = await probeThousandRooms(repo);
+  if (wanted('rooms')) {
+    cells.rooms = await probeThousandRooms(repo, 1);
+    cells.rooms5 = await probeThousandRooms(repo, 5);
+  }
   if (wanted('tokens')) {
     const tokens = await probeTokens(repo);
     Object.assign(cells, tokens.error ? { xy: tokens.error } : tokens);
@@ -317,7 +320,8 @@ async function probeRepo(repo, only) {
 
 const ROWS = [
   ['memory', '12 slow readers x 60 KB echo-bait frames, 20 s'],
-  ['rooms', '1,000 sockets each joining its own room'],
+  ['rooms', '1,000 sockets each joining its own room, one source address'],
+  ['rooms5', 'the same from 5 source addresses (127.0.0.1-5)'],
   ['xy', "token for room 'x:y' + peer 'p' used on room 'x' (as peer 'y:p')"],
   ['bc', "token for room 'a' + peer 'b:c' used on room 'a:b' (as peer 'c')"],
   ['zero', 'expiry spelled non-canonically (leading zeros / 1.0e0)'],
