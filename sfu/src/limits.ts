@@ -14,9 +14,13 @@ export interface SignalingLimits {
   maxPeersPerRoom?: number;
   /** How long a socket may stay open without being in a room (after connecting or leaving), ms. Default 10_000. */
   joinTimeoutMs?: number;
-  /** Sustained messages per second one socket may send. Default 50. */
+  /** Sustained messages per second one socket may send. Default 100. */
   messagesPerSecond?: number;
-  /** Messages one socket may send at once above the sustained rate (a page's join burst is ~10). Default 100. */
+  /**
+   * Messages one socket may send at once above the sustained rate. A page joining a full room
+   * acks every consumer at once: ~2 per other peer (audio, video), ~200 at maxPeersPerRoom's
+   * default; twice that leaves room for the rest. Default 400.
+   */
   messageBurst?: number;
   /**
    * Unsent outbound bytes after which a socket whose client does not read is terminated (its
@@ -39,8 +43,8 @@ export const DEFAULT_SIGNALING_LIMITS: ResolvedSignalingLimits = {
   maxRooms: 500,
   maxPeersPerRoom: 100,
   joinTimeoutMs: 10_000,
-  messagesPerSecond: 50,
-  messageBurst: 100,
+  messagesPerSecond: 100,
+  messageBurst: 400,
   maxBufferedBytes: 1024 * 1024,
   maxErrorMessageChars: 300,
   maxJsonDepth: 16,
