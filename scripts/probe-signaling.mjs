@@ -8,7 +8,9 @@
 // needs one; tokens are minted with that checkout's own createRoomToken. Loopback only; it loads
 // the machine for about a minute per checkout (run it under the shared lock).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -19,6 +21,12 @@ import WebSocket from 'ws';
 
 const SECRET = 'probe-token-secret-0123';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Loaded into each SFU process (--import): on SIGUSR2 it collects garbage and prints the memory
+// the process holds (V8 heap in use plus Buffers outside it, where unsent socket data waits), so
+// that what the server holds can be told from garbage it has not collected yet.
+const HEAP_HOOK = join(mkdtempSync(join(tmpdir(), 'rtc-probe-')), 'heap-hook.mjs');
+writeFileSync(HEAP_HOOK, "process.on('SIGUSR2', () => { globalThis.gc?.(); const m = process.memoryUsage(); process.stderr.write(`HEAP ${m.heapUsed + m.external}\\n`); });\n");
 
 function parseArgs(argv) {
   const repos = [];
@@ -50,7 +58,7 @@ async function startSfu(repo, { args = [], env = {}, listenIp = '127.0.0.1' } = 
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'sfu/src/main.ts', '--listen-ip', listenIp, '--port', String(port), '--rtc-port', '0', '--workers', '1', '--log-level', 'error', ...args],
+    ['--expose-gc', '--import', pathToFileURL(HEAP_HOOK).href, '--import', 'tsx', 'sfu/src/main.ts', '--listen-ip', listenIp, '--port', String(port), '--rtc-port', '0', '--workers', '1', '--log-level', 'error', ...args],
     { cwd: repo, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -61,7 +69,7 @@ async function startSfu(repo, { args = [], env = {}, listenIp = '127.0.0.1' } = 
   for (;;) {
     const code = await Promise.race([exited, sleep(100).then(() => undefined)]);
     if (code !== undefined) return { started: false, code, output: output.trim(), pid: child.pid };
-    if (output.includes('signaling')) break;
+    if (/^signaling\s+ws:/m.test(output)) break; // the banner main.ts prints once it listens
     if (Date.now() > deadline) throw new Error(`the SFU of ${repo} did not start: ${output}`);
   }
   const stop = async () => {
@@ -70,7 +78,18 @@ async function startSfu(repo, { args = [], env = {}, listenIp = '127.0.0.1' } = 
       await Promise.race([exited, sleep(5000).then(() => child.kill('SIGKILL'))]);
     }
   };
-  return { started: true, pid: child.pid, port, host: listenIp, stop, output: () => output };
+  /** Heap in use plus external Buffers after a full GC, MiB. */
+  const heapMiB = async () => {
+    const seen = (output.match(/^HEAP \d+$/gm) ?? []).length;
+    child.kill('SIGUSR2');
+    for (let i = 0; i < 100; i++) {
+      const all = output.match(/^HEAP (\d+)$/gm) ?? [];
+      if (all.length > seen) return Number(all.at(-1).slice(5)) / 2 ** 20;
+      await sleep(20);
+    }
+    return Number.NaN;
+  };
+  return { started: true, pid: child.pid, port, host: listenIp, stop, heapMiB, output: () => output };
 }
 
 function connect(port, { headers = {}, localAddress } = {}) {
@@ -123,6 +142,7 @@ async function probeSlowReaders(repo) {
   const sfu = await startSfu(repo);
   try {
     const before = rssMiB(sfu.pid);
+    const heapBefore = await sfu.heapMiB();
     const keys = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`k${i}_${'x'.repeat(1000)}`, 1]));
     const frame = JSON.stringify({ kind: 'request', id: 1, method: 'join', data: { roomId: 'r', ...keys } });
     const slots = new Array(12).fill(null);
@@ -152,8 +172,12 @@ async function probeSlowReaders(repo) {
     const atEnd = rssMiB(sfu.pid);
     await sleep(10_000); // the slow readers still connected: what the server keeps holding
     const held = rssMiB(sfu.pid);
+    const heapHeld = await sfu.heapMiB();
     for (const ws of slots) ws?.terminate();
-    return `RSS ${before.toFixed(0)} MiB → peak ${peak.toFixed(0)} (+${(peak - before).toFixed(0)}), end ${atEnd.toFixed(0)}, 10 s later ${held.toFixed(0)} (+${(held - before).toFixed(0)}); ${sent} frames sent, ${reconnects} sockets dropped by the server`;
+    return (
+      `RSS ${before.toFixed(0)} MiB → peak ${peak.toFixed(0)} (+${(peak - before).toFixed(0)}), end ${atEnd.toFixed(0)}, 10 s later ${held.toFixed(0)} (+${(held - before).toFixed(0)}); ` +
+      `heap+buffers after GC ${heapBefore.toFixed(0)} → ${heapHeld.toFixed(0)} MiB (+${(heapHeld - heapBefore).toFixed(0)}) with the readers still connected; ${sent} frames sent, ${reconnects} sockets dropped by the server`
+    );
   } finally {
     await sfu.stop();
   }
