@@ -80,6 +80,7 @@ export class Session {
   /** While the socket is in no room, it has joinTimeoutMs to join one; else it is closed, so idle sockets cannot pile up. */
   #armJoinDeadline(): void {
     clearTimeout(this.#joinDeadline);
+    if (this.#closed) return; // a peer closing with its socket must not start a timer
     this.#joinDeadline = setTimeout(() => {
       if (this.#closed) return;
       // A join in progress (a room being created) gets another period; if it fails, the socket is idle again.
