@@ -11,10 +11,13 @@
 //   PATCH  (trickle ICE)           405: the SFU is ICE-lite and its answer lists all its candidates
 //   OPTIONS                        204, Accept-Post: application/sdp
 //   With a token secret, POST and DELETE need `Authorization: Bearer <room token>` (401 otherwise).
+// Every request must name the SFU in `Host` (a loopback name, its own address or allowedHosts):
+// 421 otherwise, so that a web page cannot reach a loopback or LAN SFU through DNS rebinding.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { serveStatic } from './static.ts';
 import { matchWhipRoute, type WhipEndpoints } from './whip/endpoints.ts';
 import { errorMessage, type Logger } from './logger.ts';
+import { hostAllowed, type HostPolicy } from './hosts.ts';
 
 export interface Health {
   workersAlive: number;
@@ -28,11 +31,17 @@ export interface HttpContext {
   health: () => Health;
   metrics: () => Promise<{ contentType: string; body: string }>;
   whip: WhipEndpoints;
+  hostPolicy: HostPolicy;
   logger: Logger;
 }
 
 export function createRequestHandler(ctx: HttpContext): (req: IncomingMessage, res: ServerResponse) => void {
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!hostAllowed(ctx.hostPolicy, req.headers.host)) {
+      res.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end("this SFU does not answer to that Host name; add it to the SFU's allowedHosts (SFU_ALLOWED_HOSTS)\n");
+      return;
+    }
     // Only the path and query matter; the host is never used to build anything.
     const url = new URL(req.url ?? '/', 'http://sfu.invalid');
     const whip = matchWhipRoute(url.pathname);

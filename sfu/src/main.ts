@@ -1,11 +1,14 @@
 // `npm run sfu [-- options]`: the SFU as a standalone server. Options come from the command line,
 // else from SFU_* environment variables, else the defaults below (CLI > env > default).
+// Secrets come only from files or the environment (secrets.ts): argv is world-readable.
 // Exits 0 after a clean SIGINT/SIGTERM shutdown, 1 on bad options or a failed start.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { startSfu } from './server.ts';
 import type { SfuOptions } from './options.ts';
 import type { LogLevel } from './logger.ts';
 import { errorMessage } from './logger.ts';
+import { DEFAULT_SIGNALING_LIMITS, type SignalingLimits } from './limits.ts';
+import { readSecret, secretOnCommandLine, SecretError } from './secrets.ts';
 
 /** The standalone server listens on fixed, firewall-friendly ports (startSfu's own default is ephemeral). */
 const DEFAULT_HTTP_PORT = 3000;
@@ -25,9 +28,16 @@ const program = new Command('sfu')
   .addOption(new Option('--workers <n>', 'mediasoup workers (default: one per core)').env('SFU_WORKERS').argParser(int('--workers')))
   .addOption(new Option('--listen-ip <ip>', 'IP to bind HTTP and media sockets to').env('SFU_LISTEN_IP').default('127.0.0.1'))
   .addOption(new Option('--announced-address <addr>', 'address peers reach the SFU at (needed with --listen-ip 0.0.0.0)').env('SFU_ANNOUNCED_ADDRESS'))
-  .addOption(new Option('--token-secret <secret>', 'require joins to carry a room token minted with this secret').env('SFU_TOKEN_SECRET'))
-  .addOption(new Option('--turn-url <url...>', 'TURN URL(s) to hand out with credentials (needs --turn-secret)').env('SFU_TURN_URLS'))
-  .addOption(new Option('--turn-secret <secret>', "coturn's static-auth-secret").env('SFU_TURN_SECRET'))
+  .addOption(new Option('--token-secret-file <path>', 'require joins to carry a room token minted with the secret in this file (or set SFU_TOKEN_SECRET)').env('SFU_TOKEN_SECRET_FILE'))
+  .addOption(new Option('--turn-url <url...>', 'TURN URL(s) to hand out with credentials (needs the TURN secret)').env('SFU_TURN_URLS'))
+  .addOption(new Option('--turn-secret-file <path>', "file holding coturn's static-auth-secret (or set SFU_TURN_SECRET)").env('SFU_TURN_SECRET_FILE'))
+  // The old value flags, kept only to say where the secret goes now.
+  .addOption(new Option('--token-secret <secret>').hideHelp())
+  .addOption(new Option('--turn-secret <secret>').hideHelp())
+  .addOption(new Option('--allow-anonymous-joins', 'listen beyond loopback without a token secret (closed networks only); SFU_ALLOW_ANONYMOUS_JOINS=1'))
+  .addOption(new Option('--allowed-hosts <names>', 'comma-separated Host names the SFU answers to besides loopback and its addresses').env('SFU_ALLOWED_HOSTS'))
+  .addOption(new Option('--allowed-origins <origins>', 'comma-separated origins whose pages may open signaling, e.g. https://app.example.com').env('SFU_ALLOWED_ORIGINS'))
+  .addOption(new Option('--limits <list>', `comma-separated name=value caps, e.g. maxRooms=100,maxPeersPerRoom=20 (names: ${Object.keys(DEFAULT_SIGNALING_LIMITS).join(', ')})`).env('SFU_LIMITS'))
   .addOption(new Option('--client-dir <dir>', 'built call page directory (default: sfu/client/dist)').env('SFU_CLIENT_DIR'))
   .addOption(new Option('--log-level <level>', 'lowest level logged').choices(['debug', 'info', 'warn', 'error', 'silent']).env('SFU_LOG_LEVEL').default('info'))
   .showHelpAfterError();
@@ -38,20 +48,60 @@ interface Cli {
   workers?: number;
   listenIp: string;
   announcedAddress?: string;
-  tokenSecret?: string;
+  tokenSecretFile?: string;
   turnUrl?: string[] | string;
+  turnSecretFile?: string;
+  tokenSecret?: string;
   turnSecret?: string;
+  allowAnonymousJoins?: boolean;
+  allowedHosts?: string;
+  allowedOrigins?: string;
+  limits?: string;
   clientDir?: string;
   logLevel: LogLevel;
 }
 
+function list(text: string | undefined): string[] | undefined {
+  return text?.split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+function parseLimits(text: string | undefined): SignalingLimits | undefined {
+  if (text === undefined) return undefined;
+  const limits: Record<string, number> = {};
+  for (const item of list(text) ?? []) {
+    const match = /^(\w+)=(\d+)$/.exec(item);
+    if (!match) return program.error(`error: --limits item '${item}' must be name=whole number, e.g. maxRooms=100`);
+    limits[match[1]!] = Number(match[2]); // names and ranges are checked by startSfu
+  }
+  return limits as SignalingLimits;
+}
+
 async function main(): Promise<void> {
   const cli = program.parse().opts<Cli>();
-  // From the environment, the URL list is one comma-separated string.
-  const turnUrls = typeof cli.turnUrl === 'string' ? cli.turnUrl.split(',').map((u) => u.trim()).filter(Boolean) : cli.turnUrl;
-  if ((turnUrls === undefined) !== (cli.turnSecret === undefined)) {
-    program.error('error: --turn-url and --turn-secret go together (or SFU_TURN_URLS and SFU_TURN_SECRET)');
+  let tokenSecret: string | undefined;
+  let turnSecret: string | undefined;
+  try {
+    if (cli.tokenSecret !== undefined) throw secretOnCommandLine('token');
+    if (cli.turnSecret !== undefined) throw secretOnCommandLine('turn');
+    tokenSecret = readSecret('token', cli.tokenSecretFile, process.env);
+    turnSecret = readSecret('turn', cli.turnSecretFile, process.env);
+  } catch (error) {
+    if (!(error instanceof SecretError)) throw error;
+    program.error(`error: ${error.message}`);
   }
+  const anonymousEnv = process.env.SFU_ALLOW_ANONYMOUS_JOINS;
+  if (anonymousEnv !== undefined && !['0', '1', 'true', 'false'].includes(anonymousEnv)) {
+    program.error(`error: SFU_ALLOW_ANONYMOUS_JOINS must be 1 or 0, got '${anonymousEnv}'`);
+  }
+  const allowAnonymousJoins = cli.allowAnonymousJoins ?? (anonymousEnv === '1' || anonymousEnv === 'true');
+  // From the environment, the URL list is one comma-separated string.
+  const turnUrls = typeof cli.turnUrl === 'string' ? list(cli.turnUrl) : cli.turnUrl;
+  if ((turnUrls === undefined) !== (turnSecret === undefined)) {
+    program.error('error: --turn-url and the TURN secret go together (SFU_TURN_URLS with --turn-secret-file, SFU_TURN_SECRET_FILE or SFU_TURN_SECRET)');
+  }
+  const limits = parseLimits(cli.limits);
+  const allowedHosts = list(cli.allowedHosts);
+  const allowedOrigins = list(cli.allowedOrigins);
   const options: SfuOptions = {
     httpPort: cli.port,
     rtcPort: cli.rtcPort,
@@ -59,8 +109,12 @@ async function main(): Promise<void> {
     logLevel: cli.logLevel,
     ...(cli.workers !== undefined && { numWorkers: cli.workers }),
     ...(cli.announcedAddress !== undefined && { announcedAddress: cli.announcedAddress }),
-    ...(cli.tokenSecret !== undefined && { tokenSecret: cli.tokenSecret }),
-    ...(turnUrls !== undefined && cli.turnSecret !== undefined && { turn: { urls: turnUrls, secret: cli.turnSecret } }),
+    ...(tokenSecret !== undefined && { tokenSecret }),
+    ...(turnUrls !== undefined && turnSecret !== undefined && { turn: { urls: turnUrls, secret: turnSecret } }),
+    ...(allowAnonymousJoins && { allowAnonymousJoins }),
+    ...(allowedHosts !== undefined && { allowedHosts }),
+    ...(allowedOrigins !== undefined && { allowedOrigins }),
+    ...(limits !== undefined && { limits }),
     ...(cli.clientDir !== undefined && { clientDir: cli.clientDir }),
   };
   let sfu;

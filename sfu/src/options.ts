@@ -5,6 +5,9 @@ import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createConsoleLogger, filterLogger, type Logger, type LogLevel } from './logger.ts';
 import { DEFAULT_TURN_TTL_SECONDS, type TurnOptions } from './turn.ts';
+import { DEFAULT_SIGNALING_LIMITS, SIGNALING_LIMIT_RANGES, type ResolvedSignalingLimits, type SignalingLimits } from './limits.ts';
+import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from './tokens.ts';
+import { createHostPolicy, type HostPolicy } from './hosts.ts';
 
 export interface SfuOptions {
   /** IP the HTTP/WebSocket server and the media sockets bind to. Default '127.0.0.1'. */
@@ -27,8 +30,33 @@ export interface SfuOptions {
   logLevel?: LogLevel;
   /** Where log lines at logLevel and above go. Default: stderr. */
   logger?: Logger;
-  /** When set, every join needs a token minted with this secret (see tokens.ts). Default: none. */
+  /**
+   * When set, every join needs a token minted with this secret (see tokens.ts), and only such
+   * verified joins get TURN credentials. Required when listenIp is not a loopback address, unless
+   * allowAnonymousJoins is set. Default: none (anyone who reaches the SFU may join).
+   */
   tokenSecret?: string;
+  /** Longest lifetime a token may claim, seconds (a longer one is refused). Default 86_400 (24 h). */
+  maxTokenLifetimeSeconds?: number;
+  /**
+   * Lets an SFU listening on a non-loopback address run without tokenSecret: anyone who reaches
+   * it may join and receives TURN credentials. For closed networks (a test cluster) only. Default false.
+   */
+  allowAnonymousJoins?: boolean;
+  /**
+   * Host names (or IPs) HTTP requests and WebSocket upgrades may name in `Host`, besides loopback
+   * names, listenIp and announcedAddress: add the DNS name peers use. '*' turns the check off.
+   * Default: none.
+   */
+  allowedHosts?: string[];
+  /**
+   * Origins whose pages may open signaling, e.g. 'https://app.example.com', besides the SFU's
+   * own (pages it served). Clients that send no Origin (not browsers) are always let in. '*'
+   * admits every site. Default: none.
+   */
+  allowedOrigins?: string[];
+  /** Caps on sockets, rooms, peers, message rate and size (limits.ts, each with its default). */
+  limits?: SignalingLimits;
   /** TURN servers whose credentials the SFU issues in join responses (see turn.ts). Default: none. */
   turn?: TurnOptions;
   /** Directory of the built call page, served at `/`. Default: sfu/client/dist. */
@@ -55,6 +83,10 @@ export interface ResolvedSfuOptions {
   logLevel: LogLevel;
   logger: Logger;
   tokenSecret: string | undefined;
+  maxTokenLifetimeSeconds: number;
+  allowAnonymousJoins: boolean;
+  hostPolicy: HostPolicy;
+  limits: ResolvedSignalingLimits;
   turn: Required<TurnOptions> | undefined;
   clientDir: string;
   activeSpeakerIntervalMs: number;
@@ -78,6 +110,47 @@ function integer(field: string, value: number | undefined, fallback: number, min
   return value;
 }
 
+function isLoopback(ip: string): boolean {
+  return /^127\./.test(ip) || ip === '::1';
+}
+
+function hostList(field: string, value: string[] | undefined): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) fail(field, 'must be an array of host names');
+  value.forEach((host, i) => {
+    if (typeof host !== 'string' || !/^(\*|[A-Za-z0-9.:_-]{1,253})$/.test(host)) fail(`${field}[${i}]`, `must be a host name or IP without port or scheme, got '${String(host)}'`);
+  });
+  return [...value];
+}
+
+function originList(field: string, value: string[] | undefined): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) fail(field, 'must be an array of origins');
+  value.forEach((origin, i) => {
+    if (origin === '*') return;
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin.replace(/\/$/, '')) {
+      fail(`${field}[${i}]`, `must be an origin like 'https://app.example.com' (scheme, host, optional port; no path), got '${String(origin)}'`);
+    }
+  });
+  return [...value];
+}
+
+function resolveLimits(limits: SignalingLimits | undefined): ResolvedSignalingLimits {
+  const resolved = { ...DEFAULT_SIGNALING_LIMITS };
+  for (const [key, value] of Object.entries(limits ?? {}) as [keyof SignalingLimits, number | undefined][]) {
+    if (!Object.hasOwn(SIGNALING_LIMIT_RANGES, key)) fail(`limits.${key}`, `is not a limit; known: ${Object.keys(DEFAULT_SIGNALING_LIMITS).join(', ')}`);
+    const [min, max] = SIGNALING_LIMIT_RANGES[key];
+    resolved[key] = integer(`limits.${key}`, value, DEFAULT_SIGNALING_LIMITS[key], min, max);
+  }
+  return resolved;
+}
+
 /** Applies defaults and checks every field; throws a TypeError naming the field on bad input. */
 export function resolveSfuOptions(options: SfuOptions = {}): ResolvedSfuOptions {
   const listenIp = options.listenIp ?? '127.0.0.1';
@@ -94,8 +167,16 @@ export function resolveSfuOptions(options: SfuOptions = {}): ResolvedSfuOptions 
   if (rtcPort !== 0 && rtcPort < 1024) fail('rtcPort', `must be 0 or at least 1024, got ${rtcPort}`);
   const logLevel = options.logLevel ?? 'warn';
   if (!LOG_LEVELS.includes(logLevel)) fail('logLevel', `must be one of ${LOG_LEVELS.join(', ')}, got '${String(logLevel)}'`);
-  if (options.tokenSecret !== undefined && options.tokenSecret.length < 8) {
+  if (options.tokenSecret !== undefined && (typeof options.tokenSecret !== 'string' || options.tokenSecret.length < 8)) {
     fail('tokenSecret', 'must be at least 8 characters (omit it to let anyone join)');
+  }
+  const allowAnonymousJoins = options.allowAnonymousJoins ?? false;
+  if (options.tokenSecret === undefined && !isLoopback(listenIp) && !allowAnonymousJoins) {
+    fail(
+      'tokenSecret',
+      `is required when listening on ${listenIp} (not loopback): anyone on the network could join and get TURN credentials; ` +
+        'set a token secret (SFU_TOKEN_SECRET or --token-secret-file) or, on a closed network, allowAnonymousJoins (SFU_ALLOW_ANONYMOUS_JOINS=1)',
+    );
   }
   let turn: Required<TurnOptions> | undefined;
   if (options.turn) {
@@ -117,6 +198,15 @@ export function resolveSfuOptions(options: SfuOptions = {}): ResolvedSfuOptions 
     logLevel,
     logger: options.logger ? filterLogger(options.logger, logLevel) : createConsoleLogger(logLevel),
     tokenSecret: options.tokenSecret,
+    maxTokenLifetimeSeconds: integer('maxTokenLifetimeSeconds', options.maxTokenLifetimeSeconds, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, 60, 30 * 24 * 3600),
+    allowAnonymousJoins,
+    hostPolicy: createHostPolicy({
+      listenIp,
+      announcedAddress: options.announcedAddress,
+      allowedHosts: hostList('allowedHosts', options.allowedHosts),
+      allowedOrigins: originList('allowedOrigins', options.allowedOrigins),
+    }),
+    limits: resolveLimits(options.limits),
     turn,
     clientDir: options.clientDir ?? DEFAULT_CLIENT_DIR,
     activeSpeakerIntervalMs: integer('activeSpeakerIntervalMs', options.activeSpeakerIntervalMs, 300, 100, 10_000),

@@ -162,6 +162,12 @@ export type ErrorCode =
   | 'not_found'
   | 'forbidden'
   | 'conflict'
+  /** A cap of the SFU's (connections, rooms, peers per room) is reached; the message names it. */
+  | 'limit_exceeded'
+  /** The socket sent more messages than its rate allows; the SFU closes it after this reply. */
+  | 'rate_limited'
+  /** The socket did not join a room in time; the SFU closes it after this reply. */
+  | 'join_timeout'
   | 'internal';
 
 export interface ErrorInfo {

@@ -8,9 +8,11 @@ import { errorMessage, type Logger } from './logger.ts';
 import { MEDIA_CODECS } from './codecs.ts';
 import { Peer, type Notify, type PeerCloseReason, type ProducerEntry } from './peer.ts';
 import type { MediaWorker } from './workers.ts';
+import type { ResolvedSignalingLimits } from './limits.ts';
 import type { NotificationMap, NotificationMethod, PeerInfo } from './protocol.ts';
 
 export interface RoomSettings {
+  limits: Pick<ResolvedSignalingLimits, 'maxPeersPerRoom' | 'maxRooms'>;
   activeSpeakerIntervalMs: number;
   initialOutgoingBitrateBps: number;
   minOutgoingBitrateBps: number;
@@ -76,6 +78,10 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (this.#closed) throw new SignalingError('internal', `room '${this.id}' closed while joining; join again`);
     if (this.#peers.has(peerId)) {
       throw new SignalingError('conflict', `peer id '${peerId}' is already in room '${this.id}'; pick another or omit peerId`);
+    }
+    const { maxPeersPerRoom } = this.#settings.limits;
+    if (this.#peers.size >= maxPeersPerRoom) {
+      throw new SignalingError('limit_exceeded', `room '${this.id}' is full (${maxPeersPerRoom} peers, the SFU's maxPeersPerRoom); join another room`);
     }
     const others = [...this.#peers.values()].map((p) => p.info);
     const peer = new Peer(peerId, displayName, {

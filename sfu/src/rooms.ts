@@ -2,6 +2,7 @@
 // they close. Two joins racing for a new room share one creation; a join that finds its room
 // closing under it (last peer just left) simply creates a fresh one.
 import { TypedEmitter } from './events.ts';
+import { SignalingError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { Room, type RoomSettings } from './room.ts';
 import type { Peer, PeerCloseReason } from './peer.ts';
@@ -51,6 +52,11 @@ export class RoomRegistry extends TypedEmitter<RoomRegistryEvents> {
       if (open && !open.closed) return open;
       let pending = this.#pending.get(roomId);
       if (!pending) {
+        // Rooms being created count too, or a burst of joins could all pass the check at once.
+        const { maxRooms } = this.#settings.limits;
+        if (this.#rooms.size + this.#pending.size >= maxRooms) {
+          throw new SignalingError('limit_exceeded', `the SFU has ${maxRooms} rooms open (its maxRooms); join an existing room or try later`);
+        }
         pending = this.#create(roomId);
         this.#pending.set(roomId, pending);
         const settle = () => this.#pending.delete(roomId);

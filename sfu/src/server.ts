@@ -194,7 +194,13 @@ export async function startSfu(userOptions: SfuOptions = {}): Promise<Sfu> {
   let connections = () => 0;
   const metrics = new SfuMetrics({ pool, rooms, connections: () => connections(), logger });
   // WHIP/WHEP peers live in the rooms like the WebSocket's, so they close with them.
-  const whip = new WhipEndpoints({ sessions: new WhipSessions(rooms, logger), tokenSecret: options.tokenSecret, turn: options.turn, logger });
+  const whip = new WhipEndpoints({
+    sessions: new WhipSessions(rooms, logger),
+    tokenSecret: options.tokenSecret,
+    maxTokenLifetimeSeconds: options.maxTokenLifetimeSeconds,
+    turn: options.turn,
+    logger,
+  });
   const http = createServer(
     createRequestHandler({
       clientDir: options.clientDir,
@@ -206,6 +212,7 @@ export async function startSfu(userOptions: SfuOptions = {}): Promise<Sfu> {
       }),
       metrics: () => metrics.render(),
       whip,
+      hostPolicy: options.hostPolicy,
       logger,
     }),
   );
@@ -228,7 +235,10 @@ export async function startSfu(userOptions: SfuOptions = {}): Promise<Sfu> {
   const signaling = new SignalingServer(http, {
     rooms,
     tokenSecret: options.tokenSecret,
+    maxTokenLifetimeSeconds: options.maxTokenLifetimeSeconds,
     turn: options.turn,
+    limits: options.limits,
+    hostPolicy: options.hostPolicy,
     logger,
     onOutcome: (method, outcome) => metrics.recordOutcome(method, outcome),
   });

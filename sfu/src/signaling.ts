@@ -1,6 +1,6 @@
 // The signaling WebSocket endpoint: `ws://<host>:<httpPort>/ws`, one socket per peer, JSON text
-// frames (protocol.ts). This file owns the sockets (upgrade, size limit, keepalive); the
-// per-socket protocol lives in session.ts.
+// frames (protocol.ts). This file owns the sockets (upgrade, Host and Origin checks, connection
+// caps, size limit, keepalive); the per-socket protocol and its limits live in session.ts.
 //
 // Frame size: frames up to PROTOCOL_LIMITS.maxFrameBytes are parsed; larger ones up to
 // MAX_PAYLOAD_BYTES get a `frame_too_large` error reply (the socket stays usable); anything larger
@@ -11,17 +11,30 @@ import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { PROTOCOL_LIMITS } from './protocol.ts';
 import { Session, type SessionContext } from './session.ts';
 import { errorMessage, type Logger } from './logger.ts';
+import { hostAllowed, originAllowed, type HostPolicy } from './hosts.ts';
 
 export const SIGNALING_PATH = '/ws';
 /** Largest frame read at all, bytes; between maxFrameBytes and this, the reply is frame_too_large. */
 export const MAX_PAYLOAD_BYTES = 4 * PROTOCOL_LIMITS.maxFrameBytes;
 /** Ping interval; a socket that misses two pongs is dropped (its peer leaves), ms. */
 const KEEPALIVE_MS = 15_000;
+/** WebSocket close code: the server is at capacity, try again later (RFC 6455 registry, 1013). */
+const TRY_AGAIN_LATER = 1013;
+
+export interface SignalingContext extends SessionContext {
+  hostPolicy: HostPolicy;
+}
+
+function refuseUpgrade(socket: Duplex, status: string, reason: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${reason}\n`);
+}
 
 export class SignalingServer {
   readonly #wss: WebSocketServer;
   readonly #sessions = new Map<WebSocket, Session>();
   readonly #alive = new WeakSet<WebSocket>();
+  /** Open sockets by remote address, for maxConnectionsPerAddress. */
+  readonly #perAddress = new Map<string, number>();
   readonly #keepalive: NodeJS.Timeout;
   readonly #logger: Logger;
   readonly #onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -29,7 +42,7 @@ export class SignalingServer {
   #closed = false;
   #nextId = 1;
 
-  constructor(http: HttpServer, ctx: SessionContext) {
+  constructor(http: HttpServer, ctx: SignalingContext) {
     this.#http = http;
     this.#logger = ctx.logger;
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false });
@@ -37,7 +50,16 @@ export class SignalingServer {
       socket.on('error', () => socket.destroy());
       const pathname = new URL(req.url ?? '/', 'http://sfu.invalid').pathname;
       if (pathname !== SIGNALING_PATH || this.#closed) {
-        socket.end(`HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nsignaling is at ${SIGNALING_PATH}\n`);
+        refuseUpgrade(socket, '404 Not Found', `signaling is at ${SIGNALING_PATH}`);
+        return;
+      }
+      const host = req.headers.host;
+      if (!hostAllowed(ctx.hostPolicy, host)) {
+        refuseUpgrade(socket, '421 Misdirected Request', 'this SFU does not answer to that Host name; add it to the SFU\'s allowedHosts (SFU_ALLOWED_HOSTS)');
+        return;
+      }
+      if (!originAllowed(ctx.hostPolicy, req.headers.origin, host)) {
+        refuseUpgrade(socket, '403 Forbidden', 'pages from this Origin may not open signaling; add it to the SFU\'s allowedOrigins (SFU_ALLOWED_ORIGINS)');
         return;
       }
       this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, req, ctx));
@@ -51,8 +73,32 @@ export class SignalingServer {
     return this.#sessions.size;
   }
 
-  #accept(ws: WebSocket, req: IncomingMessage, ctx: SessionContext): void {
-    const label = `ws#${this.#nextId++} (${req.socket.remoteAddress}:${req.socket.remotePort})`;
+  /**
+   * Over a connection cap, the socket is upgraded only to be told why (a browser cannot read an
+   * HTTP refusal of a WebSocket), then closed with 1013 and dropped if it does not answer.
+   */
+  #overCapacity(address: string, ctx: SignalingContext): string | undefined {
+    const { maxConnections, maxConnectionsPerAddress } = ctx.limits;
+    if (this.#sessions.size >= maxConnections) return `the SFU has ${maxConnections} signaling connections open (its maxConnections); try again later`;
+    if ((this.#perAddress.get(address) ?? 0) >= maxConnectionsPerAddress) {
+      return `${maxConnectionsPerAddress} signaling connections are open from your address (the SFU's maxConnectionsPerAddress); close one first`;
+    }
+    return undefined;
+  }
+
+  #accept(ws: WebSocket, req: IncomingMessage, ctx: SignalingContext): void {
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const refusal = this.#overCapacity(address, ctx);
+    if (refusal !== undefined) {
+      ctx.onOutcome('invalid', 'limit_exceeded');
+      ws.on('error', () => {});
+      ws.send(JSON.stringify({ kind: 'response', id: null, ok: false, error: { code: 'limit_exceeded', message: refusal } }));
+      ws.close(TRY_AGAIN_LATER, 'limit_exceeded');
+      setTimeout(() => ws.terminate(), 1000).unref();
+      return;
+    }
+    this.#perAddress.set(address, (this.#perAddress.get(address) ?? 0) + 1);
+    const label = `ws#${this.#nextId++} (${address}:${req.socket.remotePort})`;
     const session = new Session(ws, ctx, label);
     this.#sessions.set(ws, session);
     this.#alive.add(ws);
@@ -67,6 +113,9 @@ export class SignalingServer {
     ws.on('close', (code) => {
       this.#logger.debug(`${label} closed (${code})`);
       this.#sessions.delete(ws);
+      const left = (this.#perAddress.get(address) ?? 1) - 1;
+      if (left > 0) this.#perAddress.set(address, left);
+      else this.#perAddress.delete(address);
       session.close();
     });
   }

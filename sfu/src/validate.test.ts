@@ -49,8 +49,8 @@ describe('decodeFrame', () => {
     ['a negative id', frame('leave', {}, -1), 'bad_message', null, /^id: /],
     ['a wrong kind', JSON.stringify({ kind: 'response', id: 3, method: 'leave', data: {} }), 'bad_message', 3, /^kind: expected 'request'/],
     ['a missing method', JSON.stringify({ kind: 'request', id: 3, data: {} }), 'bad_message', 3, /^method: expected a string/],
-    ['an extra envelope field', JSON.stringify({ kind: 'request', id: 3, method: 'leave', data: {}, x: 1 }), 'bad_message', 3, /unexpected field.*'x'/],
-    ['an unknown method', frame('explode', {}), 'unknown_method', 7, /unknown method 'explode'.*join/],
+    ['an extra envelope field', JSON.stringify({ kind: 'request', id: 3, method: 'leave', data: {}, x: 1 }), 'bad_message', 3, /unexpected field.*"x"/],
+    ['an unknown method', frame('explode', {}), 'unknown_method', 7, /unknown method "explode".*join/],
     ['an inherited property as method', frame('toString', {}), 'unknown_method', 7, /toString/],
     ['missing data', JSON.stringify({ kind: 'request', id: 7, method: 'createTransport' }), 'bad_request', 7, /^data: expected object/],
     ['a bad direction', frame('createTransport', { direction: 'sideways' }), 'bad_request', 7, /^data\.direction: .*"send"\|"recv"/],
@@ -64,6 +64,10 @@ describe('decodeFrame', () => {
     ['a codec that is not an object', frame('produce', { ...(VALID.produce as object), rtpParameters: { codecs: [1] } }), 'bad_request', 7, /^data\.rtpParameters\.codecs\[0\]: expected record/],
     ['no fingerprints', frame('connectTransport', { transportId: 't', dtlsParameters: { fingerprints: [] } }), 'bad_request', 7, /^data\.dtlsParameters\.fingerprints: must list at least one/],
     ['a fractional layer', frame('setConsumerPreferredLayers', { consumerId: 'c', spatialLayer: 0.5 }), 'bad_request', 7, /^data\.spatialLayer: expected int/],
+    ['nesting past maxJsonDepth', frame('ready', { rtpCapabilities: { codecs: [JSON.parse('['.repeat(40) + ']'.repeat(40))] } }), 'bad_message', 7, /nested deeper than 16 levels/],
+    ['a __proto__ key deep inside', `{"kind":"request","id":7,"method":"ready","data":{"rtpCapabilities":{"codecs":[{"__proto__":{"polluted":1}}]}}}`, 'bad_message', 7, /"__proto__" is not accepted/],
+    ['a constructor key', frame('leave', { constructor: { prototype: {} } }), 'bad_message', 7, /"constructor" is not accepted/],
+    ['more items than maxJsonNodes', frame('ready', { rtpCapabilities: { codecs: Array.from({ length: 2100 }, () => 0) } }), 'bad_message', 7, /more than 2000 fields/],
     ['a negative layer', frame('setConsumerPreferredLayers', { consumerId: 'c', spatialLayer: -1 }), 'bad_request', 7, /^data\.spatialLayer: /],
   ];
 
@@ -74,6 +78,22 @@ describe('decodeFrame', () => {
     expect(result.error.code).toBe(code);
     expect(result.id).toBe(id);
     expect(result.error.message).toMatch(message);
+  });
+
+  it('quotes at most a few short pieces of unknown keys, never a client\'s input in full', () => {
+    const keys = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`${i}${'k'.repeat(3000)}`, 1]));
+    const result = decodeFrame(frame('leave', keys));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.message).toMatch(/^data: unexpected fields "0k+…", "1k+…", "2k+…" \(and 17 more\)$/);
+    expect(result.error.message.length).toBeLessThan(250);
+    const method = decodeFrame(frame('x'.repeat(60_000), {}));
+    expect(!method.ok && method.error.message.length).toBeLessThan(400);
+  });
+
+  it('takes stricter depth limits as given', () => {
+    const result = decodeFrame(frame('leave', { a: { b: { c: {} } } }), { maxJsonDepth: 2, maxJsonNodes: 100 });
+    expect(!result.ok && result.error.message).toMatch(/^data\.a\.b: nested deeper than 2 levels/);
   });
 
   it('lists at most three problems and says how many more', () => {

@@ -7,6 +7,7 @@
 // needed to name a missing field; mediasoup validates the rest when it parses them.
 import { z } from 'zod';
 import { PROTOCOL_LIMITS, type ErrorInfo, type Request, type RequestMethod } from './protocol.ts';
+import { DEFAULT_SIGNALING_LIMITS, type ResolvedSignalingLimits } from './limits.ts';
 
 const { maxIdLength } = PROTOCOL_LIMITS;
 
@@ -110,11 +111,49 @@ function describe(value: unknown): string {
 function formatIssues(prefix: string, issues: readonly z.core.$ZodIssue[]): string {
   const shown = issues.slice(0, 3).map((issue) => {
     const path = [prefix, ...issue.path.map(String)].join('.').replace(/\.(\d+)(?=\.|$)/g, '[$1]');
-    const message = issue.message.replace(/^Invalid input: /, '').replace(/^Unrecognized keys?: /, 'unexpected field ');
-    return `${path}: ${message}`;
+    // Unrecognized keys are listed by name: quote a few, each cut short, never the client's input in full.
+    const message =
+      issue.code === 'unrecognized_keys'
+        ? `unexpected field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.slice(0, 3).map(quote).join(', ')}${issue.keys.length > 3 ? ` (and ${issue.keys.length - 3} more)` : ''}`
+        : issue.message.replace(/^Invalid input: /, '').slice(0, 200);
+    return `${path.slice(0, 120)}: ${message}`;
   });
   const more = issues.length > 3 ? ` (and ${issues.length - 3} more)` : '';
   return shown.join('; ') + more;
+}
+
+/** Keys that mean something to JavaScript objects: a copy or merge of a request by any code could turn them into a prototype change. */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Longest piece of the client's own text quoted back in an error, characters. */
+const QUOTE_CHARS = 40;
+
+function quote(text: string): string {
+  return JSON.stringify(text.length > QUOTE_CHARS ? `${text.slice(0, QUOTE_CHARS)}…` : text);
+}
+
+/**
+ * What is wrong with the shape of a parsed frame, or undefined: nesting deeper than maxJsonDepth
+ * (the frame object itself is level 0, `data` level 1), more than maxJsonNodes keys and items in
+ * all, or a prototype key anywhere. Iterative, so a 64 KiB frame of `[[[[...` costs no stack.
+ */
+function shapeProblem(root: unknown, limits: Pick<ResolvedSignalingLimits, 'maxJsonDepth' | 'maxJsonNodes'>): string | undefined {
+  const stack: [value: unknown, depth: number, path: string][] = [[root, 0, '']];
+  let nodes = 0;
+  while (stack.length > 0) {
+    const [value, depth, path] = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > limits.maxJsonDepth) return `${path || 'request'}: nested deeper than ${limits.maxJsonDepth} levels`;
+    const entries: [string, unknown][] = Array.isArray(value) ? value.map((v, i) => [`[${i}]`, v]) : Object.entries(value).map(([k, v]) => [k, v]);
+    nodes += entries.length;
+    if (nodes > limits.maxJsonNodes) return `request has more than ${limits.maxJsonNodes} fields and items in all`;
+    for (const [key, child] of entries) {
+      if (!Array.isArray(value) && PROTOTYPE_KEYS.has(key)) return `${path || 'request'}: field ${quote(key)} is not accepted anywhere`;
+      const childPath = Array.isArray(value) ? `${path}${key}` : path ? `${path}.${key.slice(0, QUOTE_CHARS)}` : key.slice(0, QUOTE_CHARS);
+      stack.push([child, depth + 1, childPath]);
+    }
+  }
+  return undefined;
 }
 
 function isMethod(value: string): value is RequestMethod {
@@ -122,12 +161,15 @@ function isMethod(value: string): value is RequestMethod {
 }
 
 /** Parses one text frame into a request, or says precisely what is wrong with it. */
-export function decodeFrame(text: string): DecodeResult {
+export function decodeFrame(
+  text: string,
+  limits: Pick<ResolvedSignalingLimits, 'maxJsonDepth' | 'maxJsonNodes'> = DEFAULT_SIGNALING_LIMITS,
+): DecodeResult {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = (error instanceof Error ? error.message : String(error)).slice(0, 120);
     return { ok: false, id: null, method: undefined, error: { code: 'bad_json', message: `frame is not valid JSON: ${reason}` } };
   }
   const bad = (id: number | null, message: string, method?: RequestMethod): DecodeResult => ({
@@ -141,16 +183,21 @@ export function decodeFrame(text: string): DecodeResult {
   }
   const frame = value as Record<string, unknown>;
   const rawId = frame.id;
+  const shape = shapeProblem(frame, limits);
+  if (shape !== undefined) {
+    const knownId = typeof rawId === 'number' && Number.isSafeInteger(rawId) && rawId >= 0 ? rawId : null;
+    return bad(knownId, shape);
+  }
   if (rawId === undefined) return bad(null, 'id: missing; every request needs a numeric id to match its response');
   if (typeof rawId !== 'number' || !Number.isSafeInteger(rawId) || rawId < 0) {
     return bad(null, `id: expected a non-negative integer, got ${typeof rawId === 'number' ? rawId : describe(rawId)}`);
   }
   const requestId = rawId;
   if (frame.kind !== 'request') {
-    return bad(requestId, `kind: expected 'request', got ${frame.kind === undefined ? 'nothing' : JSON.stringify(frame.kind)?.slice(0, 40)}`);
+    return bad(requestId, `kind: expected 'request', got ${frame.kind === undefined ? 'nothing' : typeof frame.kind === 'string' ? quote(frame.kind) : describe(frame.kind)}`);
   }
   const extra = Object.keys(frame).filter((key) => !['kind', 'id', 'method', 'data'].includes(key));
-  if (extra.length > 0) return bad(requestId, `unexpected field(s) ${extra.slice(0, 3).map((k) => `'${k.slice(0, 40)}'`).join(', ')}; a request has kind, id, method, data`);
+  if (extra.length > 0) return bad(requestId, `unexpected field(s) ${extra.slice(0, 3).map(quote).join(', ')}; a request has kind, id, method, data`);
   const method = frame.method;
   if (typeof method !== 'string') return bad(requestId, `method: expected a string, got ${describe(method)}`);
   if (!isMethod(method)) {
@@ -158,7 +205,7 @@ export function decodeFrame(text: string): DecodeResult {
       ok: false,
       id: requestId,
       method: undefined,
-      error: { code: 'unknown_method', message: `unknown method '${method.slice(0, 64)}'; known methods: ${REQUEST_METHODS.join(', ')}` },
+      error: { code: 'unknown_method', message: `unknown method ${quote(method)}; known methods: ${REQUEST_METHODS.join(', ')}` },
     };
   }
   const parsed = dataSchemas[method].safeParse(frame.data);

@@ -40,7 +40,7 @@ describe('shards and merge', () => {
     lan = createLan(3);
     const ip = lan.addresses[0]!;
     sfuUrl = `http://${ip}:3000`;
-    const [command, ...args] = [...lan.exec(0), process.execPath, '--import', 'tsx', 'sfu/src/main.ts', '--listen-ip', ip, '--port', '3000', '--rtc-port', '40000', '--workers', '1', '--log-level', 'warn'];
+    const [command, ...args] = [...lan.exec(0), process.execPath, '--import', 'tsx', 'sfu/src/main.ts', '--listen-ip', ip, '--port', '3000', '--rtc-port', '40000', '--workers', '1', '--log-level', 'warn', '--allow-anonymous-joins'];
     sfu = spawn(command!, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     sfu.stdout!.on('data', (d) => (sfuLog += d));
     sfu.stderr!.on('data', (d) => (sfuLog += d));

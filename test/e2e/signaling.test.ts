@@ -105,7 +105,8 @@ describe('SFU signaling against hostile clients', () => {
       ['produce before join', () => c.request('produce', { transportId: 't', kind: 'audio', source: 'mic', rtpParameters: audioParameters(1, '0') }), 'not_joined', /join first/],
       ['leave before join', () => c.request('leave', {}), 'not_joined', /join first/],
       ['join without a token', () => c.request('join', { roomId: 'guarded' }), 'forbidden', /data\.token: required/],
-      ['join with a forged token', () => c.request('join', { roomId: 'guarded', token: 'v1.9999999999..AAAA' }), 'forbidden', /signature/],
+      ['join with a forged token', () => c.request('join', { roomId: 'guarded', token: 'v2.eyJyIjoiZ3VhcmRlZCIsImUiOjk5OTk5OTk5OTl9.AAAA' }), 'forbidden', /signature/],
+      ['join with a v1 token', () => c.request('join', { roomId: 'guarded', token: 'v1.9999999999..AAAA' }), 'forbidden', /v1 tokens are no longer accepted/],
       ['join with another room\'s token', () => c.request('join', { roomId: 'guarded', token: createRoomToken(SECRET, { roomId: 'other' }) }), 'forbidden', /another room/],
       ['join with an expired token', () => c.request('join', { roomId: 'guarded', token: createRoomToken(SECRET, { roomId: 'guarded', ttlSeconds: 1, nowMs: Date.now() - 10_000 }) }), 'forbidden', /expired/],
     ];

@@ -186,7 +186,7 @@ describe('WHIP and WHEP on the real SFU', () => {
       expect(none.headers.get('www-authenticate')).toBe('Bearer');
       expect(await none.text()).toMatch(/needs Authorization: Bearer <room token>/);
       const otherRoom = await post(createRoomToken(secret, { roomId: 'elsewhere' }));
-      expect([otherRoom.status, await otherRoom.text()]).toEqual([401, "bearer token: token signature does not match room 'guarded' (minted for another room or with another secret?)\n"]);
+      expect([otherRoom.status, await otherRoom.text()]).toEqual([401, 'bearer token: token is for another room\n']);
       // A token bound to a peer id makes it the publisher's peer id. (Nothing connects: only the exchange is checked.)
       const token = createRoomToken(secret, { roomId: 'guarded', peerId: 'obs-1' });
       const ok = await post(token);

@@ -28,13 +28,16 @@ export class RawSignalingClient {
     ws.on('error', () => {});
   }
 
-  static async connect(url: string): Promise<RawSignalingClient> {
-    const ws = new WebSocket(url);
+  /** `options` for ws itself, e.g. `localAddress` (another loopback source) or `headers` (an Origin). */
+  static async connect(url: string, options: WebSocket.ClientOptions = {}): Promise<RawSignalingClient> {
+    const ws = new WebSocket(url, options);
+    // Listening before 'open': a server may send (and close) in the same packet as its handshake.
+    const client = new RawSignalingClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
     });
-    return new RawSignalingClient(ws);
+    return client;
   }
 
   /** Resolves when `predicate` holds, re-checked on every inbound message; rejects after timeoutMs. */
@@ -77,6 +80,11 @@ export class RawSignalingClient {
   }
 
   /** Expects `response` to be an error with `code`; returns it for further checks. */
+  /** Resolves with the close code once the server closes the socket. */
+  async closed(timeoutMs = 5000): Promise<number> {
+    return this.until(() => this.closeCode, 'the socket to close', timeoutMs);
+  }
+
   static error(response: Response, code: ErrorCode): ErrorResponse {
     if (response.ok) throw new Error(`expected a ${code} error, got success: ${JSON.stringify(response.data).slice(0, 200)}`);
     if (response.error.code !== code) {

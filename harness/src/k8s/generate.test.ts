@@ -257,7 +257,7 @@ describe('the services', () => {
       'Pod/fetch',
     ]);
     const env = envOf(find(run, 'Deployment', 'sfu')!);
-    expect(env).toMatchObject({ SFU_PORT: '3000', SFU_RTC_PORT: '40000', SFU_WORKERS: '1', SFU_LISTEN_IP: '0.0.0.0', SFU_ANNOUNCED_ADDRESS: '$(POD_IP)' });
+    expect(env).toMatchObject({ SFU_PORT: '3000', SFU_RTC_PORT: '40000', SFU_WORKERS: '1', SFU_LISTEN_IP: '0.0.0.0', SFU_ANNOUNCED_ADDRESS: '$(POD_IP)', SFU_ALLOW_ANONYMOUS_JOINS: '1', SFU_ALLOWED_HOSTS: 'test-run-sfu' });
     expect(env.SFU_TURN_URLS).toBeUndefined();
     expect(find(run, 'Service', 'sfu')!.spec!.ports!.map((p) => `${p.port}/${p.protocol}`)).toEqual(['3000/TCP', '40000/UDP', '40000/TCP']);
     // Prometheus scrapes the SFU and the gateway.

@@ -32,6 +32,11 @@ export function sfuDeployment(ctx: ManifestContext): Deployment {
     // Kubernetes expands $(POD_IP) from the variable above.
     { name: 'SFU_ANNOUNCED_ADDRESS', value: '$(POD_IP)' },
     { name: 'SFU_LOG_LEVEL', value: 'info' },
+    // The shards join without room tokens, over the cluster network only (the Service is not
+    // exposed); the SFU refuses a non-loopback address without a token secret unless told so.
+    { name: 'SFU_ALLOW_ANONYMOUS_JOINS', value: '1' },
+    // Shards and Prometheus name the SFU by its Service; the SFU answers only to names it knows.
+    { name: 'SFU_ALLOWED_HOSTS', value: ctx.names.of('sfu') },
   ];
   const turnUrls = sfuTurnUrls(ctx);
   if (turnUrls.length > 0) {

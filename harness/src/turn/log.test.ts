@@ -47,4 +47,14 @@ describe('coturn log summary', () => {
     appendFileSync(path, lines.filter((l) => l.includes('expired[0]')).join('\n') + '\n');
     expect(reader.read().refusedByUser).toEqual({ '1795688107:expired[0]': { '401': 1 } });
   });
+
+  it('takes a user named __proto__ or constructor as a plain key (no prototype pollution)', () => {
+    const line = (user: string) => `2: : session 1: realm <r> user <${user}>: incoming packet message processed, error 401: Unauthorized`;
+    const summary = summarizeCoturnLog([line('__proto__'), line('constructor'), line('__proto__')].join('\n'));
+    expect(({} as Record<string, unknown>)['401']).toBeUndefined();
+    expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+    expect(Object.keys(summary.refusedByUser).sort()).toEqual(['__proto__', 'constructor']);
+    expect(summary.refusedByUser['__proto__']!['401']).toBe(2);
+    expect(JSON.parse(JSON.stringify(summary)).refusedByUser.constructor).toEqual({ '401': 1 });
+  });
 });

@@ -16,8 +16,13 @@ const REFUSED = /user <([^>]*)>: incoming packet \S+ processed, error (\d{3})/;
 const PEER_USAGE = /peer usage: .*\brb=(\d+), .*\bsb=(\d+)/;
 const CLOSED = /closed \(2nd stage\)/;
 
+/** A map keyed by text from the log: no prototype, so a user named `__proto__` is just a key. */
+function dictionary<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 export function emptySummary(): CoturnLogSummary {
-  return { allocations: 0, refused: {}, refusedByUser: {}, relayedBytes: 0, sessions: 0 };
+  return { allocations: 0, refused: dictionary(), refusedByUser: dictionary(), relayedBytes: 0, sessions: 0 };
 }
 
 export function summarizeCoturnLog(text: string): CoturnLogSummary {
@@ -38,7 +43,8 @@ export function addLine(summary: CoturnLogSummary, line: string): void {
     if (user === '') return;
     const code = refused[2] as string;
     summary.refused[code] = (summary.refused[code] ?? 0) + 1;
-    const byUser = (summary.refusedByUser[user] ??= {});
+    // The username is whatever a TURN client sent, so it indexes only prototype-free maps.
+    const byUser = (summary.refusedByUser[user] ??= dictionary());
     byUser[code] = (byUser[code] ?? 0) + 1;
     return;
   }

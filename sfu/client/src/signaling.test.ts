@@ -109,6 +109,17 @@ describe('SignalingClient', () => {
     await expect(client.request('leave', {})).rejects.toThrow(/is closed/);
   });
 
+  it("tells the SFU's closing notice (a limit it enforced) with the close", async () => {
+    const { url, server } = await serve(() => {});
+    const client = await connect(url);
+    const closed = new Promise<string>((r) => client.onClose(r));
+    for (const socket of server.clients) {
+      socket.send(JSON.stringify({ kind: 'response', id: null, ok: false, error: { code: 'join_timeout', message: 'no join within 10000 ms' } }));
+      socket.close(1008, 'join_timeout');
+    }
+    expect(await closed).toBe('socket closed (code 1008: join_timeout); the SFU said: join_timeout: no join within 10000 ms');
+  });
+
   it('says where it could not connect', async () => {
     const { url, server } = await serve(() => {});
     await new Promise((r) => server.close(r));

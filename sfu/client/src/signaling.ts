@@ -62,6 +62,8 @@ export class SignalingClient {
   private readonly listeners = new Map<NotificationMethod, Set<AnyListener>>();
   private readonly closeListeners = new Set<(reason: string) => void>();
   private closedReason: string | undefined;
+  /** The SFU's last error not tied to a request (a limit it enforced), told with the close that follows. */
+  private serverNotice: string | undefined;
 
   private constructor(
     private readonly socket: SocketLike,
@@ -71,7 +73,9 @@ export class SignalingClient {
   ) {
     socket.addEventListener('message', (event) => this.handleMessage(event.data));
     socket.addEventListener('close', (event) =>
-      this.handleClose(`socket closed (code ${event.code}${event.reason ? `: ${event.reason}` : ''})`),
+      this.handleClose(
+        `socket closed (code ${event.code}${event.reason ? `: ${event.reason}` : ''})${this.serverNotice ? `; the SFU said: ${this.serverNotice}` : ''}`,
+      ),
     );
   }
 
@@ -171,7 +175,12 @@ export class SignalingClient {
     const id = message.id;
     const pending = typeof id === 'number' ? this.pending.get(id) : undefined;
     if (!pending) {
-      // id null: the SFU could not read a request at all; nothing to correlate with.
+      // id null with an error: a limit the SFU enforces on the socket (join_timeout,
+      // rate_limited, limit_exceeded), and a close follows; the close's reason will carry it.
+      if (id === null && isObject(message.error) && message.ok === false) {
+        this.serverNotice = `${String(message.error.code)}: ${String(message.error.message)}`;
+        return;
+      }
       console.error('signaling: response to no pending request', message);
       return;
     }

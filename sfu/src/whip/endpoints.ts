@@ -75,6 +75,8 @@ const CORS_HEADERS = {
 export interface WhipEndpointsContext {
   sessions: WhipSessions;
   tokenSecret: string | undefined;
+  /** Longest lifetime a bearer token may claim, seconds. */
+  maxTokenLifetimeSeconds: number;
   turn: Required<TurnOptions> | undefined;
   logger: Logger;
 }
@@ -161,7 +163,7 @@ export class WhipEndpoints {
     const header = req.headers.authorization;
     const match = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new HttpError(401, 'this SFU needs Authorization: Bearer <room token> (minted with its token secret)', challenge);
-    const check = verifyRoomToken(secret, match[1]!, { roomId });
+    const check = verifyRoomToken(secret, match[1]!, { roomId }, Date.now(), this.#ctx.maxTokenLifetimeSeconds);
     if (!check.ok) throw new HttpError(401, `bearer token: ${check.reason}`, challenge);
     return check.peerId;
   }
