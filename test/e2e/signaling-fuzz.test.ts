@@ -18,13 +18,9 @@ import { startSfu, type Sfu } from '../../sfu/src/server.ts';
 import { DEFAULT_SIGNALING_LIMITS } from '../../sfu/src/limits.ts';
 import { PROTOCOL_LIMITS, type ErrorCode, type Response } from '../../sfu/src/protocol.ts';
 import { waitFor } from '../support/wait.ts';
+import fc from 'fast-check';
 
-// fast-check is a devDependency; until it is installed the fuzz is reported as skipped, not passed
-// (and the two ts-ignores keep the typecheck green; the callbacks below are typed by hand).
-// @ts-ignore -- resolved once fast-check is installed
-const fc: Fc | undefined = await import('fast-check').catch(() => undefined);
-// @ts-ignore -- resolved once fast-check is installed
-type Fc = typeof import('fast-check');
+type Fc = typeof fc;
 
 const RUNS = Number(process.env.SIGNALING_FUZZ_RUNS ?? 5000);
 const SEED = process.env.SIGNALING_FUZZ_SEED === undefined ? Date.now() % 2 ** 31 : Number(process.env.SIGNALING_FUZZ_SEED);
@@ -221,7 +217,7 @@ function readableId(frame: Frame): number | null {
   }
 }
 
-describe.skipIf(fc === undefined)('signaling fuzz (fast-check; skipped until the fast-check devDependency is installed)', () => {
+describe('signaling fuzz (fast-check)', () => {
   let sfu: Sfu;
   beforeAll(async () => {
     if (!existsSync(workerBin)) throw new Error(`no mediasoup worker at ${workerBin}; run npm run setup`);
@@ -240,8 +236,8 @@ describe.skipIf(fc === undefined)('signaling fuzz (fast-check; skipped until the
     let frames = 0;
     let closes = 0;
     const codes = new Map<string, number>();
-    await fc!.assert(
-      fc!.asyncProperty(arbitraries(fc!), async (frame: Frame) => {
+    await fc.assert(
+      fc.asyncProperty(arbitraries(fc), async (frame: Frame) => {
         frames++;
         const reply = await socket.exchange(frame);
         if (reply === undefined) {
