@@ -13,7 +13,7 @@ describe('parseParams', () => {
 
   it('reads every parameter', () => {
     const p = at(
-      '?room=r1&name=Ann&peer=p7&token=t.k&autojoin=1&audio=0&video=true&simulcast=yes&width=1280&height=720&fps=15&screen=1&preview=1&icerestart=1&ws=ws://10.0.0.1:9/ws&handler=Chrome111',
+      '?room=r1&name=Ann&peer=p7&token=t.k&autojoin=1&audio=0&video=true&simulcast=yes&width=1280&height=720&fps=15&screen=1&preview=1&render=0&icerestart=1&ws=ws://10.0.0.1:9/ws&handler=Chrome111',
     );
     expect(p).toEqual({
       room: 'r1',
@@ -29,6 +29,7 @@ describe('parseParams', () => {
       fps: 15,
       screen: true,
       preview: true,
+      render: false,
       iceRestart: true,
       wsUrl: 'ws://10.0.0.1:9/ws',
       handlerName: 'Chrome111',
