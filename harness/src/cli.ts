@@ -300,6 +300,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A closed terminal or SSH session: stop and keep what was measured, as for Ctrl-C.
+  process.on('SIGHUP', onSignal);
   const { console: consoleReporter, reporters } = createReporters(flags.reporter, { outDir, quiet: flags.quiet ?? false });
   let prometheus: Awaited<ReturnType<typeof startPrometheusReporter>> = null;
   try {
@@ -327,5 +329,6 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     await prometheus?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
   }
 }

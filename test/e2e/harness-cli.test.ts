@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { descendants, leftoverProcesses, renderersUnder, runCli, type CliRun } from '../support/cli.ts';
+import { descendants, leftoverProcesses, processAlive, renderersUnder, runCli, type CliRun } from '../support/cli.ts';
 import { tempOutDir, readResults, readSamples } from '../support/results.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -185,24 +185,62 @@ describe('rtc-harness run', () => {
     expect(await leftoverProcesses(run)).toEqual([]);
   });
 
-  it('stops on SIGINT, writes what was measured, exits 2 and leaves no process behind', async () => {
+  // SIGHUP: the terminal or SSH session closed. The browsers are checked on the way: DevTools over
+  // a pipe, never a port another local user could drive them through.
+  it.each(['SIGINT', 'SIGHUP'] as const)('stops on %s, writes what was measured, exits 2 and leaves no process behind', async (signal) => {
     const out = outDir();
+    let browserCommands: string[] = [];
     const run = await runCli(['run', 'test/fixtures/crash.scenario.ts', '--out', out], {
       onSpawn: (child) => {
         void waitFor(() => existsSync(join(out, 'samples.jsonl')) && readSamples(out).length >= 6, 60_000, 'samples', 250)
-          .then(() => child.kill('SIGINT'))
+          .then(() => {
+            browserCommands = descendants(child.pid!).map((p) => p.cmd).filter((cmd) => /chrom/.test(cmd) && !/--type=/.test(cmd));
+            child.kill(signal);
+          })
           .catch((err) => console.error(err));
       },
     });
     expect(run.code, run.stdout + run.stderr).toBe(2);
-    expect(run.stderr).toContain('SIGINT');
+    expect(run.stderr).toContain(signal);
     const results = readResults(out);
     expect(results.interrupted).toBe(true);
-    expect(results.verdictReason).toContain('SIGINT');
+    expect(results.verdictReason).toContain(signal);
     expect(results.durationSeconds).toBeLessThan(14);
     expect(results.sampleCount).toBeGreaterThanOrEqual(6);
     expect(readSamples(out).length).toBe(results.sampleCount);
+    expect(browserCommands.length, 'a browser was running').toBeGreaterThan(0);
+    for (const cmd of browserCommands) {
+      expect(cmd).toContain('--remote-debugging-pipe');
+      expect(cmd).not.toContain('--remote-debugging-port');
+    }
     expect(await leftoverProcesses(run)).toEqual([]);
+  });
+});
+
+describe('rtc-harness killed outright', () => {
+  // SIGKILL (or the OOM killer) runs none of the harness's handlers. What it started must still go:
+  // Prometheus and the Pushgateway by their parent-death signal, Chromium and the mediasoup worker
+  // when their pipe to the harness closes.
+  it('leaves no process behind within 5 s of a SIGKILL, Prometheus included', async () => {
+    const out = outDir();
+    let started: { pid: number; cmd: string }[] = [];
+    await runCli(['run', 'test/fixtures/crash.scenario.ts', '--prometheus', '--pushgateway', '--out', out], {
+      onSpawn: (child) => {
+        void waitFor(() => existsSync(join(out, 'samples.jsonl')) && readSamples(out).length >= 3, 60_000, 'samples', 250)
+          .then(() => {
+            started = descendants(child.pid!).map((p) => ({ pid: p.pid, cmd: p.cmd }));
+            child.kill('SIGKILL');
+          })
+          .catch((err) => console.error(err));
+      },
+    });
+    const names = started.map((p) => p.cmd.split(' ')[0]!.split('/').pop()).join(' ');
+    for (const daemon of [/prometheus /, /pushgateway/, /mediasoup-worker/, /chrom/]) {
+      expect(started.some((p) => daemon.test(p.cmd)), `${daemon} was running (${names})`).toBe(true);
+    }
+    const alive = () => started.filter((p) => processAlive(p.pid));
+    await waitFor(() => alive().length === 0, 5_000, 'every process the harness started to exit').catch(() => undefined);
+    expect(alive().map((p) => p.cmd.slice(0, 120))).toEqual([]);
   });
 });
 
@@ -211,7 +249,7 @@ describe('rtc-harness bad input', () => {
     const run = await runCli(['run', 'test/fixtures/bad-count.scenario.ts']);
     expect(run.code).toBe(1);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
-    expect(run.stderr).toMatch(/test\/fixtures\/bad-count\.scenario\.ts: participants\.callers\.count must be an integer ≥ 1, got 0/);
+    expect(run.stderr).toMatch(/test\/fixtures\/bad-count\.scenario\.ts: participants\.callers\.count must be an integer from 1 to 10000, got 0/);
     expect(await leftoverProcesses(run)).toEqual([]);
   });
 

@@ -45,6 +45,9 @@ describe('CSV traces', () => {
     ['timeSeconds,lossPct\n5,1\n2,1', 'x.csv:3: timeSeconds 2 is before the previous point\'s 5'],
     ['timeSeconds,lossPct,direction\n0,1,sideways', 'x.csv:2: direction must be up, down or both'],
     ['', 'x.csv:1: empty trace'],
+    // A file that is not a trace (a secret given by mistake) is never quoted in the message.
+    ['root:$y$j9T$abc:19000:0:99999:7:::\n', 'x.csv:1: unknown column a 34-character value (not shown)'],
+    ['timeSeconds,rateKbps\n0,-----BEGIN PRIVATE KEY-----', 'x.csv:2: rateKbps must be a number (got a 27-character value (not shown))'],
   ])('reports %j as %s', (text, message) => {
     expect(errorOf(() => parseTrace(text, 'x.csv')).message).toContain(message);
   });

@@ -89,7 +89,7 @@ function parseCsv(text: string, source: string): TracePoint[] {
     if (!header) {
       header = cells;
       const unknown = header.find((name) => !FIELDS.includes(name));
-      if (unknown !== undefined) throw new TraceParseError(source, line, `unknown column '${unknown}': use ${FIELDS.join(', ')}`);
+      if (unknown !== undefined) throw new TraceParseError(source, line, `unknown column ${shownCell(unknown)}: use ${FIELDS.join(', ')}`);
       if (!header.includes('timeSeconds')) throw new TraceParseError(source, line, 'the header needs a timeSeconds column');
       return;
     }
@@ -105,13 +105,21 @@ function parseCsv(text: string, source: string): TracePoint[] {
         return;
       }
       const value = Number(cell);
-      if (!Number.isFinite(value)) throw new TraceParseError(source, line, `${name} must be a number (got '${cell}')`);
+      if (!Number.isFinite(value)) throw new TraceParseError(source, line, `${name} must be a number (got ${shownCell(cell)})`);
       raw[name] = value;
     });
     points.push(toPoint(raw, source, line, points.at(-1)?.timeSeconds ?? 0));
   });
   if (!header) throw new TraceParseError(source, 1, 'empty trace: expected a header line such as timeSeconds,rateKbps,delayMs,lossPct');
   return points;
+}
+
+/**
+ * A cell for an error message: shown when it looks like a name or a number, else only its length.
+ * A path given by mistake (a key file, /etc/shadow) must not end up quoted in a CI log.
+ */
+function shownCell(cell: string): string {
+  return /^[\w.+-]{1,24}$/.test(cell) ? `'${cell}'` : `a ${cell.length}-character value (not shown)`;
 }
 
 function lineAt(text: string, offset: number): number {

@@ -25,7 +25,10 @@ export interface PageContext {
    * `join`; with a `publish` hook, the harness calls it after `join` instead.
    */
   readonly publish: PublishRequest;
-  /** Aborted when the run stops (its end, Ctrl-C, an abortOnFail threshold): give up long waits. */
+  /**
+   * Aborted when the run stops (its end, Ctrl-C, an abortOnFail threshold): give up long waits.
+   * The `leave` of the hang-up at the end of the run gets its own, aborted after 5 s.
+   */
   readonly signal: AbortSignal;
   /** A line in the run's log, prefixed with the participant's id. */
   log(message: string): void;

@@ -108,6 +108,9 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Lau
       // Chromium's default would be ignored in favour of our own flags, so say exactly what we want.
       ignoreDefaultArgs: ['--mute-audio'],
       protocolTimeout: 60_000,
+      // DevTools over a pipe to this process only: a DevTools port would let any local user
+      // drive the participants' browsers (and read their pages) for the length of the run.
+      pipe: true,
       // The runner owns shutdown: on Ctrl-C it stops collecting, writes results, then closes the
       // browsers. Puppeteer's own handlers would kill them at once and exit the process with 130.
       handleSIGINT: false,

@@ -178,10 +178,14 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     this.#state = 'joined';
   }
 
-  async leave(): Promise<void> {
+  /**
+   * Leaves through the adapter. `signal` replaces the run's for this leave: the hang-up at the end
+   * of a run leaves after the run's signal was aborted, and must still reach the server.
+   */
+  async leave(signal?: AbortSignal): Promise<void> {
     const leave = this.adapter.leave;
     if (!leave) throw new Error(`${this.id}: leave() not possible, the page adapter '${this.adapter.name}' has no leave hook`);
-    await this.run('leave()', (page, ctx) => leave.call(this.adapter, page, ctx));
+    await this.run('leave()', (page, ctx) => leave.call(this.adapter, page, signal ? { ...ctx, signal } : ctx));
     this.#state = 'left';
   }
 

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { withParentDeathSignal } from '../util/parent-death.ts';
 
 export interface DaemonOptions {
   /** For messages: 'Prometheus'. */
@@ -69,7 +70,8 @@ async function startOnce(options: DaemonOptions, port: number): Promise<Daemon> 
   const logFd = openSync(options.logPath, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(options.binary, options.args(port), { stdio: ['ignore', logFd, logFd] });
+    const [command, args] = withParentDeathSignal(options.binary, options.args(port));
+    child = spawn(command, args, { stdio: ['ignore', logFd, logFd] });
   } finally {
     closeSync(logFd);
   }

@@ -18,7 +18,12 @@ export function hangUpTask(run: RunContext): Task {
       const sfu = run.sfu;
       if (!sfu) {
         const joined = records.flatMap((r) => (r.participant?.state === 'joined' && r.participant.adapter.leave ? [r.participant] : []));
-        await Promise.race([Promise.allSettled(joined.map((p) => p.leave())), new Promise((r) => setTimeout(r, LEAVE_TIMEOUT_MS))]);
+        // Not the run's signal: it was aborted when the run stopped, and a WHIP client's DELETE
+        // (or an app's own leave request) made with it would never be sent.
+        const signal = AbortSignal.timeout(LEAVE_TIMEOUT_MS);
+        const leaves = joined.map((p) => p.leave(signal).catch((err: unknown) => run.log('warn', `hang-up: ${(err as Error).message}`)));
+        // A page that hangs in its leave hook is closed with its browser anyway.
+        await Promise.race([Promise.all(leaves), new Promise((r) => setTimeout(r, LEAVE_TIMEOUT_MS))]);
         return;
       }
       const joined = records.flatMap((r) => (r.participant?.state === 'joined' ? [{ participant: r.participant, room: r.plan.room }] : []));

@@ -24,7 +24,7 @@ export function turnTask(run: RunContext): Task {
     name: 'TURN server',
     async start() {
       if (!run.plan.turn) return;
-      run.turn = await startRunTurn(run.plan.turn, { outDir: run.options.outDir, participants: run.plan.participants.length });
+      run.turn = await startRunTurn(run.plan.turn, { outDir: run.options.outDir, participants: run.plan.participants.length, durationMs: run.plan.durationMs });
       run.log('info', `TURN server (${run.plan.turn.kind}): ${run.turn.urls.join(', ')}`);
     },
     async stop() {

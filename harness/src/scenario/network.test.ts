@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +73,15 @@ describe('network traces in scenarios', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(new RegExp(`^${shown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: participants\\.a\\.network\\.trace: file not found: .*traces/missing\\.csv \\(the path is relative to the scenario file\\)`));
     expect(lines[1]).toMatch(/: timeline\[0\]\.set\.trace: .*traces\/bad\.csv:3: rateKbps must be .*-3/);
+  });
+
+  it('refuses a path that is not a regular file, such as a FIFO that would block the read forever', () => {
+    const { scenarioFile, dir } = folder({});
+    execFileSync('mkfifo', [join(dir, 'traces', 'pipe.csv')]);
+    const spec: ScenarioSpec = { duration: '30s', participants: { a: { count: 1, network: { trace: 'traces/pipe.csv' } } } };
+    const lines = problems(() => resolvePlan(spec, { file: scenarioFile, randomSeed: () => 1 }));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/participants\.a\.network\.trace: not a regular file \(a pipe, socket or device cannot be a trace\): .*traces\/pipe\.csv/);
   });
 
   it('refuses a trace mixed with settings, and a trace that is not a path', () => {

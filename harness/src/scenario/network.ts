@@ -2,7 +2,7 @@
 // complete change and settings their resolved change (both checked by check.ts, through the network
 // module); a trace file is read and parsed here, once, relative to the scenario file, so a
 // missing file or a bad line is a scenario error before anything starts.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { getProfile } from '../network/profiles.ts';
 import { resolveLinkUpdate } from '../network/settings.ts';
@@ -12,6 +12,9 @@ import type { PlannedNetwork } from './plan.ts';
 import type { NetworkSpec } from './types.ts';
 
 /** A problem with a trace file; `message` is one line without the scenario file. */
+/** A trace is a few thousand points at most; a bigger file is not one. */
+const MAX_TRACE_BYTES = 16 * 2 ** 20;
+
 export class TraceFileError extends Error {
   override name = 'TraceFileError';
 }
@@ -27,6 +30,11 @@ export function planNetwork(spec: NetworkSpec, where: string, scenarioFile: stri
   const shown = displayPath(file);
   let text: string;
   try {
+    // Only a regular file of sane size: a FIFO or a device would block or never end the read.
+    const stat = statSync(file);
+    if (stat.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+    if (!stat.isFile()) throw new Error('not a regular file (a pipe, socket or device cannot be a trace)');
+    if (stat.size > MAX_TRACE_BYTES) throw new Error(`${stat.size} bytes, more than a trace may have (${MAX_TRACE_BYTES})`);
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

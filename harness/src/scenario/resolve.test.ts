@@ -231,11 +231,11 @@ describe('resolvePlan: command-line overrides', () => {
     [{ seed: 'abc' }, '--seed abc: must be an integer from 0 to 4294967295'],
     [
       { set: ['viewers.count=0'] },
-      `${FILE} (with --set viewers.count=0): participants.viewers.count must be an integer ≥ 1, got 0`,
+      `${FILE} (with --set viewers.count=0): participants.viewers.count must be an integer from 1 to 10000, got 0`,
     ],
     [
       { set: ['viewers.count=many'] },
-      `${FILE} (with --set viewers.count=many): participants.viewers.count must be an integer ≥ 1, got 'many'`,
+      `${FILE} (with --set viewers.count=many): participants.viewers.count must be an integer from 1 to 10000, got 'many'`,
     ],
     [
       { set: ['viewers.count=3'] },

@@ -17,6 +17,9 @@ import { SCALABILITY_MODE, SCALABILITY_MODE_ALLOWED, VIDEO_CODECS } from './vide
 
 const must = (allowed: string) => ({ error: `must be ${allowed}` });
 
+/** The most participants a group may have. */
+export const MAX_GROUP_COUNT = 10_000;
+
 function int(min: number, max?: number) {
   const allowed = max === undefined ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
   const schema = z.number(must(allowed)).int(must(allowed)).min(min, must(allowed));
@@ -98,7 +101,9 @@ export const publishSchema = z.strictObject(
 
 const group = z.strictObject(
   {
-    count: int(1),
+    // Far beyond what one machine runs (shards split bigger runs), and what keeps a typo such as
+    // 4294967296 a clear error rather than an array the runner cannot allocate.
+    count: int(1, MAX_GROUP_COUNT),
     publish: z.union([z.literal(false), publishSchema], must("false or { audio?, video? }")).optional(),
     joinAt: durationSchema.optional(),
     joinSpread: durationSchema.optional(),

@@ -58,12 +58,12 @@ const cases: { name: string; edit: (s: Spec) => void; expected: string }[] = [
   {
     name: 'count below 1',
     edit: (s) => (group(s, 'viewers').count = 0),
-    expected: 'participants.viewers.count must be an integer ≥ 1, got 0',
+    expected: 'participants.viewers.count must be an integer from 1 to 10000, got 0',
   },
   {
     name: 'count not an integer',
     edit: (s) => (group(s, 'viewers').count = 2.5),
-    expected: 'participants.viewers.count must be an integer ≥ 1, got 2.5',
+    expected: 'participants.viewers.count must be an integer from 1 to 10000, got 2.5',
   },
   {
     name: 'who names an unknown group',
@@ -128,6 +128,11 @@ const cases: { name: string; edit: (s: Spec) => void; expected: string }[] = [
     expected:
       'timeline[1].do must be one of join, leave, publish, unpublish, mute, unmute, network, layers, iceRestart, ' +
       "screenShare, forceTurn, switchCamera, changeCodec, rejoin, churn, script (did you mean leave?), got 'levae'",
+  },
+  {
+    name: 'a count no machine could allocate',
+    edit: (s) => (group(s, 'viewers').count = 4294967296),
+    expected: 'participants.viewers.count must be an integer from 1 to 10000, got 4294967296',
   },
   {
     name: 'an unknown receive mode',
@@ -321,7 +326,7 @@ describe('validation errors name the file and the field', () => {
     timeline(spec)[0]!.source = 'speaker';
     const { file, message } = await load(asModule(spec));
     expect(message?.split('\n')).toEqual([
-      `${file}: participants.viewers.count must be an integer ≥ 1, got 0`,
+      `${file}: participants.viewers.count must be an integer from 1 to 10000, got 0`,
       `${file}: timeline[0].source must be 'mic', 'camera' or 'screen', got 'speaker'`,
     ]);
   });

@@ -8,10 +8,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withParentDeathSignal } from '../util/parent-death.ts';
 import { createSelfSignedCertificate } from './cert.ts';
 import { coturnConfig } from './config.ts';
 
@@ -113,10 +114,7 @@ async function startOnce(options: CoturnOptions): Promise<Coturn> {
     );
     const logFd = openSync(options.logPath, 'a');
     try {
-      // setpriv execs turnserver in place (same pid) with a parent-death signal set.
-      const [command, args] = existsSync('/usr/bin/setpriv')
-        ? ['/usr/bin/setpriv', ['--pdeathsig', 'KILL', '--', binary, '-c', confPath]]
-        : [binary, ['-c', confPath]];
+      const [command, args] = withParentDeathSignal(binary, ['-c', confPath]);
       child = spawn(command, args, { stdio: ['ignore', logFd, logFd] });
     } finally {
       closeSync(logFd);

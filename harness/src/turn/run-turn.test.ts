@@ -8,8 +8,8 @@ const external = { kind: 'external' as const, urls: ['turn:10.1.1.1:3478?transpo
 
 describe('the run TURN task', () => {
   it('hands the SFU the URLs and secret, and the links one route per address', async () => {
-    const turn = await startRunTurn(external, { outDir: '/nonexistent', participants: 2 });
-    expect(turn.sfu).toEqual({ urls: external.urls, secret: 'k3y' });
+    const turn = await startRunTurn(external, { outDir: '/nonexistent', participants: 2, durationMs: 60_000 });
+    expect(turn.sfu).toEqual({ urls: external.urls, secret: 'k3y', ttlSeconds: 60 + 3600 });
     expect(turn.routes.map((r) => [r.name, r.from, r.target.framing])).toEqual([
       ['turn0', '10.1.1.1:3478', 'stun'],
       ['turn1', '10.1.1.1:443', 'tls'],
@@ -21,8 +21,15 @@ describe('the run TURN task', () => {
     await turn.stop();
   });
 
+  it('hands out credentials that outlive a run longer than their default hour', async () => {
+    const threeHours = 3 * 3600 * 1000;
+    const turn = await startRunTurn(external, { outDir: '/nonexistent', participants: 2, durationMs: threeHours });
+    expect(turn.sfu.ttlSeconds).toBe(4 * 3600);
+    await turn.stop();
+  });
+
   it("gives an 'expired' participant REST credentials signed with the secret that expired an hour ago", async () => {
-    const turn = await startRunTurn(external, { outDir: '/nonexistent', participants: 1 });
+    const turn = await startRunTurn(external, { outDir: '/nonexistent', participants: 1, durationMs: 60_000 });
     const nowS = Math.floor(Date.now() / 1000);
     const { turnCredentials, iceTransportPolicy } = turn.overrides('a[0]', { policy: 'relay', transport: null, credentials: 'expired' })!;
     expect(iceTransportPolicy).toBe('relay');

@@ -3,7 +3,7 @@
 // TURN routes, translate a participant's TURN settings into link access rules and page
 // overrides, and summarise what coturn did. stop() is the runner's teardown step.
 import { join } from 'node:path';
-import { createTurnCredentials, type TurnOptions } from '../../../sfu/src/turn.ts';
+import { createTurnCredentials, DEFAULT_TURN_TTL_SECONDS, type TurnOptions } from '../../../sfu/src/turn.ts';
 import type { LinkChange } from '../network/types.ts';
 import type { CoturnLogSummary, ParticipantTurnPlan, TurnPageOverrides, TurnServerPlan, TurnSummary } from './types.ts';
 import { startCoturn, type Coturn } from './coturn.ts';
@@ -46,6 +46,17 @@ export interface RunTurnOptions {
   outDir: string;
   /** Participants in the run, for coturn's allocation quota. */
   participants: number;
+  /** How long the run lasts, ms: the credentials the SFU hands out must outlive it. */
+  durationMs: number;
+}
+
+/**
+ * Lifetime of the TURN credentials the SFU hands out for a run of `durationMs`: the run plus the
+ * SFU's default hour (joins, ICE restarts), so that a long run's allocations are never refused
+ * half-way: coturn checks the credentials again on every refresh.
+ */
+export function turnTtlSeconds(durationMs: number): number {
+  return Math.ceil(durationMs / 1000) + DEFAULT_TURN_TTL_SECONDS;
 }
 
 /** How long ago the credentials of a participant with `credentials: 'expired'` expired, seconds. */
@@ -85,7 +96,7 @@ export async function startRunTurn(plan: TurnServerPlan, options: RunTurnOptions
   };
   return {
     urls,
-    sfu: { urls, secret },
+    sfu: { urls, secret, ttlSeconds: turnTtlSeconds(options.durationMs) },
     routes,
     unshapedSources,
     selfSignedTls: server !== null,
