@@ -4,7 +4,8 @@
 // Needs from Chromium (checked with 156.0.8078.114): a call page runs in a `--type=renderer`
 // process of its own, and a killed renderer is reported to DevTools (Inspector.targetCrashed).
 import { describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { descendants, leftoverProcesses, processAlive, renderersUnder, runCli, type CliRun } from '../support/cli.ts';
 import { tempOutDir, readResults, readSamples } from '../support/results.ts';
@@ -213,6 +214,35 @@ describe('rtc-harness run', () => {
       expect(cmd).toContain('--remote-debugging-pipe');
       expect(cmd).not.toContain('--remote-debugging-port');
     }
+    expect(await leftoverProcesses(run)).toEqual([]);
+  });
+});
+
+describe('rtc-harness stopped by a second Ctrl-C', () => {
+  // The second Ctrl-C exits at once, without the runner's teardown. The temporary folders still
+  // go (util/temp-dir.ts): Chromium profiles, and coturn's, which holds the TURN secret and key.
+  it('leaves none of its temporary folders behind', async () => {
+    const out = outDir();
+    const ours = () => new Set(readdirSync(tmpdir()).filter((name) => /^rtc-harness-(chromium|turn|prometheus)-/.test(name)));
+    const before = ours();
+    let during: string[] = [];
+    const run = await runCli(['run', 'test/fixtures/turn-start.scenario.ts', '--out', out], {
+      onSpawn: (child) => {
+        void waitFor(() => existsSync(join(out, 'samples.jsonl')) && readSamples(out).length >= 3, 60_000, 'samples', 250)
+          .then(async () => {
+            during = [...ours()].filter((name) => !before.has(name));
+            child.kill('SIGINT');
+            await new Promise((r) => setTimeout(r, 200));
+            child.kill('SIGINT');
+          })
+          .catch((err) => console.error(err));
+      },
+    });
+    expect(run.code, run.stderr).toBe(2);
+    expect(during.some((name) => name.startsWith('rtc-harness-chromium-')), `a profile existed during the run (${during.join(', ')})`).toBe(true);
+    expect(during.some((name) => name.startsWith('rtc-harness-turn-')), `coturn's folder existed during the run (${during.join(', ')})`).toBe(true);
+    const left = [...ours()].filter((name) => during.includes(name));
+    expect(left).toEqual([]);
     expect(await leftoverProcesses(run)).toEqual([]);
   });
 });

@@ -8,10 +8,9 @@
 // update: 156.0.8078.114 added an omnibox-popup WebUI renderer per browser context, which took
 // 8-18% of a core each during a call (3 callers: 77% of this 2-core machine against 67%).
 // `--headful` needs a window, so it runs the full browser.
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import puppeteer, { type Browser } from 'puppeteer-core';
+import { makeTempDir } from '../util/temp-dir.ts';
 
 export interface ChromiumOptions {
   /** Path of the Chromium binary. Default: $CHROMIUM_PATH, else Debian's chromium-headless-shell (/usr/bin/chromium when headful). */
@@ -98,7 +97,8 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Lau
       `Chromium not found at ${executablePath}: run 'npm run setup' (installs Debian's chromium-headless-shell and chromium) or set CHROMIUM_PATH`,
     );
   }
-  const userDataDir = mkdtempSync(join(tmpdir(), 'rtc-harness-chromium-'));
+  const profile = makeTempDir('rtc-harness-chromium-');
+  const userDataDir = profile.path;
   let browser: Browser;
   try {
     browser = await puppeteer.launch({
@@ -118,7 +118,7 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Lau
       handleSIGHUP: false,
     });
   } catch (err) {
-    rmSync(userDataDir, { recursive: true, force: true });
+    profile.remove();
     throw err;
   }
   let closed: Promise<void> | undefined;
@@ -131,7 +131,7 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Lau
         // The browser may already be gone; killing below covers it.
       }
       if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-      rmSync(userDataDir, { recursive: true, force: true });
+      profile.remove();
     })());
   return { browser, close };
 }

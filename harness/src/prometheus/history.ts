@@ -1,8 +1,8 @@
 // Reopens the Prometheus data a run kept (`--prometheus`) so it can be queried, or graphed by a
 // Grafana pointed at it, after the run: `rtc-harness prometheus results/smoke-.../`.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeTempDir } from '../util/temp-dir.ts';
 import { startEmbeddedPrometheus, type EmbeddedPrometheus } from './embedded.ts';
 
 /** The TSDB folder in `dir`: a run's output folder (its prometheus/data) or a data folder itself. */
@@ -19,18 +19,19 @@ export function findDataDir(dir: string): string {
  */
 export async function openHistory(dir: string, options: { port?: number } = {}): Promise<EmbeddedPrometheus> {
   const dataDir = findDataDir(dir);
-  const configDir = mkdtempSync(join(tmpdir(), 'rtc-harness-prometheus-'));
+  const config = makeTempDir('rtc-harness-prometheus-');
+  const configDir = config.path;
   try {
     const prometheus = await startEmbeddedPrometheus({ configDir, dataDir, port: options.port });
     return {
       ...prometheus,
       stop: async () => {
         await prometheus.stop();
-        rmSync(configDir, { recursive: true, force: true });
+        config.remove();
       },
     };
   } catch (err) {
-    rmSync(configDir, { recursive: true, force: true });
+    config.remove();
     throw err;
   }
 }

@@ -8,11 +8,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withParentDeathSignal } from '../util/parent-death.ts';
+import { makeTempDir } from '../util/temp-dir.ts';
 import { createSelfSignedCertificate } from './cert.ts';
 import { coturnConfig } from './config.ts';
 
@@ -82,8 +82,10 @@ async function startOnce(options: CoturnOptions): Promise<Coturn> {
   const realm = options.realm ?? 'rtc-harness';
   const secret = options.secret ?? randomBytes(32).toString('base64url');
   const binary = options.binary ?? 'turnserver';
-  const dir = mkdtempSync(join(tmpdir(), 'rtc-harness-turn-'));
-  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  // Holds the TURN secret and the TLS key: removed however the process ends (temp-dir.ts).
+  const temp = makeTempDir('rtc-harness-turn-');
+  const dir = temp.path;
+  const removeDir = () => temp.remove();
   let child: ChildProcess;
   let port: number;
   let tlsPort: number;
