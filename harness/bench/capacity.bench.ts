@@ -20,14 +20,9 @@
 // CAPACITY_TOWNHALL_SIZES (10,20,30,40), CAPACITY_SOURCE (clip), CAPACITY_RECEIVE (pairs:
 // decode, townhall: count), CAPACITY_PER_BROWSER (the harness's default), CAPACITY_DURATION_S
 // (40). Sizes are capped at 64; each run at its duration + 90 s.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus } from 'node:os';
 import type { RunResults } from '../src/results/schema.ts';
-import { REPO_ROOT } from '../../test/support/cli.ts';
-import { readResults } from '../../test/support/results.ts';
-import { CLOCK_TICKS_PER_SECOND, cpuPercent, pssMiB, readChromiumKinds, readTree, PARTS, type Part } from './proc-tree.ts';
+import { measureRun, PARTS, type Part } from './proc-tree.ts';
 
 type Shape = 'pairs' | 'townhall';
 const SHAPES = (process.env.CAPACITY_SHAPES ?? 'pairs,townhall').split(',') as Shape[];
@@ -63,50 +58,18 @@ interface SizeResult {
   byKind: string | null;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function runSize(shape: Shape, size: number): Promise<SizeResult> {
-  const out = mkdtempSync(join(tmpdir(), `rtc-harness-bench-capacity-${shape}-${size}-`));
-  const child = spawn(process.execPath, ['harness/bin/rtc-harness.mjs', 'run', `harness/bench/capacity-${shape}.scenario.ts`, '--reporter', 'json', '--quiet', '--out', out], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const r = await measureRun({
+    name: `capacity-${shape}-${size}`,
+    args: [`harness/bench/capacity-${shape}.scenario.ts`],
     env: { ...process.env, CAPACITY_SIZE: String(size), CAPACITY_DURATION_S: String(DURATION_S) },
+    durationS: DURATION_S,
+    startupS: 4,
+    steadyFromS: STEADY_FROM_S,
+    steadyEndBeforeS: 3,
+    graceS: 90,
   });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const killTimer = setTimeout(() => child.kill('SIGINT'), (DURATION_S + 90) * 1000);
-  let cpu: SizeResult['cpu'] = null;
-  let pss: SizeResult['pss'] = null;
-  let byKind: string | null = null;
-  const steady = (async () => {
-    // Start-up (SFU, browsers, pages) takes a few seconds before the run's clock starts.
-    await sleep((STEADY_FROM_S + 4) * 1000);
-    if (child.exitCode !== null) return;
-    const a = readTree(child.pid!);
-    const kindsA = readChromiumKinds(child.pid!);
-    const t0 = performance.now();
-    await sleep((DURATION_S - STEADY_FROM_S - 3) * 1000);
-    if (child.exitCode !== null) return;
-    const b = readTree(child.pid!);
-    const seconds = (performance.now() - t0) / 1000;
-    cpu = cpuPercent(a, b, seconds);
-    pss = pssMiB(b);
-    byKind = [...readChromiumKinds(child.pid!)]
-      .map(([kind, e]) => ({ kind, processes: e.processes, pct: (100 * (e.ticks - (kindsA.get(kind)?.ticks ?? 0))) / CLOCK_TICKS_PER_SECOND / seconds }))
-      .sort((x, y) => y.pct - x.pct)
-      .map((k) => `${k.kind} ×${k.processes} ${k.pct.toFixed(1)}%`)
-      .join(', ');
-  })();
-  const exitCode = await exited;
-  clearTimeout(killTimer);
-  await steady;
-  let results: RunResults | null = null;
-  try {
-    results = readResults(out);
-  } catch {
-    // Reported below as a run without results.
-  }
-  rmSync(out, { recursive: true, force: true });
-  return { shape, size, participants: shape === 'pairs' ? size : size + 1, exitCode, results, cpu, pss, byKind };
+  return { shape, size, participants: shape === 'pairs' ? size : size + 1, ...r };
 }
 
 const f = (x: number | null | undefined, digits = 0) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits));

@@ -10,14 +10,8 @@
 //
 // Environment: PARTICIPANTS_BENCH_COUNTS (default "2,4,6"), PARTICIPANTS_BENCH_DURATION_S
 // (default 25). Sizes are capped at 16 and each run at its duration + 60 s.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { RunResults } from '../src/results/schema.ts';
-import { REPO_ROOT } from '../../test/support/cli.ts';
-import { cpuPercent, pssMiB, readTree, type Part } from './proc-tree.ts';
-import { readResults } from '../../test/support/results.ts';
+import { measureRun, type Part } from './proc-tree.ts';
 
 const COUNTS = (process.env.PARTICIPANTS_BENCH_COUNTS ?? '2,4,6').split(',').map(Number);
 const DURATION_S = Number(process.env.PARTICIPANTS_BENCH_DURATION_S ?? 25);
@@ -38,41 +32,17 @@ interface SizeResult {
 }
 
 async function runSize(count: number): Promise<SizeResult> {
-  const out = mkdtempSync(join(tmpdir(), `rtc-harness-bench-participants-${count}-`));
-  const child = spawn(
-    process.execPath,
-    ['harness/bin/rtc-harness.mjs', 'run', 'scenarios/smoke.scenario.ts', '--set', `callers.count=${count}`, '--duration', `${DURATION_S}s`, '--reporter', 'json', '--quiet', '--out', out],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const killTimer = setTimeout(() => child.kill('SIGINT'), (DURATION_S + 60) * 1000);
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  let cpu: SizeResult['cpuPercentOfOneCore'] = null;
-  let pss: SizeResult['pssMb'] = null;
   // Steady window: from STEADY_FROM_S after the start to 2 s before the end (start-up takes ~3 s).
-  const windowS = DURATION_S - STEADY_FROM_S - 2;
-  const steady = (async () => {
-    await sleep((STEADY_FROM_S + 3) * 1000);
-    if (child.exitCode !== null) return;
-    const a = readTree(child.pid!);
-    const t0 = performance.now();
-    await sleep(windowS * 1000);
-    if (child.exitCode !== null) return;
-    const b = readTree(child.pid!);
-    cpu = cpuPercent(a, b, (performance.now() - t0) / 1000);
-    pss = pssMiB(b);
-  })();
-  const exitCode = await exited;
-  clearTimeout(killTimer);
-  await steady;
-  let results: RunResults | null = null;
-  try {
-    results = readResults(out);
-  } catch {
-    // Reported below as a run without results.
-  }
-  rmSync(out, { recursive: true, force: true });
-  return { count, exitCode, results, cpuPercentOfOneCore: cpu, pssMb: pss };
+  const r = await measureRun({
+    name: `participants-${count}`,
+    args: ['scenarios/smoke.scenario.ts', '--set', `callers.count=${count}`, '--duration', `${DURATION_S}s`],
+    durationS: DURATION_S,
+    startupS: 3,
+    steadyFromS: STEADY_FROM_S,
+    steadyEndBeforeS: 2,
+    graceS: 60,
+  });
+  return { count, exitCode: r.exitCode, results: r.results, cpuPercentOfOneCore: r.cpu, pssMb: r.pss };
 }
 
 const f = (x: number | null | undefined, digits = 0) => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits));

@@ -1,8 +1,13 @@
-// CPU and memory of a process tree, read from /proc, by part: the browsers (Chromium), the SFU
+// Runs of the real CLI measured from /proc (measureRun), for the benches. CPU and memory of a process tree, by part: the browsers (Chromium), the SFU
 // (mediasoup workers) and the harness (everything else). Memory is PSS, so pages shared between
 // processes (Chromium's code, a clip every browser maps) count once across the tree.
-import { readFileSync } from 'node:fs';
-import { descendants, readProc, type ProcInfo } from '../../test/support/cli.ts';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RunResults } from '../src/results/schema.ts';
+import { descendants, readProc, REPO_ROOT, type ProcInfo } from '../../test/support/cli.ts';
+import { readResults } from '../../test/support/results.ts';
 
 export type Part = 'browsers' | 'sfu' | 'harness';
 export const PARTS: readonly Part[] = ['browsers', 'sfu', 'harness'];
@@ -66,4 +71,77 @@ export function readChromiumKinds(root: number): Map<string, { ticks: number; pr
     out.set(kind, e);
   }
   return out;
+}
+
+export interface MeasuredRun {
+  exitCode: number | null;
+  results: RunResults | null;
+  /** Over the steady window; null when the run ended before it. */
+  cpu: Record<Part, number> | null;
+  /** At the end of the steady window. */
+  pss: Record<Part, number> | null;
+  /** The browsers' CPU by Chromium process kind, % of a core ('renderer ×8 35.1%, ...'). */
+  byKind: string | null;
+}
+
+export interface MeasuredRunOptions {
+  /** Arguments of `rtc-harness run` after the scenario; --reporter json, --quiet and --out are added. */
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  /** The run's duration, s. */
+  durationS: number;
+  /** How long the CLI takes to start the run's clock (SFU, browsers, pages), s. */
+  startupS: number;
+  /** The steady window, on the run's clock: from this long after its start ... */
+  steadyFromS: number;
+  /** ... to this long before its end. */
+  steadyEndBeforeS: number;
+  /** Interrupted (SIGINT) if still running this long after its duration. */
+  graceS: number;
+  /** Prefix of its output folder in the temp folder (removed afterwards). */
+  name: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs the real CLI and reads what the machine paid over the steady part of the run. */
+export async function measureRun(options: MeasuredRunOptions): Promise<MeasuredRun> {
+  const out = mkdtempSync(join(tmpdir(), `rtc-harness-bench-${options.name}-`));
+  const child = spawn(process.execPath, ['harness/bin/rtc-harness.mjs', 'run', ...options.args, '--reporter', 'json', '--quiet', '--out', out], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: options.env ?? process.env,
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const killTimer = setTimeout(() => child.kill('SIGINT'), (options.durationS + options.graceS) * 1000);
+  const measured: Pick<MeasuredRun, 'cpu' | 'pss' | 'byKind'> = { cpu: null, pss: null, byKind: null };
+  const steady = (async () => {
+    await sleep((options.startupS + options.steadyFromS) * 1000);
+    if (child.exitCode !== null) return;
+    const a = readTree(child.pid!);
+    const kindsA = readChromiumKinds(child.pid!);
+    const t0 = performance.now();
+    await sleep((options.durationS - options.steadyFromS - options.steadyEndBeforeS) * 1000);
+    if (child.exitCode !== null) return;
+    const b = readTree(child.pid!);
+    const seconds = (performance.now() - t0) / 1000;
+    measured.cpu = cpuPercent(a, b, seconds);
+    measured.pss = pssMiB(b);
+    measured.byKind = [...readChromiumKinds(child.pid!)]
+      .map(([kind, e]) => ({ kind, processes: e.processes, pct: (100 * (e.ticks - (kindsA.get(kind)?.ticks ?? 0))) / CLOCK_TICKS_PER_SECOND / seconds }))
+      .sort((x, y) => y.pct - x.pct)
+      .map((k) => `${k.kind} ×${k.processes} ${k.pct.toFixed(1)}%`)
+      .join(', ');
+  })();
+  const exitCode = await exited;
+  clearTimeout(killTimer);
+  await steady;
+  let results: RunResults | null = null;
+  try {
+    results = readResults(out);
+  } catch {
+    // Reported by the caller as a run without results.
+  }
+  rmSync(out, { recursive: true, force: true });
+  return { exitCode, results, ...measured };
 }
