@@ -8,7 +8,9 @@
 //
 // Needs from Chromium (checked with 156.0.8078.114; the log's first line names the build):
 // `iceTransportPolicy: 'relay'` honoured (relayOnly), `turns:`
-// candidates gathered with `--ignore-certificate-errors`, a dead pair declared after ~5 s.
+// candidates gathered for a certificate accepted by `--ignore-certificate-errors-spki-list` (the
+// run's key alone; with another key only443 never connects, checked with 156.0.8078.129), a dead
+// pair declared after ~5 s.
 //
 // These tests measure paths and times on a machine shared with other work: the load-generator
 // guard may call a run `invalid`, so they check the measurements whatever the verdict.

@@ -23,8 +23,11 @@ export interface ChromiumOptions {
   fakeVideoFile?: string;
   /** Let Chromium send all three simulcast layers from sources under 1280x720. Default true. */
   allowAllSimulcastLayers?: boolean;
-  /** Accept self-signed certificates (TURN over TLS with a run's own certificate). Default false. */
-  ignoreCertificateErrors?: boolean;
+  /**
+   * Public keys (base64 SHA-256 of the SPKI) whose certificates are accepted though untrusted: the
+   * run's own TURN-over-TLS certificate. Every other certificate is checked as usual. Default none.
+   */
+  trustedSpkiSha256?: string[];
   /** WebRTC IP handling policy, e.g. 'disable_non_proxied_udp' to force TURN. Default: Chromium's. */
   webrtcIpHandlingPolicy?: string;
   /** More command-line flags, appended last. */
@@ -76,7 +79,8 @@ export function chromiumArgs(options: ChromiumOptions, userDataDir: string): str
     args.push('--force-fieldtrials=WebRTC-LegacySimulcastLayerLimit/Disabled/');
   }
   if (options.fakeVideoFile) args.push(`--use-file-for-fake-video-capture=${options.fakeVideoFile}`);
-  if (options.ignoreCertificateErrors) args.push('--ignore-certificate-errors');
+  // Chromium honours the list only with --user-data-dir, which every browser here has.
+  if (options.trustedSpkiSha256?.length) args.push(`--ignore-certificate-errors-spki-list=${options.trustedSpkiSha256.join(',')}`);
   if (options.webrtcIpHandlingPolicy) {
     args.push(`--webrtc-ip-handling-policy=${options.webrtcIpHandlingPolicy}`);
   }

@@ -23,8 +23,8 @@ export function browsersTask(run: RunContext): Task {
         chromium: {
           ...chromium,
           headful: run.plan.browser.headful,
-          // The bundled TURN server's TLS certificate is the run's own: the browsers must accept it.
-          ...(run.turn?.selfSignedTls ? { ignoreCertificateErrors: true } : {}),
+          // The bundled TURN server's TLS certificate is the run's own: the browsers accept its key, and only it.
+          ...(run.turn?.tlsSpkiSha256 ? { trustedSpkiSha256: [run.turn.tlsSpkiSha256] } : {}),
         },
         ...(run.options.browserEndpoints?.length ? { endpoints: run.options.browserEndpoints } : {}),
       });

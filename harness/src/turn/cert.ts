@@ -1,7 +1,10 @@
 // A self-signed certificate for the run's TURN-over-TLS listener, made with the openssl command
-// line (Debian's openssl package). Browsers do not trust it: participants that use TURN over
-// TLS run in a Chromium started with --ignore-certificate-errors.
+// line (Debian's openssl package). Browsers do not trust it: the run's browsers are told to accept
+// this one certificate's public key (`--ignore-certificate-errors-spki-list`), and nothing else,
+// so a user's own page with a bad certificate still fails as it would for a real user.
 import { execFile } from 'node:child_process';
+import { createHash, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -10,6 +13,14 @@ const run = promisify(execFile);
 export interface CertificateFiles {
   certPath: string;
   keyPath: string;
+  /** base64 of the SHA-256 of the certificate's SubjectPublicKeyInfo, as Chromium's SPKI allowlist takes it. */
+  spkiSha256: string;
+}
+
+/** base64(SHA-256(SubjectPublicKeyInfo DER)) of a PEM certificate: what `--ignore-certificate-errors-spki-list` matches. */
+export function spkiSha256(certPem: string): string {
+  const spki = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64');
 }
 
 /**
@@ -32,5 +43,5 @@ export async function createSelfSignedCertificate(dir: string, ip: string, opens
     }
     throw new Error(`openssl could not make the TURN certificate: ${(e.stderr ?? e.message).trim()}`);
   }
-  return { certPath, keyPath };
+  return { certPath, keyPath, spkiSha256: spkiSha256(readFileSync(certPath, 'utf8')) };
 }

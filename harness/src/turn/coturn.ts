@@ -49,6 +49,8 @@ export interface Coturn {
   readonly tlsPort: number;
   readonly realm: string;
   readonly secret: string;
+  /** The TLS certificate's public key hash (base64 SHA-256 of its SPKI): the one certificate browsers are told to accept. */
+  readonly tlsSpkiSha256: string;
   readonly logPath: string;
   /** One URL per transport, as pages are given them. */
   readonly urls: { udp: string; tcp: string; tls: string };
@@ -89,10 +91,12 @@ async function startOnce(options: CoturnOptions): Promise<Coturn> {
   let child: ChildProcess;
   let port: number;
   let tlsPort: number;
+  let tlsSpkiSha256: string;
   try {
     port = await freePort(listenIp, true);
     tlsPort = await freePort(listenIp, false, port);
     const cert = await createSelfSignedCertificate(dir, listenIp);
+    tlsSpkiSha256 = cert.spkiSha256;
     const confPath = join(dir, 'turnserver.conf');
     writeFileSync(
       confPath,
@@ -171,6 +175,7 @@ async function startOnce(options: CoturnOptions): Promise<Coturn> {
     tlsPort,
     realm,
     secret,
+    tlsSpkiSha256,
     logPath: options.logPath,
     urls: {
       udp: `turn:${host}:${port}?transport=udp`,

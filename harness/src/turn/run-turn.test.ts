@@ -15,7 +15,7 @@ describe('the run TURN task', () => {
       ['turn1', '10.1.1.1:443', 'tls'],
     ]);
     expect(turn.unshapedSources).toEqual(['10.1.1.2']);
-    expect(turn.selfSignedTls).toBe(false);
+    expect(turn.tlsSpkiSha256).toBeNull();
     expect(turn.access('tls')).toEqual({ blockUdp: true, allowPorts: [443] });
     expect(turn.summary()).toEqual({ server: 'external', urls: external.urls });
     await turn.stop();

@@ -20,8 +20,11 @@ export interface RunTurn {
   readonly routes: TurnRoute[];
   /** Addresses the relay sends to the SFU from: that leg is not a participant's access network. */
   readonly unshapedSources: string[];
-  /** The browsers must accept the bundled server's self-signed certificate (TURN over TLS). */
-  readonly selfSignedTls: boolean;
+  /**
+   * The bundled server's self-signed TLS certificate (TURN over TLS), as the base64 SHA-256 of its
+   * public key: the browsers accept that key and no other bad certificate. null: an external server.
+   */
+  readonly tlsSpkiSha256: string | null;
   /** Link access rules that leave only TURN over `transport`. */
   access(transport: TurnTransport): Required<Pick<LinkChange, 'blockUdp' | 'allowPorts'>>;
   /** What the page's agent must override for this participant; null: nothing. */
@@ -99,7 +102,7 @@ export async function startRunTurn(plan: TurnServerPlan, options: RunTurnOptions
     sfu: { urls, secret, ttlSeconds: turnTtlSeconds(options.durationMs) },
     routes,
     unshapedSources,
-    selfSignedTls: server !== null,
+    tlsSpkiSha256: server?.tlsSpkiSha256 ?? null,
     access: (transport) => forcedTurnAccess(routes, transport),
     overrides(participantId, turn) {
       if (!turn) return null;
