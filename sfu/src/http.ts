@@ -72,7 +72,8 @@ export function createRequestHandler(ctx: HttpContext): (req: IncomingMessage, r
   };
   return (req, res) => {
     route(req, res).catch((error: unknown) => {
-      ctx.logger.warn(`HTTP ${req.method} ${req.url} failed: ${errorMessage(error)}`);
+      // The path alone: a query may carry a join token, and logs outlive it.
+      ctx.logger.warn(`HTTP ${req.method} ${new URL(req.url ?? '/', 'http://sfu.invalid').pathname} failed: ${errorMessage(error)}`);
       if (!res.headersSent) {
         res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
         res.end('internal error\n');

@@ -28,6 +28,7 @@ import type { RunOptions } from './run.ts';
 import { buildResults, type ParticipantRecord } from './summary.ts';
 import type { Timeline } from './timeline.ts';
 import { TrackedActions } from './tracked-actions.ts';
+import { redactUrlsIn } from '../util/redact.ts';
 
 export type LogLevel = 'info' | 'warn' | 'error';
 
@@ -97,8 +98,9 @@ export class RunContext {
     this.stopped = new Promise<void>((resolve) => (this.#wake = resolve));
   }
 
+  /** Every message of the run goes out here: credentials in URLs are redacted on the way (util/redact.ts). */
   log(level: LogLevel, message: string): void {
-    this.mux.onLog(level, message);
+    this.mux.onLog(level, redactUrlsIn(message));
   }
 
   /** Stops the run; the first reason is the one results.json gives. */

@@ -12,6 +12,7 @@ import type { ParticipantLinks } from './links.ts';
 import type { LayerLog } from '../analysis/layer-log.ts';
 import type { IceLog } from '../analysis/ice-log.ts';
 import type { ActionEffect, OutageRecovery, ParticipantLayers, SfuLeakCheck } from '../results/analyses.ts';
+import { redactUrl, redactUrlsIn } from '../util/redact.ts';
 
 export interface ParticipantRecord {
   plan: PlannedParticipant;
@@ -100,7 +101,7 @@ export function buildResults(input: ResultInputs): RunResults {
       group: r.plan.group,
       connected: r.connected,
       joinedAtMs: r.participant?.joinedAtMs ?? null,
-      ...(r.error ? { error: r.error } : {}),
+      ...(r.error ? { error: redactUrlsIn(r.error) } : {}),
       browserIndex: r.participant?.browserIndex ?? null,
       ...(input.links?.has(r.plan.id)
         ? { network: { profile: input.links.profile(r.plan.id)!, counters: input.links.counters(r.plan.id)! } }
@@ -119,7 +120,7 @@ export function buildResults(input: ResultInputs): RunResults {
         do: a.action.do === 'enter' ? 'join' : a.action.do,
         participant: a.participant,
         ok: a.ok,
-        ...(a.error ? { error: a.error } : {}),
+        ...(a.error ? { error: redactUrlsIn(a.error) } : {}),
         durationMs: a.durationMs,
         ...('churnCycle' in a.action && a.action.churnCycle !== undefined ? { churnCycle: a.action.churnCycle } : {}),
         ...(a.action.do === 'script' ? { name: a.action.name } : {}),
@@ -139,7 +140,7 @@ export function buildResults(input: ResultInputs): RunResults {
     droppedPoints: input.storage.droppedPoints,
     environment: input.environment,
     timelineStartUnixMs: input.startMs,
-    overrides: [...plan.overrides],
+    overrides: plan.overrides.map(redactUrlsIn),
     ...(input.sfu ? { sfu: input.sfu } : {}),
   };
 }
@@ -155,8 +156,8 @@ function targetSummary(target: RunPlan['target']): TargetSummary {
     case 'bundled':
       return { kind: 'bundled' };
     case 'url':
-      return { kind: 'url', url: target.url, page: target.page?.name ?? 'reference' };
+      return { kind: 'url', url: redactUrl(target.url), page: target.page?.name ?? 'reference' };
     case 'whip':
-      return { kind: 'whip', whip: target.whip, whep: target.whep };
+      return { kind: 'whip', whip: target.whip && redactUrl(target.whip), whep: target.whep && redactUrl(target.whep) };
   }
 }

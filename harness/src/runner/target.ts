@@ -9,6 +9,7 @@ import type { RunPlan } from '../scenario/plan.ts';
 import { startRunTurn } from '../turn/run-turn.ts';
 import type { RunContext } from './context.ts';
 import { ParticipantLinks, type LinkTarget } from './links.ts';
+import { whyUnreachable } from './reachable.ts';
 import type { Task } from './tasks.ts';
 
 export function shapedParticipants(plan: RunPlan): Set<string> {
@@ -41,16 +42,20 @@ export function targetTask(run: RunContext): Task {
       const target = run.plan.target;
       if (target.kind === 'url') {
         const adapter = target.page ?? referencePage;
-        run.pages = {
-          pageUrl: (p) => target.url.replaceAll('{room}', encodeURIComponent(p.room)).replaceAll('{name}', encodeURIComponent(p.id)),
-          adapterFor: () => adapter,
-        };
+        const fill = (url: string, p: { room: string; id: string }) => url.replaceAll('{room}', encodeURIComponent(p.room)).replaceAll('{name}', encodeURIComponent(p.id));
+        run.pages = { pageUrl: (p) => fill(target.url, p), adapterFor: () => adapter };
+        const first = run.plan.participants[0];
+        if (first) await checkReachable(run, 'the call page', fill(target.url, first), 'GET');
         return;
       }
       if (target.kind === 'whip') {
         // Publishers over WHIP, the others over WHEP, each from a blank page.
         const adapters = whipAdapters(target);
         run.pages = { pageUrl: () => BLANK_PAGE_URL, adapterFor: (p) => (p.publish.audio || p.publish.video ? adapters.publisher : adapters.viewer) };
+        const first = run.plan.participants[0];
+        for (const [what, url] of [['the WHIP endpoint', target.whip], ['the WHEP endpoint', target.whep]] as const) {
+          if (url && first) await checkReachable(run, what, url.replaceAll('{room}', encodeURIComponent(first.room)).replaceAll('{name}', encodeURIComponent(first.id)), 'OPTIONS');
+        }
         return;
       }
       // The SFU's warnings and errors (a worker that died, its replacement, or why there is none) go into the run's log.
@@ -76,6 +81,21 @@ export function targetTask(run: RunContext): Task {
       await run.sfu?.close();
     },
   };
+}
+
+/**
+ * Throws when `url` does not answer (the run ends with exit 2 at once). Remote browsers reach the
+ * server from elsewhere, so there it is only a warning.
+ */
+async function checkReachable(run: RunContext, what: string, url: string, method: 'GET' | 'OPTIONS'): Promise<void> {
+  const why = await whyUnreachable(url, undefined, method);
+  if (why === null) return;
+  const message = `${what} at ${new URL(url).origin} cannot be reached from here: ${why}`;
+  if (run.options.browserEndpoints?.length) {
+    run.log('warn', `${message}; the remote browsers may still reach it`);
+    return;
+  }
+  throw new Error(message);
 }
 
 /** One link per shaped participant, relaying to every media address of the SFU (and TURN). */

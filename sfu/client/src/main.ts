@@ -2,7 +2,7 @@
 // installs window.rtcHarness, and joins and publishes on load when autojoin=1.
 import type { RtcHarnessApi } from './api.ts';
 import { Call } from './call.ts';
-import { parseParams } from './params.ts';
+import { addressWithoutToken, parseParams } from './params.ts';
 import { errorMessage } from './signaling.ts';
 import { TileGrid } from './ui.ts';
 
@@ -11,6 +11,8 @@ async function main(): Promise<void> {
   let params;
   try {
     params = parseParams(window.location);
+    const clean = addressWithoutToken(window.location.href);
+    if (clean !== null) history.replaceState(history.state, '', clean);
   } catch (err) {
     const ui = new TileGrid(root);
     // Nothing to drive without valid parameters; say so on the page and in the console.

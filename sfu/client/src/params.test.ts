@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PARAM_DEFAULTS, parseParams } from './params.ts';
+import { addressWithoutToken, PARAM_DEFAULTS, parseParams } from './params.ts';
 
 const at = (search: string, protocol = 'http:', host = '127.0.0.1:4443') => parseParams({ search, protocol, host });
 
@@ -34,6 +34,18 @@ describe('parseParams', () => {
       wsUrl: 'ws://10.0.0.1:9/ws',
       handlerName: 'Chrome111',
     });
+  });
+
+  it('takes the token from the fragment first (never sent to a server), else from the query', () => {
+    expect(parseParams({ search: '?room=r', hash: '#token=v2.a.b', protocol: 'http:', host: 'h' }).token).toBe('v2.a.b');
+    expect(parseParams({ search: '?room=r&token=q', hash: '#token=f', protocol: 'http:', host: 'h' }).token).toBe('f');
+    expect(parseParams({ search: '?room=r&token=q', hash: '', protocol: 'http:', host: 'h' }).token).toBe('q');
+  });
+
+  it("gives the page's address without its token, to put in place of the one it was opened with", () => {
+    expect(addressWithoutToken('http://h:3000/?room=r&token=secret&name=a#token=x&y=1')).toBe('http://h:3000/?room=r&name=a#y=1');
+    expect(addressWithoutToken('http://h/#token=x')).toBe('http://h/');
+    expect(addressWithoutToken('http://h/?room=r')).toBeNull();
   });
 
   it('names the parameter when a value is malformed', () => {

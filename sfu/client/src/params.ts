@@ -3,7 +3,9 @@
 //   room=ROOM        room to join.                                   Default: none (required with autojoin=1)
 //   name=NAME        display name.                                   Default: the peer id the SFU picks
 //   peer=ID          peer id to ask for.                             Default: chosen by the SFU
-//   token=TOKEN      join token (SFU with a token secret).           Default: none
+//   token=TOKEN      join token (SFU with a token secret), best in the fragment: #token=TOKEN
+//                    is never sent to a server, so no access log or Referer carries it. The page
+//                    takes it out of its address either way (see addressWithoutToken).  Default: none
 //   autojoin=0|1     join and publish on load; 0 leaves it to window.rtcHarness.  Default 0
 //   audio=0|1        publish the microphone on autojoin.             Default 1
 //   video=0|1        publish the camera on autojoin.                 Default 1
@@ -61,6 +63,8 @@ export interface PageLocation {
   search: string;
   protocol: string;
   host: string;
+  /** `#token=...`; absent or '' when there is none. */
+  hash?: string;
 }
 
 export function parseParams(location: PageLocation): PageParams {
@@ -92,7 +96,7 @@ export function parseParams(location: PageLocation): PageParams {
     room: text('room'),
     name: text('name'),
     peerId: text('peer'),
-    token: text('token'),
+    token: fragmentToken(location.hash) ?? text('token'),
     autojoin: flag('autojoin', PARAM_DEFAULTS.autojoin),
     audio: flag('audio', PARAM_DEFAULTS.audio),
     video: flag('video', PARAM_DEFAULTS.video),
@@ -111,4 +115,26 @@ export function parseParams(location: PageLocation): PageParams {
     throw new Error('URL parameter autojoin=1 needs room=ROOM');
   }
   return params;
+}
+
+function fragmentToken(hash: string | undefined): string | undefined {
+  const value = new URLSearchParams((hash ?? '').replace(/^#/, '')).get('token');
+  return value === null || value === '' ? undefined : value;
+}
+
+/**
+ * The page's address with its token taken out of the query and the fragment, or null when it has
+ * none: the page replaces its address with it, so the token is not left in the history, a shared
+ * screenshot, or a Referer.
+ */
+export function addressWithoutToken(href: string): string | null {
+  const url = new URL(href);
+  const query = new URLSearchParams(url.search);
+  const fragment = new URLSearchParams(url.hash.replace(/^#/, ''));
+  if (!query.has('token') && !fragment.has('token')) return null;
+  query.delete('token');
+  fragment.delete('token');
+  url.search = query.toString();
+  url.hash = fragment.toString();
+  return url.toString();
 }
