@@ -12,7 +12,8 @@ import { loadScenario } from './scenario/load.ts';
 import { resolvePlan } from './scenario/resolve.ts';
 import { parseShard, seedOfRun, shardPlan } from './scenario/shard.ts';
 import { parseTargetMedia, withTargetUrl } from './scenario/target-url.ts';
-import { runScenario } from './runner/run.ts';
+import { formatTimeout, runScenario, runTimeoutMs } from './runner/run.ts';
+import { parseDurationMs } from './scenario/units.ts';
 import { defaultOutDir } from './runner/output.ts';
 import { createReporters, DEFAULT_REPORTERS, parseReporterList, ReporterListError, type ReporterChoice } from './reporters/select.ts';
 import { baselineFinisher, compareCommand, COMPARE_FORMATS, type CompareFlags } from './compare/command.ts';
@@ -75,7 +76,11 @@ interface RunFlags extends PrometheusFlags {
   targetUrl?: string;
   browserEndpoint: string[];
   targetMedia: string[];
+  timeout?: string;
 }
+
+/** After the run's timeout, how long its orderly stop may take before the process exits regardless, ms. */
+const TIMEOUT_STOP_GRACE_MS = 60_000;
 
 const MERGE_HELP = `
 Examples (one scenario over two machines, both joining an SFU started with npm run sfu):
@@ -170,6 +175,7 @@ export async function main(argv: string[]): Promise<number> {
         .default([]),
     )
     .option('--run-id <id>', 'names the run every shard belongs to, and seeds it when neither --seed nor the scenario does (default with --shard: the scenario name)')
+    .option('--timeout <duration>', "the most the whole run may take, set-up included, e.g. 20m; past it the run stops, keeps what was measured and exits 2 (default: the scenario's duration + 15m)")
     .addHelpText('after', RUN_HELP)
     .action(async (file: string, flags: RunFlags) => {
       exitCode = await runCommand(file, flags);
@@ -264,6 +270,17 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+function parseTimeout(text: string): number {
+  let ms: number;
+  try {
+    ms = parseDurationMs(text);
+  } catch {
+    throw new ScenarioError(`--timeout ${text}: must be a duration such as 90s, 20m or 1h`);
+  }
+  if (ms < 1000) throw new ScenarioError(`--timeout ${text}: must be at least 1s`);
+  return ms;
+}
+
 async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const spec = await loadScenario(file);
   const shard = flags.shard !== undefined ? parseShard(flags.shard) : null;
@@ -281,6 +298,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   if (flags.targetUrl) plan = withTargetUrl(plan, flags.targetUrl, parseTargetMedia(flags.targetMedia));
   if (shard) plan = shardPlan(plan, { ...shard, runId: runId! });
   const outDir = flags.out ?? defaultOutDir(plan.name);
+  const timeoutMs = flags.timeout === undefined ? runTimeoutMs(plan) : parseTimeout(flags.timeout);
   // The baseline and tolerances are checked now, so that a typo fails before the run, not after.
   parseTolerances(flags.tolerance ?? []);
   const finish = flags.baseline ? baselineFinisher(flags.baseline, flags.tolerance ?? []) : undefined;
@@ -302,6 +320,13 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   process.on('SIGTERM', onSignal);
   // A closed terminal or SSH session: stop and keep what was measured, as for Ctrl-C.
   process.on('SIGHUP', onSignal);
+  // The runner stops itself at the timeout; should that stop hang too, the process goes anyway
+  // (its exit handlers still remove the temporary folders and kill coturn).
+  const hardStop = setTimeout(() => {
+    process.stderr.write(`\nrtc-harness: the run did not stop within ${formatTimeout(TIMEOUT_STOP_GRACE_MS)} of its timeout (${formatTimeout(timeoutMs)}): exiting\n`);
+    process.exit(EXIT.runFailed);
+  }, timeoutMs + TIMEOUT_STOP_GRACE_MS);
+  hardStop.unref();
   const { console: consoleReporter, reporters } = createReporters(flags.reporter, { outDir, quiet: flags.quiet ?? false });
   let prometheus: Awaited<ReturnType<typeof startPrometheusReporter>> = null;
   try {
@@ -317,6 +342,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       signal: abort.signal,
       reporters: [...reporters, ...(prometheus ? [prometheus] : [])],
       finish,
+      timeoutMs,
       onTargetStarted: (target) => prometheus?.addTarget(target),
       ...(flags.browserEndpoint.length > 0 ? { browserEndpoints: flags.browserEndpoint } : {}),
     });
@@ -326,6 +352,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     if (results.verdict === 'fail') return EXIT.fail;
     return EXIT.runFailed;
   } finally {
+    clearTimeout(hardStop);
     await prometheus?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

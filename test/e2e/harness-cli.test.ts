@@ -4,7 +4,8 @@
 // Needs from Chromium (checked with 156.0.8078.114): a call page runs in a `--type=renderer`
 // process of its own, and a killed renderer is reported to DevTools (Inspector.targetCrashed).
 import { describe, expect, it } from 'vitest';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { descendants, leftoverProcesses, processAlive, renderersUnder, runCli, type CliRun } from '../support/cli.ts';
@@ -214,6 +215,82 @@ describe('rtc-harness run', () => {
       expect(cmd).toContain('--remote-debugging-pipe');
       expect(cmd).not.toContain('--remote-debugging-port');
     }
+    expect(await leftoverProcesses(run)).toEqual([]);
+  });
+});
+
+describe('rtc-harness under faults', () => {
+  it('a TURN server killed mid-call: the relayed participant says so, the others keep their media, exit 2, nothing left', async () => {
+    const out = outDir();
+    let killedAtMs = 0;
+    const run = await runCli(['run', 'test/fixtures/turn-dies.scenario.ts', '--out', out], {
+      onSpawn: (child) => {
+        const relayed = () => readSamples(out).filter((s) => s.participant === 'udpBlocked[0]' && s.values.ice_relay === 1 && (s.values.recv_bitrate_kbps ?? 0) > 20);
+        void waitFor(() => existsSync(join(out, 'samples.jsonl')) && relayed().length >= 2, 60_000, 'a relayed participant receiving', 250)
+          .then(() => {
+            const coturn = descendants(child.pid!).find((p) => /turnserver/.test(p.cmd));
+            if (!coturn) throw new Error('no coturn under the harness');
+            killedAtMs = Date.now();
+            process.kill(coturn.pid, 'SIGKILL');
+          })
+          .catch((err) => console.error(err));
+      },
+    });
+    expect(killedAtMs, 'coturn was killed').toBeGreaterThan(0);
+    expect(run.code, run.stdout + run.stderr).toBe(2);
+    const results = readResults(out);
+    expect(results.turn?.died).toMatchObject({ signal: 'SIGKILL' });
+    expect(results.verdictReason).toMatch(/TURN server.*died/);
+    const byId = new Map(results.participants.map((p) => [p.id, p]));
+    expect(byId.get('udpBlocked[0]')!.error).toMatch(/TURN server .* died at \+\d+\.\d s \(killed by SIGKILL\)/);
+    for (const id of ['open[0]', 'open[1]']) expect(byId.get(id)!.error, id).toBeUndefined();
+    // After the kill (and a second for the last relayed packets): the open callers still receive
+    // each other, the relayed one nothing.
+    const after = readSamples(out).filter((s) => s.t > killedAtMs + 2_000);
+    const bitrate = (id: string) => after.filter((s) => s.participant === id).map((s) => s.values.recv_bitrate_kbps ?? 0);
+    for (const id of ['open[0]', 'open[1]']) {
+      expect(bitrate(id).length, id).toBeGreaterThanOrEqual(3);
+      expect(Math.min(...bitrate(id)), id).toBeGreaterThan(20);
+    }
+    expect(Math.max(0, ...bitrate('udpBlocked[0]').slice(1))).toBeLessThan(5);
+    expect(run.stdout + run.stderr).toMatch(/TURN server died at .*udpBlocked\[0\]/);
+    expect(await leftoverProcesses(run)).toEqual([]);
+  });
+
+  it('a call server that cannot be reached: exit 2 within seconds, naming it, with no token in any output', async () => {
+    const out = outDir();
+    // A port that accepts connections and never answers: the worst case, a server that hangs.
+    const held: import('node:net').Socket[] = [];
+    const server = createServer((socket) => void held.push(socket));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as AddressInfo).port;
+    const started = Date.now();
+    try {
+      const run = await runCli(['run', 'scenarios/smoke.scenario.ts', '--target-url', `http://127.0.0.1:${port}/?room={room}&token=TOKEN-SHOULD-NOT-LEAK`, '--out', out]);
+      expect(run.code, run.stdout + run.stderr).toBe(2);
+      expect(Date.now() - started).toBeLessThan(25_000);
+      const results = readResults(out);
+      expect(results.verdictReason).toContain(`the call page at http://127.0.0.1:${port} cannot be reached from here: no answer within 10 s`);
+      for (const file of readdirSync(out)) expect(readFileSync(join(out, file), 'utf8'), file).not.toContain('TOKEN-SHOULD-NOT-LEAK');
+      expect(run.stdout + run.stderr).not.toContain('TOKEN-SHOULD-NOT-LEAK');
+      expect(await leftoverProcesses(run)).toEqual([]);
+    } finally {
+      held.forEach((s) => s.destroy());
+      server.close();
+    }
+  });
+
+  it('a run past its --timeout stops, keeps what was measured, exits 2 and leaves nothing', async () => {
+    const out = outDir();
+    const started = Date.now();
+    const run = await runCli(['run', 'test/fixtures/crash.scenario.ts', '--duration', '60s', '--timeout', '12s', '--out', out]);
+    expect(run.code, run.stdout + run.stderr).toBe(2);
+    expect(Date.now() - started).toBeLessThan(40_000);
+    const results = readResults(out);
+    expect(results.verdict).toBe('invalid');
+    expect(results.verdictReason).toContain('the run took longer than its timeout of 12 s (--timeout)');
+    expect(results.sampleCount).toBeGreaterThanOrEqual(3);
+    expect(readSamples(out).length).toBe(results.sampleCount);
     expect(await leftoverProcesses(run)).toEqual([]);
   });
 });

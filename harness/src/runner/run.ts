@@ -38,6 +38,27 @@ export interface RunOptions {
   onTargetStarted?: (target: { name: 'sfu'; metricsUrl: string }) => void;
   /** Adds to the final results before they are written and reported (a baseline comparison). Default: none. */
   finish?: (results: RunResults) => RunResults;
+  /**
+   * The most the whole run may take, set-up and hang-up included, ms: past it the run stops as for
+   * Ctrl-C, keeps what was measured and is invalid. Default: runTimeoutMs(plan).
+   */
+  timeoutMs?: number;
+}
+
+/** Set-up and hang-up on top of a scenario's duration before the run counts as stuck, ms. */
+export const RUN_TIMEOUT_MARGIN_MS = 15 * 60_000;
+
+/** The default run timeout: the scenario's duration plus RUN_TIMEOUT_MARGIN_MS. */
+export function runTimeoutMs(plan: Pick<RunPlan, 'durationMs'>): number {
+  return plan.durationMs + RUN_TIMEOUT_MARGIN_MS;
+}
+
+/** '90 s', '16 min', '1 h 5 min': how a timeout is named in messages. */
+export function formatTimeout(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s} s`;
+  const min = Math.round(s / 60);
+  return min < 120 ? `${min} min` : `${Math.floor(min / 60)} h ${min % 60} min`;
 }
 
 export async function runScenario(plan: RunPlan, options: RunOptions): Promise<RunResults> {
@@ -55,6 +76,16 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
   const onAbort = () => run.stop(String((options.signal?.reason as Error)?.message ?? 'interrupted'));
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  // A run that hangs (a page that never loads, a server that never answers) must not hold a CI
+  // job until its own limit kills it and everything measured with it.
+  const timeoutMs = options.timeoutMs ?? runTimeoutMs(plan);
+  const timeout = setTimeout(() => {
+    const why = `the run took longer than its timeout of ${formatTimeout(timeoutMs)} (--timeout)`;
+    run.fail(why);
+    run.log('error', `${why}: stopping, keeping what was measured`);
+    run.stop('timed out');
+  }, timeoutMs);
+  timeout.unref();
   await run.mux.onStart({
     scenario: plan.name,
     scenarioFile: plan.file,
@@ -74,6 +105,7 @@ export async function runScenario(plan: RunPlan, options: RunOptions): Promise<R
     run.log('error', `the run could not be carried out: ${run.runError}`);
   } finally {
     run.endMs = Date.now();
+    clearTimeout(timeout);
     options.signal?.removeEventListener('abort', onAbort);
     await call.stop();
   }

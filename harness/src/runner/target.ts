@@ -6,6 +6,7 @@ import { startSfu } from '../../../sfu/src/server.ts';
 import { referencePage } from '../pages/reference.ts';
 import { BLANK_PAGE_URL, whipAdapters } from '../pages/whip.ts';
 import type { RunPlan } from '../scenario/plan.ts';
+import type { CoturnExit } from '../turn/coturn.ts';
 import { startRunTurn } from '../turn/run-turn.ts';
 import type { RunContext } from './context.ts';
 import { ParticipantLinks, type LinkTarget } from './links.ts';
@@ -27,11 +28,31 @@ export function turnTask(run: RunContext): Task {
       if (!run.plan.turn) return;
       run.turn = await startRunTurn(run.plan.turn, { outDir: run.options.outDir, participants: run.plan.participants.length, durationMs: run.plan.durationMs });
       run.log('info', `TURN server (${run.plan.turn.kind}): ${run.turn.urls.join(', ')}`);
+      void run.turn.died.then((exit) => turnServerDied(run, exit));
     },
     async stop() {
       await run.turn?.stop();
     },
   };
+}
+
+/**
+ * The bundled coturn died mid-run. Participants relayed through it lose their media there and
+ * say so; the others carry on and keep every figure. The run is invalid: what failed is the
+ * harness's own relay, not the system under test.
+ */
+function turnServerDied(run: RunContext, exit: CoturnExit): void {
+  const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
+  const at = `+${((exit.atMs - run.startMs) / 1000).toFixed(1)} s`;
+  const relayed = [...run.records.values()].filter((r) => {
+    if (r.participant?.joinedAtMs == null) return false;
+    const lastRelay = run.query('ice_relay', { participant: r.plan.id }).at(-1);
+    return lastRelay === 1 || r.plan.turn?.policy === 'relay' || (r.plan.turn?.transport ?? null) !== null;
+  });
+  for (const r of relayed) r.error ??= `its TURN server (the bundled coturn) died at ${at} (${how}): its relayed media stopped there`;
+  const who = relayed.length > 0 ? `relayed participants lost their media: ${relayed.map((r) => r.plan.id).join(', ')}` : 'no participant was relayed';
+  run.log('error', `the bundled TURN server died at ${at} (${how}): ${who}; the others are unaffected, and every figure measured is kept`);
+  run.fail(`the bundled TURN server (coturn) died mid-run (${how})`);
 }
 
 /** The bundled SFU, or the user's call page or WHIP/WHEP endpoint (nothing to start). */

@@ -39,6 +39,13 @@ export interface CoturnOptions {
   readyTimeoutMs?: number;
 }
 
+/** How coturn ended: an exit code, or the signal that killed it. */
+export interface CoturnExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  atMs: number;
+}
+
 export interface Coturn {
   readonly pid: number;
   readonly listenIp: string;
@@ -56,6 +63,11 @@ export interface Coturn {
   readonly urls: { udp: string; tcp: string; tls: string };
   /** true once the process is gone. */
   readonly exited: boolean;
+  /**
+   * Resolves when coturn exits without stop() having asked it to (killed, crashed), with how;
+   * never resolves otherwise. The run's relayed participants lose their media at that moment.
+   */
+  readonly died: Promise<CoturnExit>;
   /** SIGTERM, then SIGKILL after graceMs (default 3000); removes the run's config. Idempotent. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -138,6 +150,11 @@ async function startOnce(options: CoturnOptions): Promise<Coturn> {
   const killOnExit = () => child.kill('SIGKILL');
   process.on('exit', killOnExit);
   let stopping: Promise<void> | undefined;
+  const died = new Promise<CoturnExit>((resolve) => {
+    void exited.then(() => {
+      if (stopping === undefined && ended) resolve({ code: ended.code, signal: ended.signal, atMs: Date.now() });
+    });
+  });
   const stop = (graceMs = 3_000): Promise<void> =>
     (stopping ??= (async () => {
       if (!ended) {
@@ -185,6 +202,7 @@ async function startOnce(options: CoturnOptions): Promise<Coturn> {
     get exited() {
       return ended !== undefined;
     },
+    died,
     stop,
   };
 }

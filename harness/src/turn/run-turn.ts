@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createTurnCredentials, DEFAULT_TURN_TTL_SECONDS, type TurnOptions } from '../../../sfu/src/turn.ts';
 import type { LinkChange } from '../network/types.ts';
 import type { CoturnLogSummary, ParticipantTurnPlan, TurnPageOverrides, TurnServerPlan, TurnSummary } from './types.ts';
-import { startCoturn, type Coturn } from './coturn.ts';
+import { startCoturn, type Coturn, type CoturnExit } from './coturn.ts';
 import { CoturnLogReader } from './log.ts';
 import type { Point } from '../stats/types.ts';
 import { forcedTurnAccess, turnRoutes, type TurnRoute, type TurnTransport } from './routes.ts';
@@ -40,6 +40,8 @@ export interface RunTurn {
    * page cannot always tell: see ice-log.ts); nothing for an external server.
    */
   points(nowMs: number, participants: readonly { id: string; group: string; users: readonly string[] }[]): Point[];
+  /** Resolves if the bundled coturn dies mid-run (killed, crashed); never for an external server or after stop(). */
+  readonly died: Promise<CoturnExit>;
   /** Stops the bundled coturn (no-op for an external server). Idempotent. */
   stop(): Promise<void>;
 }
@@ -88,6 +90,8 @@ export async function startRunTurn(plan: TurnServerPlan, options: RunTurnOptions
   const routes = turnRoutes(urls);
   const server = coturn;
   const reader = server ? new CoturnLogReader(server.logPath) : null;
+  let death: CoturnExit | null = null;
+  void server?.died.then((exit) => (death = exit));
   const refusals = (byUser: CoturnLogSummary['refusedByUser'], users: readonly string[]): Record<string, number> => {
     const out: Record<string, number> = {};
     for (const [username, codes] of Object.entries(byUser)) {
@@ -116,7 +120,8 @@ export async function startRunTurn(plan: TurnServerPlan, options: RunTurnOptions
     },
     summary() {
       if (!reader) return { server: 'external', urls };
-      return { server: 'bundled', urls, logFile: 'coturn.log', coturn: reader.read() };
+      const died = death ? { died: { atUnixMs: death.atMs, code: death.code, signal: death.signal } } : {};
+      return { server: 'bundled', urls, logFile: 'coturn.log', coturn: reader.read(), ...died };
     },
     refusals: (users) => (reader ? refusals(reader.read().refusedByUser, users) : {}),
     points(nowMs, participants) {
@@ -129,6 +134,7 @@ export async function startRunTurn(plan: TurnServerPlan, options: RunTurnOptions
         tags: { group: p.group, participant: p.id },
       }));
     },
+    died: server?.died ?? new Promise<CoturnExit>(() => {}),
     stop: () => server?.stop() ?? Promise.resolve(),
   };
 }

@@ -33,6 +33,8 @@ export interface TurnSummary {
   logFile?: string;
   /** From coturn's log; relayedBytes is complete once coturn has stopped (the final results.json). */
   coturn?: CoturnLogSummary;
+  /** The bundled coturn died mid-run (killed, crashed): when and how. Absent when it ran to the end. */
+  died?: { atUnixMs: number; code: number | null; signal: string | null };
 }
 
 export interface CoturnLogSummary {
