@@ -65,6 +65,8 @@ describe('decodeFrame', () => {
     ['no fingerprints', frame('connectTransport', { transportId: 't', dtlsParameters: { fingerprints: [] } }), 'bad_request', 7, /^data\.dtlsParameters\.fingerprints: must list at least one/],
     ['a fractional layer', frame('setConsumerPreferredLayers', { consumerId: 'c', spatialLayer: 0.5 }), 'bad_request', 7, /^data\.spatialLayer: expected int/],
     ['nesting past maxJsonDepth', frame('ready', { rtpCapabilities: { codecs: [JSON.parse('['.repeat(40) + ']'.repeat(40))] } }), 'bad_message', 7, /nested deeper than 16 levels/],
+    // The probe that once overflowed the stack after validation: 10,000 levels inside `ready`.
+    ['10,000 levels inside ready', `{"kind":"request","id":7,"method":"ready","data":{"rtpCapabilities":{"codecs":[${'['.repeat(10_000)}${']'.repeat(10_000)}]}}}`, 'bad_message', 7, /nested deeper than 16 levels/],
     ['a __proto__ key deep inside', `{"kind":"request","id":7,"method":"ready","data":{"rtpCapabilities":{"codecs":[{"__proto__":{"polluted":1}}]}}}`, 'bad_message', 7, /"__proto__" is not accepted/],
     ['a constructor key', frame('leave', { constructor: { prototype: {} } }), 'bad_message', 7, /"constructor" is not accepted/],
     ['more items than maxJsonNodes', frame('ready', { rtpCapabilities: { codecs: Array.from({ length: 2100 }, () => 0) } }), 'bad_message', 7, /more than 2000 fields/],
