@@ -47,9 +47,12 @@ export function pagesTask(run: RunContext): Task {
     name: 'participants',
     async start() {
       const agentScript = await buildAgentScript();
-      // Stamped senders are numbered in participant order; the number travels in every frame.
+      // Stamped senders are numbered in participant order, interleaved over shards so that no two
+      // shards of a run hand out the same number; the number travels in every frame.
+      const shard = run.plan.shard ?? { index: 1, count: 1 };
       for (const rec of run.records.values()) {
-        if (rec.plan.publish.video?.source === 'stamped') run.stampSenders.set(run.stampSenders.size % 256, rec.plan.id);
+        if (rec.plan.publish.video?.source !== 'stamped') continue;
+        run.stampSenders.set((shard.index - 1 + shard.count * run.stampSenders.size) % 256, rec.plan.id);
       }
       for (const rec of run.records.values()) {
         if (run.stopReason) break;
