@@ -2,7 +2,7 @@
 // each sending 640x360@30 video and audio and receiving the other's (as webrtcperf's pairs).
 //
 //   CAPACITY_SIZE        participants, even (default 4)
-//   CAPACITY_SOURCE      'pattern' or 'clip' (default 'clip')
+//   CAPACITY_SOURCE      'pattern', 'clip' or 'stamped' (default 'clip')
 //   CAPACITY_RECEIVE     'decode' or 'count' (default 'decode')
 //   CAPACITY_PER_BROWSER participants per browser (default: the harness's)
 //   CAPACITY_DURATION_S  run length (default 40)
@@ -10,7 +10,7 @@ import { defineScenario, type GroupSpec } from '../src/index.ts';
 
 const size = Number(process.env.CAPACITY_SIZE ?? 4);
 if (!Number.isInteger(size) || size < 2 || size % 2 !== 0) throw new Error(`CAPACITY_SIZE must be an even number ≥ 2, got ${process.env.CAPACITY_SIZE}`);
-const source = process.env.CAPACITY_SOURCE === 'pattern' ? 'pattern' : 'clip';
+const source = process.env.CAPACITY_SOURCE === 'pattern' || process.env.CAPACITY_SOURCE === 'stamped' ? process.env.CAPACITY_SOURCE : 'clip';
 const receive = process.env.CAPACITY_RECEIVE === 'count' ? 'count' : 'decode';
 const perBrowser = process.env.CAPACITY_PER_BROWSER ? Number(process.env.CAPACITY_PER_BROWSER) : undefined;
 

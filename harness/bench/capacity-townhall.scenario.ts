@@ -2,7 +2,7 @@
 // simulcast layers and audio, CAPACITY_SIZE viewers receive it.
 //
 //   CAPACITY_SIZE        viewers (default 10)
-//   CAPACITY_SOURCE      'pattern' or 'clip' (default 'clip')
+//   CAPACITY_SOURCE      'pattern', 'clip' or 'stamped' (default 'clip')
 //   CAPACITY_RECEIVE     'decode' or 'count' (default 'count')
 //   CAPACITY_PER_BROWSER participants per browser (default: the harness's)
 //   CAPACITY_DURATION_S  run length (default 40)
@@ -10,7 +10,7 @@ import { defineScenario } from '../src/index.ts';
 
 const size = Number(process.env.CAPACITY_SIZE ?? 10);
 if (!Number.isInteger(size) || size < 1) throw new Error(`CAPACITY_SIZE must be a whole number ≥ 1, got ${process.env.CAPACITY_SIZE}`);
-const source = process.env.CAPACITY_SOURCE === 'pattern' ? 'pattern' : 'clip';
+const source = process.env.CAPACITY_SOURCE === 'pattern' || process.env.CAPACITY_SOURCE === 'stamped' ? process.env.CAPACITY_SOURCE : 'clip';
 const receive = process.env.CAPACITY_RECEIVE === 'decode' ? 'decode' : 'count';
 const perBrowser = process.env.CAPACITY_PER_BROWSER ? Number(process.env.CAPACITY_PER_BROWSER) : undefined;
 

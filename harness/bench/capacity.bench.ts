@@ -15,10 +15,12 @@
 //   npm run bench:capacity                                   both shapes, their default sizes
 //   CAPACITY_SHAPES=townhall CAPACITY_TOWNHALL_SIZES=20,30,40 npm run bench:capacity
 //   CAPACITY_SOURCE=pattern CAPACITY_RECEIVE=decode npm run bench:capacity   (as before count mode and clips)
+//   CAPACITY_SOURCE=stamped npm run bench:capacity    (what stamping and reading every frame cost,
+//                                                     against the default clip; adds glass-to-glass p50)
 //
 // Environment: CAPACITY_SHAPES (pairs,townhall), CAPACITY_PAIRS_SIZES (2,4,6,8),
-// CAPACITY_TOWNHALL_SIZES (10,20,30,40), CAPACITY_SOURCE (clip), CAPACITY_RECEIVE (pairs:
-// decode, townhall: count), CAPACITY_PER_BROWSER (the harness's default), CAPACITY_DURATION_S
+// CAPACITY_TOWNHALL_SIZES (10,20,30,40), CAPACITY_SOURCE (clip; or pattern, stamped), CAPACITY_RECEIVE (pairs:
+// decode, townhall: count; count-mode viewers read no stamps), CAPACITY_PER_BROWSER (the harness's default), CAPACITY_DURATION_S
 // (40). Sizes are capped at 64; each run at its duration + 90 s.
 import { cpus } from 'node:os';
 import type { RunResults } from '../src/results/schema.ts';
@@ -76,7 +78,13 @@ const f = (x: number | null | undefined, digits = 0) => (x === null || x === und
 const sum = (r: Record<Part, number>) => PARTS.reduce((s, p) => s + r[p], 0);
 
 /** The receivers' groups: everyone in pairs, the viewers in a town hall. */
-function receiverFigures(r: SizeResult): { fpsP50: number | undefined; fpsMin: number | undefined; freezeMaxMs: number | undefined; plisPerSender: number | undefined } {
+function receiverFigures(r: SizeResult): {
+  fpsP50: number | undefined;
+  fpsMin: number | undefined;
+  freezeMaxMs: number | undefined;
+  plisPerSender: number | undefined;
+  e2eLatencyP50Ms: number | undefined;
+} {
   const groups = r.results?.groups ?? [];
   const receivers = groups.filter((g) => r.shape === 'pairs' || g.name === 'viewers');
   const senders = groups.filter((g) => r.shape === 'pairs' || g.name === 'presenter');
@@ -84,7 +92,9 @@ function receiverFigures(r: SizeResult): { fpsP50: number | undefined; fpsMin: n
   const mins = receivers.map((g) => g.aggregates.video_recv_fps?.min).filter((x): x is number => x !== undefined);
   const freezes = receivers.map((g) => g.aggregates.video_freeze_max_ms?.max).filter((x): x is number => x !== undefined);
   const plis = senders.map((g) => g.aggregates.video_send_plis_per_second?.avg).filter((x): x is number => x !== undefined);
+  const e2e = receivers.map((g) => g.aggregates.video_e2e_latency_ms?.p50).filter((x): x is number => x !== undefined);
   return {
+    e2eLatencyP50Ms: e2e.length ? Math.max(...e2e) : undefined,
     fpsP50: p50s[Math.floor(p50s.length / 2)],
     fpsMin: mins.length ? Math.min(...mins) : undefined,
     freezeMaxMs: freezes.length ? Math.max(...freezes) : undefined,
@@ -104,7 +114,7 @@ console.log(
 );
 console.log(`CPU in % of one core and PSS over the steady part (${STEADY_FROM_S} s from the start to 3 s before the end); "holds": guard not tripped and received fps p50 >= ${FPS_TARGET}\n`);
 console.log(
-  ['shape', 'size', 'participants', 'machine cpu avg/max', 'cpu per participant', 'browsers/sfu/harness cpu', 'PSS per participant', 'participants per core', 'recv fps p50/min', 'freeze max', 'PLIs/s per sender', 'verdict'].join(' | '),
+  ['shape', 'size', 'participants', 'machine cpu avg/max', 'cpu per participant', 'browsers/sfu/harness cpu', 'PSS per participant', 'participants per core', 'recv fps p50/min', 'freeze max', 'PLIs/s per sender', 'glass-to-glass p50', 'verdict'].join(' | '),
 );
 const all: SizeResult[] = [];
 for (const shape of SHAPES) {
@@ -127,6 +137,7 @@ for (const shape of SHAPES) {
         `${f(q.fpsP50, 1)}/${f(q.fpsMin, 1)}`,
         `${f(q.freezeMaxMs)} ms`,
         f(q.plisPerSender, 2),
+        q.e2eLatencyP50Ms === undefined ? '-' : `${f(q.e2eLatencyP50Ms)} ms`,
         r.results ? `${r.results.verdict}${lg?.invalidReason ? ' (guard tripped)' : ''} exit ${r.exitCode}${holds(r) ? '' : ' (does not hold)'}` : `no results, exit ${r.exitCode}`,
       ].join(' | '),
     );

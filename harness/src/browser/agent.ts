@@ -9,6 +9,7 @@ import type { RawCandidateError, RawPeerConnection, RawSnapshot, RawStateEvent }
 import { RAW_SNAPSHOT_VERSION } from '../stats/raw.ts';
 import { readCallState } from './call.ts';
 import type { StandInOptions, StandInReport } from './stand-in-worker.ts';
+import { Stamping, type StampOptions } from './stamping.ts';
 import { reduceStats, type ReducedStats, type StatsEntry } from './reduce.ts';
 import {
   applyIceOverrides,
@@ -51,6 +52,12 @@ export interface RtcHarnessAgent {
    * the page's scripts run (an init script) so that every receiver gets it.
    */
   setReceive(mode: ReceiveMode): void;
+  /**
+   * Stamped video (stamping.ts): answer the page's camera requests with a stamped track, and/or
+   * read the code of the remote video tracks it receives from now on. Install it before the page's
+   * scripts run (an init script), so that getUserMedia and every track are covered.
+   */
+  setStamps(options: StampOptions): void;
 }
 
 export type ReceiveMode = 'decode' | 'count';
@@ -112,6 +119,7 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
   let overrides: IceOverrides = parseIceOverrides(null);
   let candidateErrors: RawCandidateError[] = [];
   let receiveMode: ReceiveMode = 'decode';
+  const stamping = new Stamping(win, now);
   /** The page's one stand-in worker, started with the first count-mode receiver. */
   let standInWorker: Worker | undefined;
   /** Track ids of the receivers whose frames are stood in for (the worker said so). */
@@ -225,6 +233,8 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
           // The page's own transform, or none allowed here: this receiver decodes.
         }
       }
+      // A count-mode receiver shows stand-ins, whose frames carry no code.
+      if (track.kind === 'video' && !standInTracks.has(track.id) && receiveMode !== 'count') stamping.watch(track);
     });
   };
 
@@ -347,6 +357,8 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
         delete s.qpSum;
         delete s.decoderImplementation;
       }
+      const stamped = s.kind === 'video' && s.receive !== 'count' && s.trackIdentifier !== undefined ? stamping.report(s.trackIdentifier) : undefined;
+      if (stamped) s.stamped = stamped;
       if (s.firstFrameMs === undefined) continue;
       const first = e.firstFrameMs.get(s.ssrc);
       if (first === undefined) e.firstFrameMs.set(s.ssrc, s.firstFrameMs);
@@ -418,6 +430,9 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
     setReceive(mode: ReceiveMode): void {
       if (mode !== 'decode' && mode !== 'count') throw new Error(`__rtcHarnessAgent.setReceive(mode): 'decode' or 'count', got ${String(mode)}`);
       receiveMode = mode;
+    },
+    setStamps(options: StampOptions): void {
+      stamping.configure(options ?? {});
     },
   });
   Object.defineProperty(win, '__rtcHarnessAgent', { value: agent, configurable: false, enumerable: false, writable: false });

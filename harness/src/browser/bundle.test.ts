@@ -21,7 +21,8 @@ describe('buildAgentScript', () => {
   it('bundles once and hands out the same script', async () => {
     const a = await buildAgentScript();
     expect(a).toBe(await buildAgentScript());
-    expect(a.length).toBeLessThan(20_000);
+    // Installed in every page before its scripts: it must stay small (~22 kB with stamped video).
+    expect(a.length).toBeLessThan(26_000);
     expect(a).not.toMatch(/\bimport\b|\brequire\(/);
   });
 

@@ -28,9 +28,10 @@ export interface VideoRequest {
  * What a participant's fake camera shows. 'pattern': Chromium's test pattern (flat colour and a
  * counter: cheap to encode, ~0.27 Mbps at 640x360, unlike a camera). 'clip': a generated clip
  * with texture, motion and sensor noise that keeps the encoder at its target rate, as a camera
- * does (participants/clip.ts).
+ * does (participants/clip.ts). 'stamped': drawn in the page by the agent's getUserMedia stand-in,
+ * texture and motion under a block code that receivers read on every frame (browser/stamp-code.ts).
  */
-export type VideoSource = 'pattern' | 'clip';
+export type VideoSource = 'pattern' | 'clip' | 'stamped';
 
 /** What a page is asked to send. */
 export interface PublishRequest {

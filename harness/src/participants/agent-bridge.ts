@@ -4,6 +4,7 @@
 // arguments.
 import type { Page } from 'puppeteer-core';
 import type { CandidateRewriteRules, IceOverrides } from '../browser/rewrite.ts';
+import type { StampOptions } from '../browser/stamping.ts';
 import type { RawSnapshot } from '../stats/raw.ts';
 // The agent declares `window.__rtcHarnessAgent`, which the evaluated functions read.
 import type {} from '../browser/agent.ts';
@@ -13,6 +14,14 @@ import type {} from '../browser/agent.ts';
  * receiver of the page count its frames instead of decoding them (the agent's setReceive).
  */
 export const RECEIVE_BY_COUNTING_SCRIPT = "window.__rtcHarnessAgent?.setReceive('count');";
+
+/**
+ * An init script, run after the agent's and before the page's scripts, that makes the page's
+ * camera a stamped source and/or reads the stamps of the video it receives (the agent's setStamps).
+ */
+export function stampsScript(options: StampOptions): string {
+  return `window.__rtcHarnessAgent?.setStamps(${JSON.stringify(options)});`;
+}
 
 /** The part of a page the bridge needs. */
 export type AgentPage = Pick<Page, 'evaluate'>;

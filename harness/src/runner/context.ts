@@ -81,6 +81,8 @@ export class RunContext {
   sfuCheck: SfuLeakCheck | undefined;
   /** A shard's clock against the call server's (clock-sync.ts). */
   clockOffset: ClockOffset | null = null;
+  /** Participants that send stamped video, by the sender number their frames carry (pages.ts). */
+  readonly stampSenders = new Map<number, string>();
 
   /** Settles when the run is told to stop (duration, Ctrl-C, abortOnFail, nobody left). */
   readonly stopped: Promise<void>;

@@ -2,7 +2,7 @@
 // on time. Each page gets the stats agent, and through its bridge the candidate rewrite of its
 // link and its TURN overrides. A page that crashes keeps what it measured and says why.
 import { buildAgentScript } from '../browser/bundle.ts';
-import { RECEIVE_BY_COUNTING_SCRIPT } from '../participants/agent-bridge.ts';
+import { RECEIVE_BY_COUNTING_SCRIPT, stampsScript } from '../participants/agent-bridge.ts';
 import { Participant } from '../participants/participant.ts';
 import { ensureClip } from '../participants/clip.ts';
 import { BrowserPool } from '../participants/pool.ts';
@@ -47,6 +47,13 @@ export function pagesTask(run: RunContext): Task {
     name: 'participants',
     async start() {
       const agentScript = await buildAgentScript();
+      // Stamped senders are numbered in participant order, interleaved over shards so that no two
+      // shards of a run hand out the same number; the number travels in every frame.
+      const shard = run.plan.shard ?? { index: 1, count: 1 };
+      for (const rec of run.records.values()) {
+        if (rec.plan.publish.video?.source !== 'stamped') continue;
+        run.stampSenders.set((shard.index - 1 + shard.count * run.stampSenders.size) % 256, rec.plan.id);
+      }
       for (const rec of run.records.values()) {
         if (run.stopReason) break;
         try {
@@ -92,7 +99,7 @@ async function openPage(run: RunContext, rec: ParticipantRecord, agentScript: st
       run.stop('every participant is gone');
     }
   });
-  await participant.open(pages!.pageUrl(rec.plan), rec.plan.receive === 'count' ? [agentScript, RECEIVE_BY_COUNTING_SCRIPT] : [agentScript]);
+  await participant.open(pages!.pageUrl(rec.plan), [agentScript, ...initScripts(run, rec)]);
   // A remote browser's flags are its owner's: say now if it cannot capture what the plan publishes.
   const needs = { video: !!rec.plan.publish.video, audio: !!rec.plan.publish.audio };
   if (pooled.endpoint && (needs.video || needs.audio)) await checkMediaDevices(participant.page, needs, pooled.endpoint);
@@ -100,4 +107,17 @@ async function openPage(run: RunContext, rec: ParticipantRecord, agentScript: st
   if (links?.has(rec.plan.id)) await participant.agent.setCandidateRewrite(links.rewriteRules(rec.plan.id));
   const iceOverrides = turn?.overrides(rec.plan.id, rec.plan.turn);
   if (iceOverrides) await participant.agent.setIceOverrides(iceOverrides);
+}
+
+/** What the agent is told before the page's scripts run: count-mode receiving, stamped video. */
+function initScripts(run: RunContext, rec: ParticipantRecord): string[] {
+  const scripts: string[] = [];
+  if (rec.plan.receive === 'count') scripts.push(RECEIVE_BY_COUNTING_SCRIPT);
+  const sender = [...run.stampSenders].find(([, id]) => id === rec.plan.id)?.[0];
+  // Count-mode receivers decode stand-ins, which carry no code to read.
+  const read = run.stampSenders.size > 0 && rec.plan.receive !== 'count';
+  if (sender !== undefined || read) {
+    scripts.push(stampsScript({ ...(sender !== undefined ? { camera: { sender } } : {}), read, clockOffsetMs: run.clockOffset?.offsetMs ?? 0 }));
+  }
+  return scripts;
 }

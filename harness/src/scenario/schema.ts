@@ -86,7 +86,7 @@ const video = z.strictObject({
     .regex(SCALABILITY_MODE, must(SCALABILITY_MODE_ALLOWED))
     .transform((mode) => mode as NonNullable<VideoPublishSpec['scalabilityMode']>) // SCALABILITY_MODE is this type's grammar
     .optional(),
-  source: z.enum(['pattern', 'clip'], must("'pattern' or 'clip'")).optional(),
+  source: z.enum(['pattern', 'clip', 'stamped'], must("'pattern', 'clip' or 'stamped'")).optional(),
 });
 
 export const publishSchema = z.strictObject(

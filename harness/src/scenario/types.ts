@@ -69,6 +69,10 @@ export interface VideoPublishSpec {
    * encode, ~0.27 Mbps at 640x360) or 'clip' (a generated clip with texture, motion and noise
    * that encodes like a camera: the encoder works at its target rate, as in real calls).
    * Participants with different sources run in different browsers (it is a browser flag).
+   * 'stamped': a picture drawn in the page (texture and motion, encoding like a camera) with a
+   * block code on top that every receiver reads on every frame it shows: glass-to-glass latency,
+   * frames skipped and repeated, freezes (video_e2e_latency_ms...). It replaces the camera the
+   * page asks for through getUserMedia, so it works on any page, and needs no browser of its own.
    */
   source?: VideoSource;
   /** Capture width, px. Default 640. */

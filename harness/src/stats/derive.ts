@@ -26,6 +26,7 @@ import {
 import { iceValues } from './ice.ts';
 import { trackInboundMedia } from './interruption.ts';
 import { activeSendLayers, deriveLayers } from './layers.ts';
+import { stampedValues } from './stamped.ts';
 import type { Direction, MetricValues, PairInfo, Sample, StreamSample } from './types.ts';
 
 export interface DeriveContext {
@@ -145,6 +146,7 @@ function inboundValues(
       const ms = s.firstFrameMs - joinBaseMs;
       if (ms >= 0) v.join_to_first_frame_ms = ms; // A join mark after the frame would be a page bug.
     }
+    if (s.stamped) Object.assign(v, stampedValues(s.stamped, p?.stamped, prevValues));
   }
   if (!p || dtMs === undefined) return v;
 
@@ -300,7 +302,7 @@ export function deriveSample(prev: RawSnapshot | undefined, cur: RawSnapshot, ct
         values.rejoin_to_first_frame_ms = values.join_to_first_frame_ms;
         delete values.join_to_first_frame_ms;
       }
-      const meta = { ssrc: s.ssrc, mid: s.mid, trackIdentifier: s.trackIdentifier, decoderImplementation: s.decoderImplementation };
+      const meta = { ssrc: s.ssrc, mid: s.mid, trackIdentifier: s.trackIdentifier, decoderImplementation: s.decoderImplementation, stampSender: s.stamped?.sender };
       streams.push({ id, kind: s.kind, direction: 'in', values, meta: compact(meta) });
     });
     const prevOut = byId(pc.id, 'out', ppc?.outbound);

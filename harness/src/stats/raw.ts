@@ -148,6 +148,56 @@ export interface RawInboundRtp {
    * ms: the earliest its first frame could be decoded.
    */
   trackMs?: number;
+  /**
+   * What the agent read off the stream's rendered frames when their sender is a stamped source
+   * (browser/stamp-reader.ts); absent when it does not read this stream, or gave up on it (its
+   * frames carry no code).
+   */
+  stamped?: RawStampedFrames;
+}
+
+/**
+ * Running totals over the frames of one remote video track that the page rendered, as read from
+ * their block code (browser/stamp-code.ts). Times are on the run's reference clock (the page's
+ * unix ms plus its machine's offset), so sender and receiver agree across machines.
+ */
+export interface RawStampedFrames {
+  /** The sender's number in the run, from the latest frame read. */
+  sender?: number;
+  /** Frames rendered (requestVideoFrameCallback calls). */
+  framesRendered: number;
+  /** Frames whose code was read (the others were damaged or had none). */
+  framesRead: number;
+  /** Sum over frames read of expected display time minus capture time, ms. */
+  latencySumMs: number;
+  /** The longest latency of a frame read since the previous collect, ms; absent when none was read. */
+  latencyMaxMs?: number;
+  /** Frames the sender captured that were never rendered (gaps in frame numbers between frames read). */
+  framesSkipped: number;
+  /** Frames read again with the same frame number as the one before. */
+  framesRepeated: number;
+  /**
+   * Gaps between rendered frames of at least max(3x, +150 ms) the recent mean frame interval (the
+   * freeze rule of libwebrtc, applied to frames actually shown).
+   */
+  freezeCount: number;
+  /** Sum of those gaps, ms. */
+  freezeSumMs: number;
+  /** The longest of them, ms; 0 before the first. */
+  freezeMaxMs: number;
+  /**
+   * The same latency computed from the browser's own capture time of each frame (the
+   * requestVideoFrameCallback `captureTime`: abs-capture-time or RTCP sender reports), over the
+   * frames read that had one: sum and count. Absent when the browser gave none.
+   */
+  captureTimeLatencySumMs?: number;
+  captureTimeLatencyCount?: number;
+  /**
+   * Peak signal-to-noise ratio of a known region of the picture against the frame the sender drew,
+   * dB, summed over the frames it was measured on, and their count; absent when not measured.
+   */
+  psnrSumDb?: number;
+  psnrCount?: number;
 }
 
 export interface RawOutboundRtp {

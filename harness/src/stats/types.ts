@@ -46,6 +46,8 @@ export interface StreamMeta {
   offeredSpatialLayers?: number;
   /** The highest spatial layer the viewer asked for (a timeline 'layers' action); absent: never asked. */
   preferredSpatialLayer?: number;
+  /** The sender number read from a stamped stream's frames (the run maps it to a participant). */
+  stampSender?: number;
 }
 
 /** The selected ICE candidate pair of one peer connection. */

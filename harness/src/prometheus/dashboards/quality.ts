@@ -68,6 +68,27 @@ export const overview: DashboardSpec = {
           min: 0,
           targets: [{ expr: `sum by (group) (${m('video_recv_plis_per_second')}{${G}})`, legend: '{{group}} PLI/s' }],
         },
+        {
+          title: 'Glass-to-glass latency (stamped video)',
+          description:
+            "Capture to the viewer's screen, read off every rendered frame of senders with publish.video.source 'stamped': mean over the group's streams, and the worst frame. Empty without a stamped sender.",
+          unit: 'ms',
+          min: 0,
+          targets: [
+            { expr: `avg by (group) (${m('video_e2e_latency_ms')}{${G}})`, legend: '{{group}} mean' },
+            { expr: `max by (group) (${m('video_e2e_latency_max_ms')}{${G}})`, legend: '{{group}} worst frame' },
+          ],
+        },
+        {
+          title: 'Frames skipped and repeated (stamped video)',
+          description: 'Frames the sender captured that viewers never showed, and frames shown twice, per second, summed over the group.',
+          unit: 'short',
+          min: 0,
+          targets: [
+            { expr: `sum by (group) (rate(${m('video_skipped_frame_count_total')}{${G}}[$__rate_interval]))`, legend: '{{group}} skipped/s' },
+            { expr: `sum by (group) (rate(${m('video_repeated_frame_count_total')}{${G}}[$__rate_interval]))`, legend: '{{group}} repeated/s' },
+          ],
+        },
       ],
     },
     {

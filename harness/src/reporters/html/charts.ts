@@ -26,6 +26,8 @@ export const SAMPLE_CHARTS: readonly SampleChartDef[] = [
   { id: 'send_kbps', title: 'Video sent', yLabel: 'kbps (all layers)', metric: 'video_send_bitrate_kbps', reduce: 'sum' },
   { id: 'recv_fps', title: 'Frame rate received', yLabel: 'fps (mean of streams)', metric: 'video_recv_fps', reduce: 'mean' },
   { id: 'rtt', title: 'Round-trip time', yLabel: 'ms', metric: 'rtt_ms', reduce: 'max' },
+  // Stamped video only (publish.video.source 'stamped'); no line for other streams.
+  { id: 'e2e_latency', title: 'Glass-to-glass latency (stamped video)', yLabel: 'ms (worst stream)', metric: 'video_e2e_latency_ms', reduce: 'max' },
   { id: 'loss', title: 'Packet loss received', yLabel: '% (worst stream)', metric: 'recv_loss_percent', reduce: 'max' },
   // Which simulcast/SVC layer the SFU forwards (from the call page; absent for other pages), and
   // the resolution that arrives.

@@ -1,0 +1,38 @@
+// Metrics of an inbound stamped video stream (RawStampedFrames: running totals kept in the page)
+// for one interval. Pure. Means are over the frames read in the interval; a stream that read no
+// frame in it has no latency (not measured), never 0. A new tally (a new track under the same
+// stream: its counters went down) starts its deltas from its own totals.
+import type { RawStampedFrames } from './raw.ts';
+import type { MetricValues } from './types.ts';
+
+function restarted(s: RawStampedFrames, p: RawStampedFrames | undefined): boolean {
+  return p === undefined || s.framesRendered < p.framesRendered || s.framesRead < p.framesRead;
+}
+
+/** `cur - prev` of a running total, or `cur` on a new tally. */
+function delta(cur: number | undefined, prev: number | undefined, fresh: boolean): number {
+  return (cur ?? 0) - (fresh ? 0 : (prev ?? 0));
+}
+
+export function stampedValues(s: RawStampedFrames, p: RawStampedFrames | undefined, prevValues: MetricValues | undefined): MetricValues {
+  const v: MetricValues = {};
+  const fresh = restarted(s, p);
+  const read = delta(s.framesRead, p?.framesRead, fresh);
+  const rendered = delta(s.framesRendered, p?.framesRendered, fresh);
+  if (read > 0) {
+    v.video_e2e_latency_ms = delta(s.latencySumMs, p?.latencySumMs, fresh) / read;
+    if (s.latencyMaxMs !== undefined) v.video_e2e_latency_max_ms = s.latencyMaxMs;
+  }
+  const captured = delta(s.captureTimeLatencyCount, p?.captureTimeLatencyCount, fresh);
+  if (captured > 0) v.video_e2e_latency_capture_time_ms = delta(s.captureTimeLatencySumMs, p?.captureTimeLatencySumMs, fresh) / captured;
+  if (rendered > 0) v.video_stamp_unreadable_percent = (100 * (rendered - read)) / rendered;
+  const running = (name: keyof MetricValues, cur: number, prev: number | undefined, scale = 1): void => {
+    v[name] = (prevValues?.[name] ?? 0) + delta(cur, prev, fresh) * scale;
+  };
+  running('video_skipped_frame_count_total', s.framesSkipped, p?.framesSkipped);
+  running('video_repeated_frame_count_total', s.framesRepeated, p?.framesRepeated);
+  running('video_rendered_freeze_count_total', s.freezeCount, p?.freezeCount);
+  running('video_rendered_freeze_seconds_total', s.freezeSumMs, p?.freezeSumMs, 1 / 1000);
+  v.video_rendered_freeze_max_ms = Math.max(prevValues?.video_rendered_freeze_max_ms ?? 0, s.freezeMaxMs);
+  return v;
+}

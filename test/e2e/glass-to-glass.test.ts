@@ -1,0 +1,66 @@
+// Glass-to-glass measurement end to end: a stamped sender (publish.video.source 'stamped') on the
+// bundled SFU, three viewers in real Chromium behind simulated links, each reading the code of
+// every frame it renders (test/fixtures/glass-to-glass.scenario.ts). Latency is compared between
+// viewers of the same run (the added delay must show as itself), so the checks hold on a loaded
+// machine; the outage must show as a freeze of its length, with the frames sent meanwhile skipped.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildClient } from '../../scripts/build-client.mjs';
+import type { Sample, StreamSample } from '../../harness/src/stats/types.ts';
+import { leftoverProcesses, runCli } from '../support/cli.ts';
+import { readResults, readSamples, tempOutDir } from '../support/results.ts';
+
+const inVideo = (st: StreamSample) => st.direction === 'in' && st.kind === 'video';
+
+/** One participant's inbound video values of a metric, in time order, between two offsets (s). */
+function series(samples: Sample[], startMs: number, group: string, metric: keyof StreamSample['values'], fromS = 0, toS = Infinity): number[] {
+  return samples
+    .filter((s) => s.group === group && (s.t - startMs) / 1000 >= fromS && (s.t - startMs) / 1000 < toS)
+    .map((s) => s.streams.find(inVideo)?.values[metric])
+    .filter((v): v is number => typeof v === 'number');
+}
+
+function median(xs: number[]): number {
+  expect(xs.length, 'values to take a median of').toBeGreaterThan(0);
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[(s.length >> 1) - 1]! + s[s.length >> 1]!) / 2;
+}
+
+describe('glass-to-glass latency and frames from stamped video', () => {
+  beforeAll(async () => {
+    await buildClient();
+  });
+
+  it('measures tens of ms without delay, +150 ms with it, and a 2 s outage as a 2 s freeze with frames skipped after it', async () => {
+    const out = tempOutDir('glass-to-glass');
+    const run = await runCli(['run', 'test/fixtures/glass-to-glass.scenario.ts', '--out', out], { timeoutMs: 120_000 });
+    expect([0, 2], run.stderr).toContain(run.code); // 2: the load guard may call a busy machine's run invalid
+    const results = readResults(out);
+    const samples = readSamples(out);
+    const startMs = results.timelineStartUnixMs!;
+
+    // Steady state before the outage: from 4 s (everyone joined, the encoder ramped up) to 10 s.
+    const clean = median(series(samples, startMs, 'clean', 'video_e2e_latency_ms', 4, 10));
+    const delayed = median(series(samples, startMs, 'delayed', 'video_e2e_latency_ms', 4, 10));
+    const unreadable = series(samples, startMs, 'clean', 'video_stamp_unreadable_percent', 4);
+    console.log(`glass-to-glass p50: clean ${clean.toFixed(1)} ms, +150 ms one-way ${delayed.toFixed(1)} ms (+${(delayed - clean).toFixed(1)}); unreadable max ${Math.max(...unreadable).toFixed(1)}%`);
+    expect(clean).toBeGreaterThan(5);
+    expect(clean).toBeLessThan(100);
+    expect(delayed - clean).toBeGreaterThan(120);
+    expect(delayed - clean).toBeLessThan(180);
+    expect(Math.max(...unreadable), 'every rendered frame of a clean stream reads').toBeLessThan(2);
+
+    // The outage: one freeze of the picture shown, 2 s long, and the frames sent during it skipped.
+    const freezeMaxMs = Math.max(...series(samples, startMs, 'outage', 'video_rendered_freeze_max_ms'));
+    const skippedBefore = Math.max(...series(samples, startMs, 'outage', 'video_skipped_frame_count_total', 0, 10));
+    const skippedAfter = Math.max(...series(samples, startMs, 'outage', 'video_skipped_frame_count_total'));
+    console.log(`outage 2 s: longest freeze ${freezeMaxMs.toFixed(0)} ms, frames skipped ${skippedBefore} before, ${skippedAfter} after`);
+    expect(freezeMaxMs).toBeGreaterThan(1700);
+    expect(freezeMaxMs).toBeLessThan(2300);
+    expect(skippedAfter - skippedBefore, 'about 2 s of frames at 30 fps never shown').toBeGreaterThan(40);
+    expect(Math.max(...series(samples, startMs, 'clean', 'video_rendered_freeze_max_ms')), 'the clean viewer did not freeze').toBeLessThan(500);
+
+    // The presenter sends, it does not receive: nothing measured there, not zeros.
+    expect(series(samples, startMs, 'presenter', 'video_e2e_latency_ms')).toEqual([]);
+    expect(await leftoverProcesses(run)).toEqual([]);
+  }, 150_000);
+});
