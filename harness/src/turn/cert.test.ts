@@ -5,7 +5,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chromiumArgs } from '../participants/chromium.ts';
 import { makeTempDir } from '../util/temp-dir.ts';
 import { createSelfSignedCertificate, spkiSha256 } from './cert.ts';
 
@@ -33,14 +32,5 @@ describe('the TURN certificate', () => {
     } finally {
       other.remove();
     }
-  });
-});
-
-describe('Chromium flags for the certificate', () => {
-  it('name the key alone, never every certificate', () => {
-    const args = chromiumArgs({ trustedSpkiSha256: ['abc=', 'def='] }, '/tmp/profile');
-    expect(args).toContain('--ignore-certificate-errors-spki-list=abc=,def=');
-    expect(args).not.toContain('--ignore-certificate-errors');
-    expect(chromiumArgs({}, '/tmp/profile').some((a) => a.startsWith('--ignore-certificate-errors'))).toBe(false);
   });
 });
