@@ -44,7 +44,7 @@ export function readStamps(win: Window & typeof globalThis, track: MediaStreamTr
     if (handle !== undefined) video.cancelVideoFrameCallback(handle);
     video.srcObject = null;
   };
-  const onFrame: FrameCallback = (_nowMs, meta) => {
+  const onFrame: FrameCallback = (nowMs, meta) => {
     if (!reading) return;
     handle = video.requestVideoFrameCallback(onFrame);
     const widthPx = video.videoWidth;
@@ -52,8 +52,12 @@ export function readStamps(win: Window & typeof globalThis, track: MediaStreamTr
     // Drawn inside the callback, drawImage paints exactly the frame the metadata describes.
     g.drawImage(video, 0, 0, widthPx, bandHeightPx(widthPx), 0, 0, canvas.width, canvas.height);
     const stamp = decodeStamp(cellBrightness(g.getImageData(0, 0, canvas.width, canvas.height).data, PX_PER_CELL, cells));
+    // expectedDisplayTime can lie in the past: for frames recovered late (retransmitted after an
+    // outage) Chromium keeps the render time libwebrtc planned for them, which would cut one long
+    // freeze into pieces and shorten the latency of stale frames. A frame is never on screen
+    // before the callback that hands it over.
     tally.add({
-      displayMs: origin + meta.expectedDisplayTime,
+      displayMs: origin + Math.max(nowMs, meta.expectedDisplayTime),
       stamp,
       ...(meta.captureTime !== undefined ? { captureTimeMs: origin + meta.captureTime } : {}),
     });
