@@ -55,7 +55,7 @@ describe('glass-to-glass latency and frames from stamped video', () => {
     const skippedAfter = Math.max(...series(samples, startMs, 'outage', 'video_skipped_frame_count_total'));
     console.log(`outage 2 s: longest freeze ${freezeMaxMs.toFixed(0)} ms, frames skipped ${skippedBefore} before, ${skippedAfter} after`);
     // What the viewer sees is the outage plus the receiver's recovery after it (retransmissions of
-    // what the SFU still holds, or a key frame asked for): measured 2.0 to 3.1 s here on a busy
+    // what the SFU still holds, or a key frame asked for): measured 2.0 and 3.05 s here on a busy
     // machine, so the check is the outage's length and at most 1.5 s of recovery on top.
     expect(freezeMaxMs).toBeGreaterThan(1700);
     expect(freezeMaxMs).toBeLessThan(3500);
