@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildClient } from '../../scripts/build-client.mjs';
 import type { Sample, StreamSample } from '../../harness/src/stats/types.ts';
 import { leftoverProcesses, runCli } from '../support/cli.ts';
+import { checkKeptHistory, PANELS_NEEDING } from '../support/dashboard-data.ts';
 import { readResults, readSamples, tempOutDir } from '../support/results.ts';
 
 const inVideo = (st: StreamSample) => st.direction === 'in' && st.kind === 'video';
@@ -32,7 +33,9 @@ describe('glass-to-glass latency and frames from stamped video', () => {
 
   it('measures tens of ms without delay, +150 ms with it, and a 2 s outage as a 2 s freeze with frames skipped after it', async () => {
     const out = tempOutDir('glass-to-glass');
-    const run = await runCli(['run', 'test/fixtures/glass-to-glass.scenario.ts', '--out', out], { timeoutMs: 120_000 });
+    const startSeconds = Date.now() / 1000;
+    const run = await runCli(['run', 'test/fixtures/glass-to-glass.scenario.ts', '--prometheus', '--out', out], { timeoutMs: 120_000 });
+    const endSeconds = Date.now() / 1000;
     expect([0, 2], run.stderr).toContain(run.code); // 2: the load guard may call a busy machine's run invalid
     const results = readResults(out);
     const samples = readSamples(out);
@@ -65,5 +68,11 @@ describe('glass-to-glass latency and frames from stamped video', () => {
     // The presenter sends, it does not receive: nothing measured there, not zeros.
     expect(series(samples, startMs, 'presenter', 'video_e2e_latency_ms')).toEqual([]);
     expect(await leftoverProcesses(run)).toEqual([]);
-  }, 150_000);
+
+    // The call-quality dashboard's stamped-video panels, which only a stamped sender fills, have
+    // data in the Prometheus that scraped this run.
+    const { failures, queries } = await checkKeptHistory(out, ['call-quality.json'], { startSeconds, endSeconds }, { only: PANELS_NEEDING.stampedVideo });
+    expect(failures).toEqual([]);
+    expect(queries).toBe(4);
+  }, 180_000);
 });

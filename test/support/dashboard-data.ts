@@ -26,6 +26,10 @@ export const PANELS_NEEDING = {
     { file: 'participant.json', panel: 'TURN requests refused (coturn log)' },
   ],
   networkChangeUnderSimulcast: [{ file: 'simulcast.json', panel: 'Time to switch after a network change (slowest in range)' }],
+  stampedVideo: [
+    { file: 'call-quality.json', panel: 'Glass-to-glass latency (stamped video)' },
+    { file: 'call-quality.json', panel: 'Frames skipped and repeated (stamped video)' },
+  ],
 } satisfies Record<string, PanelRef[]>;
 
 const ALL_NEEDING: PanelRef[] = Object.values(PANELS_NEEDING).flat();
