@@ -59,6 +59,20 @@ describe('glass-to-glass latency and frames from stamped video', () => {
     expect(skippedAfter - skippedBefore, 'about 2 s of frames at 30 fps never shown').toBeGreaterThan(40);
     expect(Math.max(...series(samples, startMs, 'clean', 'video_rendered_freeze_max_ms')), 'the clean viewer did not freeze').toBeLessThan(500);
 
+    // Per sender: every viewer's stream names the presenter, a threshold on it sees all their frames,
+    // and results.json has the presenter's view as a sender.
+    for (const group of ['clean', 'delayed', 'outage']) {
+      const froms = new Set(samples.filter((s) => s.group === group).flatMap((s) => s.streams.filter(inVideo).map((st) => st.from)));
+      expect([...froms], `${group}'s stream names its sender`).toEqual(['presenter[0]']);
+    }
+    const perSender = results.thresholds.find((t) => t.key === 'video_e2e_latency_ms{from:presenter[0]}');
+    expect(perSender, JSON.stringify(results.thresholds)).toMatchObject({ ok: true });
+    expect(perSender?.actual).toBeGreaterThan(0);
+    const presenter = results.participants.find((p) => p.id === 'presenter[0]')!;
+    const viewersCount = results.participants.filter((p) => p.group !== 'presenter').reduce((n, p) => n + (p.aggregates.video_e2e_latency_ms?.count ?? 0), 0);
+    expect(presenter.asSender?.video_e2e_latency_ms?.count).toBe(viewersCount);
+    expect(viewersCount).toBeGreaterThan(30);
+
     // The presenter sends, it does not receive: nothing measured there, not zeros.
     expect(series(samples, startMs, 'presenter', 'video_e2e_latency_ms')).toEqual([]);
     expect(await leftoverProcesses(run)).toEqual([]);
