@@ -77,4 +77,26 @@ describe('glass-to-glass latency and frames from stamped video', () => {
     expect(series(samples, startMs, 'presenter', 'video_e2e_latency_ms')).toEqual([]);
     expect(await leftoverProcesses(run)).toEqual([]);
   }, 150_000);
+
+  it('scores the picture of a lower simulcast layer lower (PSNR of the known strip)', async () => {
+    const out = tempOutDir('stamped-low-layer');
+    const run = await runCli(['run', 'test/fixtures/stamped-low-layer.scenario.ts', '--out', out], { timeoutMs: 120_000 });
+    expect([0, 2], run.stderr).toContain(run.code);
+    const results = readResults(out);
+    const samples = readSamples(out);
+    const startMs = results.timelineStartUnixMs!;
+    const of = (who: string, metric: keyof StreamSample['values']) =>
+      samples
+        .filter((s) => s.participant === who && (s.t - startMs) / 1000 >= 10)
+        .map((s) => s.streams.find(inVideo)?.values[metric])
+        .filter((v): v is number => typeof v === 'number');
+    const top = median(of('viewers[0]', 'video_stamp_psnr_db'));
+    const low = median(of('viewers[1]', 'video_stamp_psnr_db'));
+    const heights = [median(of('viewers[0]', 'video_recv_height_px')), median(of('viewers[1]', 'video_recv_height_px'))];
+    console.log(`strip PSNR p50 from 10 s: ${top.toFixed(1)} dB at ${heights[0]}p, ${low.toFixed(1)} dB at ${heights[1]}p (the lowest layer)`);
+    expect(heights[1]).toBeLessThan(heights[0]!);
+    expect(top - low, 'a lower layer loses the strip\'s finest rows').toBeGreaterThan(3);
+    expect(Math.max(...of('viewers[1]', 'video_stamp_unreadable_percent')), 'the code still reads at the lowest layer').toBeLessThan(2);
+    expect(await leftoverProcesses(run)).toEqual([]);
+  }, 150_000);
 });

@@ -17,6 +17,8 @@ export type MetricUnit =
   | 'count'
   | 'per_second'
   | 'ratio'
+  /** Decibels (PSNR). */
+  | 'db'
   /** A simulcast/SVC layer index: 0 is the lowest resolution (spatial) or frame rate (temporal). */
   | 'layer'
   | 'bool';
@@ -114,6 +116,7 @@ export const METRICS = {
   video_rendered_freeze_count_total: { unit: 'count', kind: 'counter', better: 'lower', scope: 'stream', bySender: true, help: "Freezes of the picture actually shown so far: gaps between rendered stamped frames of at least max(3x, +150 ms) the recent mean frame interval, whether or not packets stopped, per inbound stamped video stream" },
   video_rendered_freeze_seconds_total: { unit: 'seconds', kind: 'counter', better: 'lower', scope: 'stream', bySender: true, help: 'Total length of those freezes so far, per inbound stamped video stream' },
   video_rendered_freeze_max_ms: { unit: 'ms', kind: 'gauge', better: 'lower', scope: 'stream', bySender: true, help: 'Longest of those freezes so far (0 before the first), per inbound stamped video stream' },
+  video_stamp_psnr_db: { unit: 'db', kind: 'gauge', better: 'higher', scope: 'stream', bySender: true, help: "Picture quality: mean PSNR (luma, peak 255, capped at 60) of a strip of known grey blocks under the code against the strip the sender drew, measured on one frame read in three in the interval; its blocks, down to 1/256 of the width, are finer than a lower simulcast layer carries, so a layer switch shows as a change of several dB, per inbound stamped video stream" },
   video_stamp_unreadable_percent: { unit: 'percent', kind: 'gauge', better: 'lower', scope: 'stream', bySender: true, help: "Rendered frames of a stamped stream whose code could not be read in the interval (damaged beyond its check), over frames rendered" },
   rejoin_to_first_frame_ms: { unit: 'ms', kind: 'event', better: 'lower', scope: 'stream', help: "Time to the first decoded frame of a remote video stream after the participant left and joined again: from its latest 'join' mark, for streams offered while it was reconnecting (later ones count in join_to_first_frame_ms, from their arrival)" },
   join_to_first_frame_ms: { unit: 'ms', kind: 'event', better: 'lower', scope: 'stream', help: "Time to the first decoded frame of a remote video stream: from joining (the 'join' mark, else the first peer connection) for streams offered while connecting, else from the stream's arrival (its track event)" },

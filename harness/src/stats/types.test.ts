@@ -68,6 +68,7 @@ describe('catalogue', () => {
       count: /(_count(_total)?|_packets_total|^peer_connections)$/,
       layer: /_layer$/,
       per_second: /_per_second$/,
+      db: /_db$/,
       bool: /^(connected|media_interrupted|ice_relay|ice_tcp|ice_tls)$/,
     };
     for (const [name, def] of Object.entries(METRICS)) {
