@@ -2,7 +2,7 @@
 // lower layer (the picture scaled down) scores lower the lower the layer, noise costs what PSNR says.
 import { describe, expect, it } from 'vitest';
 import { encodeStamp } from './stamp-code.ts';
-import { lumaScale, MAX_PSNR_DB, REF_ROWS, stripColumns, stripLevel, stripPsnrDb, stripRect } from './stamp-quality.ts';
+import { hasStrip, lumaScale, MAX_PSNR_DB, REF_ROWS, stripColumns, stripLevel, stripPsnrDb, stripRect } from './stamp-quality.ts';
 
 const LIMITED = { black: 16, white: 235 };
 
@@ -61,6 +61,12 @@ describe('stamped picture quality (PSNR of the reference strip)', () => {
     for (let y = Math.ceil(topPx); y < topPx + heightPx; y++) for (let x = 0; x < 1280; x++) luma[y * 1280 + x] = luma[y * 1280 + x]! + ((x + y) % 2 ? 4 : -4);
     // MSE 16 (plus the rounding to whole levels): 10 log10(255² / 16) = 36.1 dB.
     expect(stripPsnrDb(luma, 1280, 1280, 5, LIMITED)).toBeCloseTo(36.1, 1);
+  });
+
+  it('is carried by pictures of any usual shape, at every layer alike, not by a thin band', () => {
+    for (const [w, h] of [[1280, 720], [320, 180], [160, 90], [640, 480], [360, 640]] as const) expect(hasStrip(w, h), `${w}x${h}`).toBe(true);
+    expect(hasStrip(1280, 150)).toBe(false);
+    expect(hasStrip(320, 37)).toBe(hasStrip(1280, 148));
   });
 
   it("reads the luma scale off the code band's black and white cells", () => {

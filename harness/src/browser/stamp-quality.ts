@@ -48,6 +48,15 @@ export function stripRect(widthPx: number): { topPx: number; heightPx: number; r
   return { topPx: bandHeightPx(widthPx), heightPx: REF_ROWS * rowPx, rowPx };
 }
 
+/**
+ * Whether a picture of this size carries the strip: only when it takes at most 80 % of the height
+ * (a scale-free rule, so that sender and viewer agree at any layer).
+ */
+export function hasStrip(widthPx: number, heightPx: number): boolean {
+  const { topPx, heightPx: stripPx } = stripRect(widthPx);
+  return (topPx + stripPx) * 1.25 <= heightPx;
+}
+
 /** What the luma plane reads for black and for white, from the code band's cells of the same frame. */
 export interface LumaScale {
   black: number;

@@ -10,7 +10,7 @@
 // frame costs nothing worth measuring. A frame with no CPU-readable planes (a GPU-decoded one)
 // falls back to the canvas, created only then.
 import { CODE_COLUMNS, CODE_ROWS, bandHeightPx, cellBrightness, decodeStamp, encodeStamp, lumaCellBrightness, type Stamp } from './stamp-code.ts';
-import { lumaScale, stripPsnrDb, stripRect } from './stamp-quality.ts';
+import { hasStrip, lumaScale, stripPsnrDb, stripRect } from './stamp-quality.ts';
 import { FrameTally } from './frame-tally.ts';
 
 /** Canvas pixels per cell each way (the fallback): enough for an inner 2x2 away from the cell's edges. */
@@ -58,7 +58,7 @@ async function readLuma(frame: VideoFrame, buffer: { bytes: Uint8Array }, cells:
   const luma = buffer.bytes.subarray(layout[0]!.offset);
   const stride = layout[0]!.stride;
   const stamp = decodeStamp(lumaCellBrightness(luma, widthPx, bandHeightPx(widthPx), stride, cells));
-  if (!stamp || !withPsnr || rows < wantedRows) return { stamp };
+  if (!stamp || !withPsnr || rows < wantedRows || !hasStrip(visible.width, visible.height)) return { stamp };
   const scale = lumaScale(cells, encodeStamp(stamp.frame, stamp.sender, stamp.timeLow));
   return scale ? { stamp, psnrDb: stripPsnrDb(luma, stride, widthPx, stamp.frame, scale) } : { stamp };
 }

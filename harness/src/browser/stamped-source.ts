@@ -1,10 +1,11 @@
 // The 'stamped' camera: a video track drawn in the page, with moving texture (so the encoder works
 // as on a camera's picture) under a block code band (stamp-code.ts) that carries each frame's
 // number, its sender and its capture time, and a strip of known grey blocks right under the band
-// (stamp-quality.ts) whose PSNR scores the picture a viewer gets. A getUserMedia stand-in hands it to any page that asks
-// for a camera, ours or an app's; audio still comes from the browser's own (fake) microphone.
+// (stamp-quality.ts) whose PSNR scores the picture a viewer gets. A getUserMedia stand-in hands it
+// to any page that asks for a camera, ours or an app's; audio still comes from the browser's own
+// (fake) microphone.
 import { CODE_COLUMNS, CODE_ROWS, CELL_ASPECT, bandHeightPx, encodeStamp } from './stamp-code.ts';
-import { REF_ROWS, stripColumns, stripLevel, stripRect } from './stamp-quality.ts';
+import { REF_ROWS, hasStrip as carriesStrip, stripColumns, stripLevel, stripRect } from './stamp-quality.ts';
 
 export interface StampedSourceOptions {
   /** The sender's number in the run (0..255), carried in every frame. */
@@ -80,7 +81,7 @@ export function createStampedTrack(
   const bandPx = Math.ceil(bandHeightPx(widthPx));
   const strip = stripRect(widthPx);
   // The band and the strip above the texture; a picture too short for the strip has none.
-  const hasStrip = heightPx >= Math.round(strip.topPx + strip.heightPx) + 8;
+  const hasStrip = carriesStrip(widthPx, heightPx);
   const topPx = hasStrip ? Math.round(strip.topPx + strip.heightPx) : bandPx;
   const greys = Array.from({ length: 256 }, (_, l) => `rgb(${l},${l},${l})`);
   const stripEdges = Array.from({ length: REF_ROWS }, (_, r) => ({
