@@ -58,6 +58,8 @@ interface SizeResult {
   pss: Record<Part, number> | null;
   /** The browsers' CPU by Chromium process kind, % of a core: where it goes. */
   byKind: string | null;
+  /** The browsers' PSS by Chromium process kind: where the memory goes. */
+  pssByKind: string | null;
 }
 
 async function runSize(shape: Shape, size: number): Promise<SizeResult> {
@@ -142,6 +144,7 @@ for (const shape of SHAPES) {
       ].join(' | '),
     );
     if (r.byKind) console.log(`    browsers' CPU by process kind, % of a core: ${r.byKind}`);
+    if (r.pssByKind) console.log(`    browsers' PSS by process kind: ${r.pssByKind}`);
     // The guard tripped: a bigger size would only trip it again.
     if (lg?.invalidReason) break;
   }

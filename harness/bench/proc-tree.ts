@@ -28,12 +28,7 @@ export function readTree(root: number): TreeReading {
   for (const p of [...(self ? [self] : []), ...descendants(root)]) {
     const part = out[partOf(p)];
     part.ticks += p.cpuTicks;
-    try {
-      const pss = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p.pid}/smaps_rollup`, 'utf8'));
-      part.pssBytes += Number(pss?.[1] ?? 0) * 1024;
-    } catch {
-      // Gone, or a kernel without smaps_rollup: memory reads low rather than failing the bench.
-    }
+    part.pssBytes += pssOf(p.pid);
   }
   return out;
 }
@@ -59,15 +54,26 @@ export function chromiumKind(cmd: string): string {
   return type ? (sub ? `${type}:${sub}` : type) : 'browser';
 }
 
-/** CPU ticks so far of the tree's Chromium processes, by kind (chromiumKind), and how many of each. */
-export function readChromiumKinds(root: number): Map<string, { ticks: number; processes: number }> {
-  const out = new Map<string, { ticks: number; processes: number }>();
+/** PSS of one process now, bytes; 0 when it is gone (memory reads low rather than failing the bench). */
+function pssOf(pid: number): number {
+  try {
+    const pss = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return Number(pss?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU ticks so far and PSS now of the tree's Chromium processes, by kind (chromiumKind), and how many of each. */
+export function readChromiumKinds(root: number): Map<string, { ticks: number; processes: number; pssBytes: number }> {
+  const out = new Map<string, { ticks: number; processes: number; pssBytes: number }>();
   for (const p of descendants(root)) {
     if (partOf(p) !== 'browsers') continue;
     const kind = chromiumKind(p.cmd);
-    const e = out.get(kind) ?? { ticks: 0, processes: 0 };
+    const e = out.get(kind) ?? { ticks: 0, processes: 0, pssBytes: 0 };
     e.ticks += p.cpuTicks;
     e.processes += 1;
+    e.pssBytes += pssOf(p.pid);
     out.set(kind, e);
   }
   return out;
@@ -82,6 +88,8 @@ export interface MeasuredRun {
   pss: Record<Part, number> | null;
   /** The browsers' CPU by Chromium process kind, % of a core ('renderer ×8 35.1%, ...'). */
   byKind: string | null;
+  /** The browsers' PSS by Chromium process kind at the end of the steady window ('renderer ×8 410 MiB, ...'). */
+  pssByKind: string | null;
 }
 
 export interface MeasuredRunOptions {
@@ -114,7 +122,7 @@ export async function measureRun(options: MeasuredRunOptions): Promise<MeasuredR
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const killTimer = setTimeout(() => child.kill('SIGINT'), (options.durationS + options.graceS) * 1000);
-  const measured: Pick<MeasuredRun, 'cpu' | 'pss' | 'byKind'> = { cpu: null, pss: null, byKind: null };
+  const measured: Pick<MeasuredRun, 'cpu' | 'pss' | 'byKind' | 'pssByKind'> = { cpu: null, pss: null, byKind: null, pssByKind: null };
   const steady = (async () => {
     await sleep((options.startupS + options.steadyFromS) * 1000);
     if (child.exitCode !== null) return;
@@ -127,10 +135,15 @@ export async function measureRun(options: MeasuredRunOptions): Promise<MeasuredR
     const seconds = (performance.now() - t0) / 1000;
     measured.cpu = cpuPercent(a, b, seconds);
     measured.pss = pssMiB(b);
-    measured.byKind = [...readChromiumKinds(child.pid!)]
+    const kindsB = [...readChromiumKinds(child.pid!)];
+    measured.byKind = kindsB
       .map(([kind, e]) => ({ kind, processes: e.processes, pct: (100 * (e.ticks - (kindsA.get(kind)?.ticks ?? 0))) / CLOCK_TICKS_PER_SECOND / seconds }))
       .sort((x, y) => y.pct - x.pct)
       .map((k) => `${k.kind} ×${k.processes} ${k.pct.toFixed(1)}%`)
+      .join(', ');
+    measured.pssByKind = kindsB
+      .sort(([, x], [, y]) => y.pssBytes - x.pssBytes)
+      .map(([kind, e]) => `${kind} ×${e.processes} ${(e.pssBytes / 2 ** 20).toFixed(0)} MiB`)
       .join(', ');
   })();
   const exitCode = await exited;

@@ -65,6 +65,20 @@ describe('glass-to-glass latency and frames from stamped video', () => {
     expect(skippedAfter - skippedBefore, 'about 2 s of frames at 30 fps never shown').toBeGreaterThan(40);
     expect(Math.max(...series(samples, startMs, 'clean', 'video_rendered_freeze_max_ms')), 'the clean viewer did not freeze').toBeLessThan(500);
 
+    // Per sender: every viewer's stream names the presenter, a threshold on it sees all their frames,
+    // and results.json has the presenter's view as a sender.
+    for (const group of ['clean', 'delayed', 'outage']) {
+      const froms = new Set(samples.filter((s) => s.group === group).flatMap((s) => s.streams.filter(inVideo).map((st) => st.from)));
+      expect([...froms], `${group}'s stream names its sender`).toEqual(['presenter[0]']);
+    }
+    const perSender = results.thresholds.find((t) => t.key === 'video_e2e_latency_ms{from:presenter[0]}');
+    expect(perSender, JSON.stringify(results.thresholds)).toMatchObject({ ok: true });
+    expect(perSender?.actual).toBeGreaterThan(0);
+    const presenter = results.participants.find((p) => p.id === 'presenter[0]')!;
+    const viewersCount = results.participants.filter((p) => p.group !== 'presenter').reduce((n, p) => n + (p.aggregates.video_e2e_latency_ms?.count ?? 0), 0);
+    expect(presenter.asSender?.video_e2e_latency_ms?.count).toBe(viewersCount);
+    expect(viewersCount).toBeGreaterThan(30);
+
     // The presenter sends, it does not receive: nothing measured there, not zeros.
     expect(series(samples, startMs, 'presenter', 'video_e2e_latency_ms')).toEqual([]);
     expect(await leftoverProcesses(run)).toEqual([]);
@@ -73,6 +87,28 @@ describe('glass-to-glass latency and frames from stamped video', () => {
     // data in the Prometheus that scraped this run.
     const { failures, queries } = await checkKeptHistory(out, ['call-quality.json'], { startSeconds, endSeconds }, { only: PANELS_NEEDING.stampedVideo });
     expect(failures).toEqual([]);
-    expect(queries).toBe(4);
+    expect(queries).toBe(5);
   }, 180_000);
+
+  it('scores the picture of a lower simulcast layer lower (PSNR of the known strip)', async () => {
+    const out = tempOutDir('stamped-low-layer');
+    const run = await runCli(['run', 'test/fixtures/stamped-low-layer.scenario.ts', '--out', out], { timeoutMs: 120_000 });
+    expect([0, 2], run.stderr).toContain(run.code);
+    const results = readResults(out);
+    const samples = readSamples(out);
+    const startMs = results.timelineStartUnixMs!;
+    const of = (who: string, metric: keyof StreamSample['values']) =>
+      samples
+        .filter((s) => s.participant === who && (s.t - startMs) / 1000 >= 10)
+        .map((s) => s.streams.find(inVideo)?.values[metric])
+        .filter((v): v is number => typeof v === 'number');
+    const top = median(of('viewers[0]', 'video_stamp_psnr_db'));
+    const low = median(of('viewers[1]', 'video_stamp_psnr_db'));
+    const heights = [median(of('viewers[0]', 'video_recv_height_px')), median(of('viewers[1]', 'video_recv_height_px'))];
+    console.log(`strip PSNR p50 from 10 s: ${top.toFixed(1)} dB at ${heights[0]}p, ${low.toFixed(1)} dB at ${heights[1]}p (the lowest layer)`);
+    expect(heights[1]).toBeLessThan(heights[0]!);
+    expect(top - low, 'a lower layer loses the strip\'s finest rows').toBeGreaterThan(3);
+    expect(Math.max(...of('viewers[1]', 'video_stamp_unreadable_percent')), 'the code still reads at the lowest layer').toBeLessThan(2);
+    expect(await leftoverProcesses(run)).toEqual([]);
+  }, 150_000);
 });

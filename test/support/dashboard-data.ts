@@ -29,6 +29,7 @@ export const PANELS_NEEDING = {
   stampedVideo: [
     { file: 'call-quality.json', panel: 'Glass-to-glass latency (stamped video)' },
     { file: 'call-quality.json', panel: 'Frames skipped and repeated (stamped video)' },
+    { file: 'call-quality.json', panel: 'Picture quality by sender (stamped video)' },
   ],
 } satisfies Record<string, PanelRef[]>;
 

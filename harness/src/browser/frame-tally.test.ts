@@ -48,6 +48,17 @@ describe('FrameTally', () => {
     expect(r.framesSkipped).toBe(60);
   });
 
+  it('does not let the last picture presented again end a freeze', () => {
+    const t = new FrameTally();
+    play(t, [...Array(30).keys()], 50);
+    // A second into a 2 s gap, the browser presents frame 29 once more.
+    t.add({ displayMs: T0 + (29 * 1000) / 30 + 50 + 1000, stamp: stamp(29, T0 + (29 * 1000) / 30) });
+    play(t, [90, 91, 92], 50);
+    const r = t.take();
+    expect(r).toMatchObject({ freezeCount: 1, framesRepeated: 1 });
+    expect(r.freezeMaxMs).toBeCloseTo((90 - 29) * (1000 / 30), 2);
+  });
+
   it('does not call a steady low frame rate a freeze', () => {
     const t = new FrameTally();
     play(t, Array.from({ length: 40 }, (_, i) => i * 6), 50); // 5 fps: 200 ms apart

@@ -51,7 +51,10 @@ export class FrameTally {
   add(f: RenderedFrame): void {
     const t = this.#totals;
     t.framesRendered++;
-    this.#countGap(f.displayMs);
+    // The same picture presented again (Chromium does so once in a while when no new frame comes)
+    // shows nothing new: it neither ends a freeze nor counts as an interval between frames.
+    const repeat = !!f.stamp && this.#last?.sender === f.stamp.sender && this.#last.frame === f.stamp.frame;
+    if (!repeat) this.#countGap(f.displayMs);
     if (!f.stamp) return;
     t.framesRead++;
     t.sender = f.stamp.sender;

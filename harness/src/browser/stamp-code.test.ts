@@ -1,7 +1,7 @@
 // The block code alone: what the source draws must read back after what a codec and a scaler do
 // to it (level shifts, noise, blending at cell edges), and damage must be refused, not misread.
 import { describe, expect, it } from 'vitest';
-import { CODE_BITS, CODE_COLUMNS, CODE_ROWS, cellBrightness, decodeStamp, encodeStamp, frameStep, unwrapTimeMs } from './stamp-code.ts';
+import { CODE_BITS, CODE_COLUMNS, CODE_ROWS, bandHeightPx, cellBrightness, decodeStamp, encodeStamp, frameStep, lumaCellBrightness, unwrapTimeMs } from './stamp-code.ts';
 
 /** Cell brightness as a codec might leave it: black and white pulled towards grey, plus noise. */
 function degrade(bits: number[], noise: number, seed = 1): number[] {
@@ -63,5 +63,26 @@ describe('stamp code', () => {
       }
     }
     expect(decodeStamp(cellBrightness(rgba, px))?.frame).toBe(42);
+  });
+
+  it('reads the band from a luma plane at any width, ignoring cell edges and the rows past it', () => {
+    const bits = encodeStamp(4242, 7, 1_700_000_000_000);
+    for (const width of [160, 320, 642]) {
+      const band = Math.round(bandHeightPx(width));
+      const stride = width + 32; // a padded plane, as a decoder's
+      const luma = new Uint8Array(stride * (band + 4)).fill(128);
+      for (let y = 0; y < band; y++) {
+        for (let x = 0; x < width; x++) {
+          const c = Math.min(CODE_COLUMNS - 1, Math.floor((x * CODE_COLUMNS) / width));
+          const r = Math.min(CODE_ROWS - 1, Math.floor((y * CODE_ROWS) / band));
+          const fx = (x * CODE_COLUMNS) / width - c;
+          const fy = (y * CODE_ROWS) / band - r;
+          // A pixel ring of the opposite value at the cell's edges, as ringing would leave.
+          const edge = fx < 0.12 || fx > 0.88 || fy < 0.12 || fy > 0.88;
+          luma[y * stride + x] = (edge ? 1 - bits[r * CODE_COLUMNS + c]! : bits[r * CODE_COLUMNS + c]!) ? 235 : 16;
+        }
+      }
+      expect(decodeStamp(lumaCellBrightness(luma, width, band, stride)), `width ${width}`).toEqual({ frame: 4242, sender: 7, timeLow: 1_700_000_000_000 % 2 ** 24 });
+    }
   });
 });

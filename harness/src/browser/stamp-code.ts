@@ -135,3 +135,32 @@ export function cellBrightness(rgba: ArrayLike<number>, pxPerCell: number, out: 
   }
   return out;
 }
+
+/** Luma samples each way inside a cell's inner half: enough to average out codec noise. */
+const SAMPLES_PER_CELL_SIDE = 4;
+
+/**
+ * The brightness of each cell from the luma plane of the band (the top `heightPx` rows of a frame
+ * `widthPx` wide, `stride` bytes a row): the mean of a few samples in each cell's inner half,
+ * away from its edges where the codec rings and the scaler blends neighbours.
+ */
+export function lumaCellBrightness(luma: ArrayLike<number>, widthPx: number, heightPx: number, stride = widthPx, out: number[] = []): number[] {
+  const cellW = widthPx / CODE_COLUMNS;
+  const cellH = heightPx / CODE_ROWS;
+  const n = SAMPLES_PER_CELL_SIDE;
+  for (let r = 0; r < CODE_ROWS; r++) {
+    for (let c = 0; c < CODE_COLUMNS; c++) {
+      let sum = 0;
+      for (let j = 0; j < n; j++) {
+        // Inner half: from a quarter to three quarters of the cell, each way.
+        const y = Math.floor(cellH * (r + 0.25 + (0.5 * (j + 0.5)) / n));
+        for (let i = 0; i < n; i++) {
+          const x = Math.floor(cellW * (c + 0.25 + (0.5 * (i + 0.5)) / n));
+          sum += luma[y * stride + x]!;
+        }
+      }
+      out[r * CODE_COLUMNS + c] = sum / (n * n);
+    }
+  }
+  return out;
+}

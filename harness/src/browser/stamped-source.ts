@@ -1,8 +1,11 @@
 // The 'stamped' camera: a video track drawn in the page, with moving texture (so the encoder works
 // as on a camera's picture) under a block code band (stamp-code.ts) that carries each frame's
-// number, its sender and its capture time. A getUserMedia stand-in hands it to any page that asks
-// for a camera, ours or an app's; audio still comes from the browser's own (fake) microphone.
+// number, its sender and its capture time, and a strip of known grey blocks right under the band
+// (stamp-quality.ts) whose PSNR scores the picture a viewer gets. A getUserMedia stand-in hands it
+// to any page that asks for a camera, ours or an app's; audio still comes from the browser's own
+// (fake) microphone.
 import { CODE_COLUMNS, CODE_ROWS, CELL_ASPECT, bandHeightPx, encodeStamp } from './stamp-code.ts';
+import { REF_ROWS, hasStrip as carriesStrip, stripColumns, stripLevel, stripRect } from './stamp-quality.ts';
 
 export interface StampedSourceOptions {
   /** The sender's number in the run (0..255), carried in every frame. */
@@ -76,7 +79,17 @@ export function createStampedTrack(
   canvas.height = heightPx;
   const g = canvas.getContext('2d', { alpha: false })!;
   const bandPx = Math.ceil(bandHeightPx(widthPx));
-  const texture = makeTexture(win.document, widthPx, heightPx - bandPx);
+  const strip = stripRect(widthPx);
+  // The band and the strip above the texture; a picture too short for the strip has none.
+  const hasStrip = carriesStrip(widthPx, heightPx);
+  const topPx = hasStrip ? Math.round(strip.topPx + strip.heightPx) : bandPx;
+  const greys = Array.from({ length: 256 }, (_, l) => `rgb(${l},${l},${l})`);
+  const stripEdges = Array.from({ length: REF_ROWS }, (_, r) => ({
+    y0: Math.round(strip.topPx + r * strip.rowPx),
+    y1: Math.round(strip.topPx + (r + 1) * strip.rowPx),
+    x: Array.from({ length: stripColumns(r) + 1 }, (_, c) => Math.round((c * widthPx) / stripColumns(r))),
+  }));
+  const texture = makeTexture(win.document, widthPx, heightPx - topPx);
   const cellX = Array.from({ length: CODE_COLUMNS + 1 }, (_, c) => Math.round((c * widthPx) / CODE_COLUMNS));
   const cellH = (widthPx / CODE_COLUMNS) * CELL_ASPECT;
 
@@ -104,13 +117,23 @@ export function createStampedTrack(
   const draw = (): void => {
     if (track.readyState === 'ended') return;
     const pan = (frame * PAN_PX_PER_FRAME) % widthPx;
-    g.drawImage(texture, pan, 0, widthPx, heightPx - bandPx, 0, bandPx, widthPx, heightPx - bandPx);
+    g.drawImage(texture, pan, 0, widthPx, heightPx - topPx, 0, topPx, widthPx, heightPx - topPx);
     // A disc crossing the picture: local motion on top of the pan.
     const phase = (frame % 240) / 240;
     g.fillStyle = '#d23';
     g.beginPath();
-    g.arc(phase * widthPx, bandPx + (heightPx - bandPx) * (0.5 + 0.3 * Math.sin(phase * 2 * Math.PI)), heightPx / 10, 0, 2 * Math.PI);
+    g.arc(phase * widthPx, topPx + (heightPx - topPx) * (0.5 + 0.3 * Math.sin(phase * 2 * Math.PI)), heightPx / 10, 0, 2 * Math.PI);
     g.fill();
+    // The reference strip after the disc, so that nothing covers it.
+    if (hasStrip) {
+      for (let r = 0; r < REF_ROWS; r++) {
+        const { y0, y1, x } = stripEdges[r]!;
+        for (let c = 0; c + 1 < x.length; c++) {
+          g.fillStyle = greys[stripLevel(frame % 2 ** 16, r, c)]!;
+          g.fillRect(x[c]!, y0, x[c + 1]! - x[c]!, y1 - y0);
+        }
+      }
+    }
     // Stamped last, right before the frame leaves: the capture time is when it exists.
     const bits = encodeStamp(frame, options.sender, now() + options.clockOffsetMs);
     g.fillStyle = '#000';

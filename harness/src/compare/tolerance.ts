@@ -25,6 +25,8 @@ export const ABSOLUTE_FLOOR_BY_UNIT: Readonly<Record<MetricUnit, number>> = {
   count: 1,
   per_second: 1,
   ratio: 0.05,
+  // Half a decibel of PSNR: a frame or two scored differently.
+  db: 0.5,
   // A whole layer: the average layer index moving by less is one switch more or less.
   layer: 0.5,
   // The share of samples where the participant was connected (the `connected` metric's average).

@@ -47,6 +47,18 @@ describe('merge', () => {
     expect(merged.merged!.shards.map((s) => s.index)).toEqual([1, 2]);
   });
 
+  it("makes each stamped sender's view again over every shard's viewers", () => {
+    const s = store();
+    const latency = (participant: string, value: number) => ({ metric: 'video_e2e_latency_ms' as const, value, t: T0, tags: { group: 'callers', participant, stream: 'pc1/in/video/1', from: 'callers[0]' } });
+    s.ingest([latency('callers[1]', 100), latency('callers[2]', 60)]);
+    // Shard 1 saw only callers[2]'s frames of its sender.
+    const one = shard(1, [0, 2]);
+    one.results.participants[0]!.asSender = { video_e2e_latency_ms: { count: 1, min: 60, max: 60, avg: 60, p50: 60, p90: 60, p95: 60, p99: 60, last: 60 } };
+    const merged = mergeShards(checkShards([one, shard(2, [1])]), s);
+    expect(merged.participants[0]!.asSender?.video_e2e_latency_ms).toMatchObject({ count: 2, avg: 80, max: 100 });
+    expect(merged.participants[1]).not.toHaveProperty('asSender');
+  });
+
   it('puts actions on one time axis with the clock offsets', () => {
     // Shard 2's clock is 5 s behind the server's: the same local start is 5 s later on the common axis.
     const merged = mergeShards(checkShards([shard(1, [0]), shard(2, [1], {}, 5000)]), store());

@@ -3,7 +3,7 @@
 // every shard's points (an exact p95 over all of them, not an average of per-shard p95s); the
 // verdict is decided as for one run, and a shard that could not be carried out makes the whole
 // run invalid. Pure: loading and writing files is command.ts's business.
-import type { RunResults, ThresholdResult } from '../results/schema.ts';
+import type { Aggregate, RunResults, ThresholdResult } from '../results/schema.ts';
 import { decideVerdict } from '../results/verdict.ts';
 import type { SeriesStore } from '../stats/aggregate.ts';
 import { evaluateThresholds } from '../thresholds/evaluate.ts';
@@ -75,7 +75,11 @@ export function mergeShards(ordered: readonly ShardResults[], store: SeriesStore
   const lists = all.map((r) => [...r.participants]);
   for (let k = 0; lists.some((l) => l.length > 0); k++) {
     const next = lists[k % count]!.shift();
-    if (next) participants.push(next);
+    if (!next) continue;
+    // A sender's viewers can run on other shards: its view as a sender is made again over all.
+    const { asSender: _, ...rest } = next;
+    const asSender = Object.fromEntries(Object.entries(store.senderAggregates(next.id)).filter(([, a]) => a !== undefined));
+    participants.push(Object.keys(asSender).length > 0 ? { ...rest, asSender: asSender as Record<string, Aggregate> } : rest);
   }
 
   const groupNames = [...new Set(participants.map((p) => p.group))];

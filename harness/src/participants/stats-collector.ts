@@ -30,6 +30,8 @@ export interface StatsCollectorOptions {
   collectTimeoutMs?: number;
   /** Failures in a row (other than a closed page) before collection stops. Default 5. */
   maxConsecutiveFailures?: number;
+  /** The run's stamped senders, number -> participant id (stamped streams are tagged with theirs). Default: none. */
+  stampSenders?: ReadonlyMap<number, string>;
 }
 
 export type StatsCollectorEvents = {
@@ -47,6 +49,7 @@ export class StatsCollector extends TypedEmitter<StatsCollectorEvents> {
   private readonly intervalMs: number;
   private readonly collectTimeoutMs: number;
   private readonly maxFailures: number;
+  private readonly stampSenders: ReadonlyMap<number, string> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
   private prevSnapshot: RawSnapshot | undefined;
@@ -67,6 +70,7 @@ export class StatsCollector extends TypedEmitter<StatsCollectorEvents> {
     this.intervalMs = positive(options.intervalMs ?? 1000, 'intervalMs');
     this.collectTimeoutMs = positive(options.collectTimeoutMs ?? 10_000, 'collectTimeoutMs');
     this.maxFailures = positive(options.maxConsecutiveFailures ?? 5, 'maxConsecutiveFailures');
+    this.stampSenders = options.stampSenders;
   }
 
   /** Samples emitted so far. */
@@ -163,6 +167,7 @@ export class StatsCollector extends TypedEmitter<StatsCollectorEvents> {
         participant: this.participant,
         group: this.group,
         previous: this.prevSample,
+        ...(this.stampSenders ? { stampSenders: this.stampSenders } : {}),
       });
     } catch (err) {
       this.fail(`its snapshot could not be read: ${String((err as Error)?.message ?? err)}`, err);

@@ -12,13 +12,16 @@
 // | run         | run, scenario                                             |
 // | participant | run, scenario, group, participant                         |
 // | stream      | run, scenario, group, participant, kind, direction, rid   |
-// `rid` is absent for streams without one (not simulcast).
+// | (stamped)   | the same and from                                         |
+// `rid` is absent for streams without one (not simulcast). The stamped video metrics (catalogue
+// `bySender`) add `from`: the sender's participant id, so that a viewer's series of two senders
+// stay apart. Past `maxParticipantsPerGroup` distinct senders, later ones are from="_other".
 //
 // Several streams of one participant can share a label set (two remote videos: kind=video,
 // direction=in); their values are reduced into one series, by kind: gauges -> mean over the
 // streams, counters -> sum (stays monotonic), events -> max (the slowest). The same reduction folds
 // participants past the cardinality limit into participant="_other" (see series.ts).
-import { METRICS, METRIC_NAMES, type MetricName, type MetricScope } from '../stats/catalogue.ts';
+import { METRICS, METRIC_NAMES, type MetricDef, type MetricName, type MetricScope } from '../stats/catalogue.ts';
 
 export const PROM_PREFIX = 'rtc_';
 
@@ -28,7 +31,8 @@ export type Reduction = 'mean' | 'sum' | 'max';
 export const RUN_LABELS = ['run', 'scenario'] as const;
 export const PARTICIPANT_LABELS = [...RUN_LABELS, 'group', 'participant'] as const;
 export const STREAM_LABELS = [...PARTICIPANT_LABELS, 'kind', 'direction', 'rid'] as const;
-export type LabelName = (typeof STREAM_LABELS)[number];
+export const SENDER_LABELS = [...STREAM_LABELS, 'from'] as const;
+export type LabelName = (typeof SENDER_LABELS)[number];
 export type Labels = Partial<Record<LabelName, string>>;
 
 export interface PromMetricDef {
@@ -51,6 +55,11 @@ const LABELS_BY_SCOPE: Record<MetricScope, readonly LabelName[]> = {
   stream: STREAM_LABELS,
 };
 
+/** Whether the metric's series are labelled with their sender (`from`). */
+export function bySender(def: MetricDef): boolean {
+  return def.scope === 'stream' && def.bySender === true;
+}
+
 /** One Prometheus metric per catalogue entry, in catalogue order. */
 export const EXPORTED_METRICS: readonly PromMetricDef[] = METRIC_NAMES.map((metric) => {
   const def = METRICS[metric];
@@ -62,7 +71,7 @@ export const EXPORTED_METRICS: readonly PromMetricDef[] = METRIC_NAMES.map((metr
     metric,
     type,
     reduce,
-    labelNames: LABELS_BY_SCOPE[def.scope],
+    labelNames: bySender(def) ? SENDER_LABELS : LABELS_BY_SCOPE[def.scope],
     help: `${def.help} (${def.unit}).${shared}`,
   };
 });

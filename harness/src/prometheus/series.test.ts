@@ -41,6 +41,29 @@ describe('SeriesState', () => {
     expect(values(state.view(), 'rtc_video_send_bitrate_kbps', { rid: 'r1' })).toEqual([400]);
   });
 
+  it('labels stamped video metrics with their sender (from), and only those', () => {
+    const state = new SeriesState(RUN);
+    const from = (id: string, sender: string, ms: number): StreamSample => ({ ...inVideo(id, { video_e2e_latency_ms: ms, video_recv_fps: 30 }), from: sender });
+    feed(state, sample('viewers[0]', 1000, [from('a', 'presenter[0]', 80), from('b', 'presenter[1]', 120)], {}, 'viewers'));
+    const view = state.view();
+    expect(values(view, 'rtc_video_e2e_latency_ms', { from: 'presenter[0]' })).toEqual([80]);
+    expect(values(view, 'rtc_video_e2e_latency_ms', { from: 'presenter[1]' })).toEqual([120]);
+    // Other stream metrics keep their labels: the two streams reduce into one series.
+    expect(view.get('rtc_video_recv_fps')).toEqual([{ labels: { ...RUN, group: 'viewers', participant: 'viewers[0]', kind: 'video', direction: 'in' }, value: 30 }]);
+  });
+
+  it('labels the first N senders and folds the rest into from="_other"', () => {
+    const state = new SeriesState(RUN, { maxParticipantsPerGroup: 2 });
+    const streams = [0, 1, 2, 3].map((i): StreamSample => ({ ...inVideo(`s${i}`, { video_e2e_latency_ms: 100 + i }), from: `callers[${i}]` }));
+    feed(state, sample('viewers[0]', 1000, streams, {}, 'viewers'));
+    const series = state.view().get('rtc_video_e2e_latency_ms') ?? [];
+    expect(series.map((s) => [s.labels.from, s.value])).toEqual([
+      ['callers[0]', 100],
+      ['callers[1]', 101],
+      [OTHER_PARTICIPANT, 102.5],
+    ]);
+  });
+
   it('replaces gauges with each sample but keeps events and counters of streams that ended', () => {
     const state = new SeriesState(RUN);
     feed(state, sample('p', 1000, [inVideo('a', { video_recv_fps: 30, join_to_first_frame_ms: 900, video_freeze_seconds_total: 2 })]));

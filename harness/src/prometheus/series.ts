@@ -12,6 +12,9 @@
 // counted in rtc_exporter_folded_participants. So a run exports at most
 // groups x (maxParticipantsPerGroup + 1) participants' series, whatever its size.
 //
+// Senders (the `from` label of stamped video metrics) are bounded the same way: the first
+// `maxParticipantsPerGroup` distinct senders seen are labelled, later ones are from="_other".
+//
 // Points outside a participant's sample (onSample(null, points): the run's own CPU figures, and
 // any participant-tagged points sent on their own, such as a simulated link's ground truth) keep
 // their last value per metric until replaced.
@@ -47,6 +50,7 @@ interface StreamTags {
   kind?: string;
   direction?: string;
   rid?: string;
+  from?: string;
 }
 
 interface Entry extends StreamTags {
@@ -75,6 +79,7 @@ const REDUCE: Record<Reduction, (values: number[]) => number> = {
   max: (v) => Math.max(...v),
 };
 const REDUCE_OF = new Map(EXPORTED_METRICS.map((d) => [d.metric, d.reduce]));
+const BY_SENDER = new Set(EXPORTED_METRICS.filter((d) => d.labelNames.includes('from')).map((d) => d.metric));
 
 export class SeriesState {
   readonly #maxPerGroup: number;
@@ -83,6 +88,8 @@ export class SeriesState {
   readonly #participants = new Map<string, ParticipantState>();
   readonly #labelledPerGroup = new Map<string, number>();
   readonly #run = new Map<MetricName, number>();
+  /** Senders labelled as themselves (the rest are OTHER_PARTICIPANT), in order of first sight. */
+  readonly #senders = new Set<string>();
   #newestT = 0;
   /** Bumped on every change, so a view can be reused until the next one. */
   #version = 0;
@@ -144,6 +151,14 @@ export class SeriesState {
     return state;
   }
 
+  /** The `from` label of a sender: itself while within the bound, else OTHER_PARTICIPANT. */
+  #sender(id: string): string {
+    if (this.#senders.has(id)) return id;
+    if (this.#senders.size >= this.#maxPerGroup) return OTHER_PARTICIPANT;
+    this.#senders.add(id);
+    return id;
+  }
+
   /** The series to export now: bounded, reduced, stale participants left out. */
   view(): SeriesView {
     const acc = new Map<string, { name: string; reduce: Reduction; labels: Labels; values: number[] }>();
@@ -161,7 +176,7 @@ export class SeriesState {
       if (!state.labelled) folded.set(state.group, (folded.get(state.group) ?? 0) + 1);
       const who: Labels = { ...this.#base, group: state.group, participant: state.labelled ? id : OTHER_PARTICIPANT };
       for (const e of [...state.gauges, ...state.kept.values(), ...state.extra.values()]) {
-        add(promName(e.metric), REDUCE_OF.get(e.metric) ?? 'mean', { ...who, ...streamLabels(e) }, e.value);
+        add(promName(e.metric), REDUCE_OF.get(e.metric) ?? 'mean', { ...who, ...streamLabels(e, (from) => this.#sender(from)) }, e.value);
       }
       for (const [key, count] of state.streams) {
         const [kind, direction] = key.split('/');
@@ -185,14 +200,16 @@ function entryOf(p: Point): Entry {
   if (p.tags.kind !== undefined) entry.kind = p.tags.kind;
   if (p.tags.direction !== undefined) entry.direction = p.tags.direction;
   if (p.tags.rid !== undefined) entry.rid = p.tags.rid;
+  if (p.tags.from !== undefined && BY_SENDER.has(p.metric)) entry.from = p.tags.from;
   return entry;
 }
 
-function streamLabels(e: StreamTags): Labels {
+function streamLabels(e: StreamTags, sender: (id: string) => string): Labels {
   const labels: Labels = {};
   if (e.kind !== undefined) labels.kind = e.kind;
   if (e.direction !== undefined) labels.direction = e.direction;
   if (e.rid !== undefined) labels.rid = e.rid;
+  if (e.from !== undefined) labels.from = sender(e.from);
   return labels;
 }
 

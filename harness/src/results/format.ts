@@ -11,6 +11,7 @@ const UNIT_SUFFIX: Record<string, string> = {
   seconds: ' s',
   percent: '%',
   per_second: '/s',
+  db: ' dB',
 };
 
 /** 3 significant-ish digits: 1234, 123, 12.3, 1.23, 0.123; '-' for null or non-finite. */

@@ -51,6 +51,12 @@ export interface ParticipantResult {
    */
   ice?: ParticipantIce;
   aggregates: Record<string, Aggregate>;
+  /**
+   * Its stamped video as its viewers received it: aggregates over every inbound stream tagged
+   * from:<its id> (glass-to-glass latency, skipped frames...; the threshold selector is
+   * `video_e2e_latency_ms{from:<its id>}`). Absent when it sent no stamped video that was read.
+   */
+  asSender?: Record<string, Aggregate>;
 }
 
 export interface GroupResult {

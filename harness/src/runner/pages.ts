@@ -8,6 +8,7 @@ import { ensureClip } from '../participants/clip.ts';
 import { BrowserPool } from '../participants/pool.ts';
 import { checkMediaDevices } from '../participants/remote.ts';
 import { DEFAULTS } from '../scenario/plan.ts';
+import { stampSenderIds, stampSenderMap, stampSenderNumber } from '../scenario/stamp-senders.ts';
 import type { RunContext } from './context.ts';
 import type { ParticipantRecord } from './summary.ts';
 import type { Task } from './tasks.ts';
@@ -47,13 +48,9 @@ export function pagesTask(run: RunContext): Task {
     name: 'participants',
     async start() {
       const agentScript = await buildAgentScript();
-      // Stamped senders are numbered in participant order, interleaved over shards so that no two
-      // shards of a run hand out the same number; the number travels in every frame.
-      const shard = run.plan.shard ?? { index: 1, count: 1 };
-      for (const rec of run.records.values()) {
-        if (rec.plan.publish.video?.source !== 'stamped') continue;
-        run.stampSenders.set((shard.index - 1 + shard.count * run.stampSenders.size) % 256, rec.plan.id);
-      }
+      // Numbered over the whole run (a shard's plan keeps them all), so a viewer names a sender
+      // that another shard runs as well.
+      for (const [n, id] of stampSenderMap(stampSenderIdsOf(run))) run.stampSenders.set(n, id);
       for (const rec of run.records.values()) {
         if (run.stopReason) break;
         try {
@@ -109,11 +106,15 @@ async function openPage(run: RunContext, rec: ParticipantRecord, agentScript: st
   if (iceOverrides) await participant.agent.setIceOverrides(iceOverrides);
 }
 
+function stampSenderIdsOf(run: RunContext): string[] {
+  return run.plan.stampSenders ?? stampSenderIds(run.plan.participants);
+}
+
 /** What the agent is told before the page's scripts run: count-mode receiving, stamped video. */
 function initScripts(run: RunContext, rec: ParticipantRecord): string[] {
   const scripts: string[] = [];
   if (rec.plan.receive === 'count') scripts.push(RECEIVE_BY_COUNTING_SCRIPT);
-  const sender = [...run.stampSenders].find(([, id]) => id === rec.plan.id)?.[0];
+  const sender = stampSenderNumber(stampSenderIdsOf(run), rec.plan.id);
   // Count-mode receivers decode stand-ins, which carry no code to read.
   const read = run.stampSenders.size > 0 && rec.plan.receive !== 'count';
   if (sender !== undefined || read) {

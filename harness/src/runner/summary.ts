@@ -59,6 +59,11 @@ export interface ResultInputs {
   environment: RunEnvironment;
 }
 
+/** `asSender` when its stamped video was read by someone. */
+function withAsSender(aggregates: Record<string, Aggregate>): { asSender?: Record<string, Aggregate> } {
+  return Object.keys(aggregates).length > 0 ? { asSender: aggregates } : {};
+}
+
 function complete(aggregates: Aggregates): Record<string, Aggregate> {
   return Object.fromEntries(Object.entries(aggregates).filter((e): e is [string, Aggregate] => e[1] !== undefined));
 }
@@ -107,6 +112,7 @@ export function buildResults(input: ResultInputs): RunResults {
         ? { network: { profile: input.links.profile(r.plan.id)!, counters: input.links.counters(r.plan.id)! } }
         : {}),
       aggregates: complete(store.participantAggregates(r.plan.id)),
+      ...withAsSender(complete(store.senderAggregates(r.plan.id))),
       ...withLayers(input.layers?.results(r.plan.id, end)),
       ...(input.ice?.has(r.plan.id) ? { ice: input.ice.result(r.plan.id)! } : {}),
     })),

@@ -125,17 +125,16 @@ function checkThreshold(key: string, entries: ThresholdEntry[], groups: GroupCou
     if (filter.group !== undefined && !groups.has(filter.group)) {
       problems.push(`${path}: unknown group '${filter.group}' (groups: ${[...groups.keys()].join(', ')})`);
     }
-    if (filter.participant !== undefined) {
-      const who = resolveWho(filter.participant, groups);
+    // `from`: the sender of an inbound stamped video stream, one participant as well.
+    for (const tag of ['participant', 'from'] as const) {
+      const name = filter[tag];
+      if (name === undefined) continue;
+      const who = resolveWho(name, groups);
       if (!who.ok) problems.push(`${path}: ${who.problem}`);
       else if (who.ids.length !== 1) {
-        const [group, count] = groups.has(filter.participant)
-          ? [filter.participant, groups.get(filter.participant)!]
-          : [...groups][0]!;
-        problems.push(
-          `${path}: participant:${filter.participant} is not one participant; write group:${filter.participant} ` +
-            `for a whole group, or one participant (${describeGroup(group, count)})`,
-        );
+        const [group, count] = groups.has(name) ? [name, groups.get(name)!] : [...groups][0]!;
+        const whole = tag === 'participant' ? `write group:${name} for a whole group, or` : 'name';
+        problems.push(`${path}: ${tag}:${name} is not one participant; ${whole} one participant (${describeGroup(group, count)})`);
       }
     }
   } catch (err) {

@@ -35,6 +35,11 @@ export interface RunPlan {
   overrides: string[];
   /** This run is one shard of a run spread over several machines (scenario/shard.ts); absent: the whole run. */
   shard?: { index: number; count: number; runId: string };
+  /**
+   * The stamped video senders of the whole run, in plan order (stamp-senders.ts): kept by a
+   * shard, whose participants are only its own. Absent: those of `participants`.
+   */
+  stampSenders?: string[];
 }
 
 export type PlannedTarget =

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { ScenarioError } from './errors.ts';
 import type { RunPlan } from './plan.ts';
+import { stampSenderIds } from './stamp-senders.ts';
 
 export interface ShardSpec {
   /** 1-based, as --shard 2/3 writes it. */
@@ -51,6 +52,7 @@ export function shardPlan(plan: RunPlan, shard: ShardSpec): RunPlan {
     participants: plan.participants.filter((p) => mine.has(p.id)),
     timeline,
     shard: { ...shard },
+    stampSenders: plan.stampSenders ?? stampSenderIds(plan.participants),
     overrides: [...plan.overrides, `--shard ${shard.index}/${shard.count}`],
   };
 }

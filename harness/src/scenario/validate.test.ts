@@ -306,6 +306,13 @@ const cases: { name: string; edit: (s: Spec) => void; expected: string }[] = [
       "thresholds['video_recv_fps{participant:viewers}']: participant:viewers is not one participant; write " +
       'group:viewers for a whole group, or one participant (viewers has 4 participants: viewers[0]..viewers[3])',
   },
+  {
+    name: 'a sender tag naming a whole group',
+    edit: (s) => (s.thresholds = { 'video_e2e_latency_ms{from:viewers}': ['med < 300'] }),
+    expected:
+      "thresholds['video_e2e_latency_ms{from:viewers}']: from:viewers is not one participant; name " +
+      'one participant (viewers has 4 participants: viewers[0]..viewers[3])',
+  },
 ];
 
 describe('validation errors name the file and the field', () => {

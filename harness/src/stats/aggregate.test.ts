@@ -102,6 +102,22 @@ describe('SeriesStore tag filters', () => {
   });
 });
 
+describe('SeriesStore per sender', () => {
+  it("answers every metric of the streams that carry one sender's stamped video, over all viewers", () => {
+    const store = new SeriesStore();
+    const from = (tags: PointTags, sender: string): PointTags => ({ ...tags, stream: `${tags.stream}/${sender}`, from: sender });
+    store.ingest(points(from(viewer0, 'presenter[0]'), [80, 90], 'video_e2e_latency_ms'));
+    store.ingest(points(from(viewer1, 'presenter[0]'), [100], 'video_e2e_latency_ms'));
+    store.ingest(points(from(viewer0, 'presenter[1]'), [300], 'video_e2e_latency_ms'));
+    store.ingest(points(viewer0, [30]));
+    const a = store.senderAggregates('presenter[0]');
+    expect(Object.keys(a)).toEqual(['video_e2e_latency_ms']);
+    expect(a.video_e2e_latency_ms).toMatchObject({ count: 3, avg: 90, max: 100 });
+    expect(store.values('video_e2e_latency_ms', { from: 'presenter[1]' })).toEqual([300]);
+    expect(store.senderAggregates('viewers[0]')).toEqual({});
+  });
+});
+
 describe('SeriesStore memory bound', () => {
   it('drops and counts points past maxPoints, and ignores non-finite values', () => {
     const store = new SeriesStore({ maxPoints: 3 });

@@ -214,6 +214,14 @@ export class SeriesStore {
     return this.allAggregates({ participant });
   }
 
+  /**
+   * Aggregates of every metric of the inbound streams that carry one sender's stamped video
+   * (tagged from:<its id>), over all its viewers, for results.json.
+   */
+  senderAggregates(sender: string): Aggregates {
+    return this.allAggregates({ from: sender });
+  }
+
   /** Aggregates of every metric over all participants of a group, for results.json. */
   groupAggregates(group: string): Aggregates {
     return this.allAggregates({ group });

@@ -17,6 +17,8 @@ export type MetricUnit =
   | 'count'
   | 'per_second'
   | 'ratio'
+  /** Decibels (PSNR). */
+  | 'db'
   /** A simulcast/SVC layer index: 0 is the lowest resolution (spatial) or frame rate (temporal). */
   | 'layer'
   | 'bool';
@@ -35,7 +37,8 @@ export type MetricBetter = 'higher' | 'lower' | 'none';
 /**
  * Where a metric is measured, which decides the tags of its points. Every metric has exactly one
  * scope, so a filter never mixes a per-stream figure with a participant total of the same name.
- * - `stream`: one value per RTP stream (tags: group, participant, stream, kind, direction, rid).
+ * - `stream`: one value per RTP stream (tags: group, participant, stream, kind, direction, rid;
+ *   `from`, the sender's participant id, on inbound stamped video).
  * - `participant`: one value per participant (tags: group, participant).
  * - `run`: one value for the whole harness (the load generator's own health).
  */
@@ -47,6 +50,11 @@ export interface MetricDef {
   better: MetricBetter;
   scope: MetricScope;
   help: string;
+  /**
+   * Stamped video only: Prometheus labels its series with the sender (`from`, its participant id),
+   * as every point of an inbound stamped stream is tagged in results and thresholds. Default false.
+   */
+  bySender?: boolean;
 }
 
 export const METRICS = {
@@ -98,16 +106,18 @@ export const METRICS = {
   audio_concealment_percent: { unit: 'percent', kind: 'gauge', better: 'lower', scope: 'stream', help: 'Audio samples concealed (synthesised for lost or late packets) over samples received in the interval' },
   // Stamped video (publish.video.source 'stamped'), read off every frame the viewer renders
   // (browser/stamp-reader.ts); absent for streams from other sources and count-mode viewers.
-  // Per viewer: its participant tag; per sender: the stream's meta.stampSender and results.json's glassToGlass.
-  video_e2e_latency_ms: { unit: 'ms', kind: 'gauge', better: 'lower', scope: 'stream', help: "Glass-to-glass latency: mean over the interval's rendered frames of the time each is expected on the viewer's screen (requestVideoFrameCallback) minus its capture time stamped in the frame by the sender, per inbound stamped video stream" },
-  video_e2e_latency_max_ms: { unit: 'ms', kind: 'gauge', better: 'lower', scope: 'stream', help: "Longest glass-to-glass latency of a frame rendered in the interval, per inbound stamped video stream" },
-  video_e2e_latency_capture_time_ms: { unit: 'ms', kind: 'gauge', better: 'lower', scope: 'stream', help: "The same latency from the browser's own capture time of each frame (requestVideoFrameCallback captureTime: abs-capture-time or RTCP sender reports), for comparison; absent when the browser gives none" },
-  video_skipped_frame_count_total: { unit: 'count', kind: 'counter', better: 'lower', scope: 'stream', help: 'Frames the sender captured that the viewer never rendered so far (gaps in the stamped frame numbers: encoder drops, temporal layers not forwarded, frames lost), per inbound stamped video stream' },
-  video_repeated_frame_count_total: { unit: 'count', kind: 'counter', better: 'lower', scope: 'stream', help: 'Frames rendered again with the frame number of the one before so far, per inbound stamped video stream' },
-  video_rendered_freeze_count_total: { unit: 'count', kind: 'counter', better: 'lower', scope: 'stream', help: "Freezes of the picture actually shown so far: gaps between rendered stamped frames of at least max(3x, +150 ms) the recent mean frame interval, whether or not packets stopped, per inbound stamped video stream" },
-  video_rendered_freeze_seconds_total: { unit: 'seconds', kind: 'counter', better: 'lower', scope: 'stream', help: 'Total length of those freezes so far, per inbound stamped video stream' },
-  video_rendered_freeze_max_ms: { unit: 'ms', kind: 'gauge', better: 'lower', scope: 'stream', help: 'Longest of those freezes so far (0 before the first), per inbound stamped video stream' },
-  video_stamp_unreadable_percent: { unit: 'percent', kind: 'gauge', better: 'lower', scope: 'stream', help: "Rendered frames of a stamped stream whose code could not be read in the interval (damaged beyond its check), over frames rendered" },
+  // Per viewer: its participant tag; per sender: the `from` tag (the sender's participant id), and
+  // results.json's participants[].asSender (what every viewer saw of that sender).
+  video_e2e_latency_ms: { unit: 'ms', kind: 'gauge', better: 'lower', scope: 'stream', bySender: true, help: "Glass-to-glass latency: mean over the interval's rendered frames of the time each is expected on the viewer's screen (requestVideoFrameCallback) minus its capture time stamped in the frame by the sender, per inbound stamped video stream" },
+  video_e2e_latency_max_ms: { unit: 'ms', kind: 'gauge', better: 'lower', scope: 'stream', bySender: true, help: "Longest glass-to-glass latency of a frame rendered in the interval, per inbound stamped video stream" },
+  video_e2e_latency_capture_time_ms: { unit: 'ms', kind: 'gauge', better: 'lower', scope: 'stream', bySender: true, help: "The same latency from the browser's own capture time of each frame (requestVideoFrameCallback captureTime: abs-capture-time or RTCP sender reports), for comparison; absent when the browser gives none" },
+  video_skipped_frame_count_total: { unit: 'count', kind: 'counter', better: 'lower', scope: 'stream', bySender: true, help: 'Frames the sender captured that the viewer never rendered so far (gaps in the stamped frame numbers: encoder drops, temporal layers not forwarded, frames lost), per inbound stamped video stream' },
+  video_repeated_frame_count_total: { unit: 'count', kind: 'counter', better: 'lower', scope: 'stream', bySender: true, help: 'Frames rendered again with the frame number of the one before so far, per inbound stamped video stream' },
+  video_rendered_freeze_count_total: { unit: 'count', kind: 'counter', better: 'lower', scope: 'stream', bySender: true, help: "Freezes of the picture actually shown so far: gaps between rendered stamped frames of at least max(3x, +150 ms) the recent mean frame interval, whether or not packets stopped, per inbound stamped video stream" },
+  video_rendered_freeze_seconds_total: { unit: 'seconds', kind: 'counter', better: 'lower', scope: 'stream', bySender: true, help: 'Total length of those freezes so far, per inbound stamped video stream' },
+  video_rendered_freeze_max_ms: { unit: 'ms', kind: 'gauge', better: 'lower', scope: 'stream', bySender: true, help: 'Longest of those freezes so far (0 before the first), per inbound stamped video stream' },
+  video_stamp_psnr_db: { unit: 'db', kind: 'gauge', better: 'higher', scope: 'stream', bySender: true, help: "Picture quality: mean PSNR (luma, peak 255, capped at 60) of a strip of known grey blocks under the code against the strip the sender drew, measured on one frame read in three in the interval; its blocks, down to 1/256 of the width, are finer than a lower simulcast layer carries, so a layer switch shows as a change of several dB, per inbound stamped video stream" },
+  video_stamp_unreadable_percent: { unit: 'percent', kind: 'gauge', better: 'lower', scope: 'stream', bySender: true, help: "Rendered frames of a stamped stream whose code could not be read in the interval (damaged beyond its check), over frames rendered" },
   rejoin_to_first_frame_ms: { unit: 'ms', kind: 'event', better: 'lower', scope: 'stream', help: "Time to the first decoded frame of a remote video stream after the participant left and joined again: from its latest 'join' mark, for streams offered while it was reconnecting (later ones count in join_to_first_frame_ms, from their arrival)" },
   join_to_first_frame_ms: { unit: 'ms', kind: 'event', better: 'lower', scope: 'stream', help: "Time to the first decoded frame of a remote video stream: from joining (the 'join' mark, else the first peer connection) for streams offered while connecting, else from the stream's arrival (its track event)" },
 

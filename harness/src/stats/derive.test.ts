@@ -457,3 +457,24 @@ describe('firstFrameBaseMs', () => {
     expect(firstFrameBaseMs({ trackMs: 5_000 }, 1_000, undefined)).toBe(1_000);
   });
 });
+
+describe('deriveSample: the sender of stamped video', () => {
+  const stamped = { framesRendered: 30, framesRead: 30, latencySumMs: 2400, framesSkipped: 0, framesRepeated: 0, freezeCount: 0, freezeSumMs: 0, freezeMaxMs: 0 };
+  const senders = new Map([[3, 'presenter[0]']]);
+
+  it('names the participant whose number the frames carry, and keeps the number in meta', () => {
+    const s = deriveSample(undefined, snap(T0, [pc(T0, { inbound: [videoIn(1, { stamped: { ...stamped, sender: 3 } })] })]), { ...ctx, stampSenders: senders });
+    expect(s.streams[0]?.from).toBe('presenter[0]');
+    expect(s.streams[0]?.meta?.stampSender).toBe(3);
+    expect(s.streams[0]?.values.video_e2e_latency_ms).toBe(80);
+  });
+
+  it('leaves it out for a number the run does not know, unstamped video and a run without numbers', () => {
+    const unknown = deriveSample(undefined, snap(T0, [pc(T0, { inbound: [videoIn(1, { stamped: { ...stamped, sender: 9 } })] })]), { ...ctx, stampSenders: senders });
+    expect(unknown.streams[0]).not.toHaveProperty('from');
+    const plain = deriveSample(undefined, snap(T0, [pc(T0, { inbound: [videoIn(1)] })]), { ...ctx, stampSenders: senders });
+    expect(plain.streams[0]).not.toHaveProperty('from');
+    const none = deriveSample(undefined, snap(T0, [pc(T0, { inbound: [videoIn(1, { stamped: { ...stamped, sender: 3 } })] })]), ctx);
+    expect(none.streams[0]).not.toHaveProperty('from');
+  });
+});

@@ -34,6 +34,8 @@ export interface DeriveContext {
   group: string;
   /** The sample derived from the previous snapshot: running totals continue from it. */
   previous?: Sample;
+  /** The run's stamped senders, number -> participant id, to name the sender of stamped streams. */
+  stampSenders?: ReadonlyMap<number, string>;
 }
 
 /** Time between two reports of one connection, ms; undefined when rates cannot be computed. */
@@ -303,7 +305,10 @@ export function deriveSample(prev: RawSnapshot | undefined, cur: RawSnapshot, ct
         delete values.join_to_first_frame_ms;
       }
       const meta = { ssrc: s.ssrc, mid: s.mid, trackIdentifier: s.trackIdentifier, decoderImplementation: s.decoderImplementation, stampSender: s.stamped?.sender };
-      streams.push({ id, kind: s.kind, direction: 'in', values, meta: compact(meta) });
+      const stream: StreamSample = { id, kind: s.kind, direction: 'in', values, meta: compact(meta) };
+      const from = s.stamped?.sender === undefined ? undefined : ctx.stampSenders?.get(s.stamped.sender);
+      if (from !== undefined) stream.from = from;
+      streams.push(stream);
     });
     const prevOut = byId(pc.id, 'out', ppc?.outbound);
     const remote = new Map(pc.remoteInbound.map((r) => [r.ssrc, r]));

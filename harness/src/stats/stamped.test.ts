@@ -15,6 +15,14 @@ const base: RawStampedFrames = {
 };
 
 describe('stampedValues', () => {
+  it("takes the PSNR's mean over the frames scored in the interval, and none without any", () => {
+    const prev = { ...base, psnrSumDb: 350, psnrCount: 10 };
+    const v = stampedValues({ ...prev, framesRendered: 60, framesRead: 60, latencySumMs: 3000, psnrSumDb: 350 + 4 * 30 + 2 * 31, psnrCount: 16 }, prev, undefined);
+    expect(v.video_stamp_psnr_db).toBeCloseTo(182 / 6, 6);
+    expect(stampedValues({ ...prev, framesRendered: 60 }, prev, undefined)).not.toHaveProperty('video_stamp_psnr_db');
+    expect(stampedValues(base, undefined, undefined)).not.toHaveProperty('video_stamp_psnr_db');
+  });
+
   it('gives the mean latency of the frames read in the interval, and the share unreadable', () => {
     const cur = { ...base, framesRendered: 60, framesRead: 58, latencySumMs: 1500 + 28 * 70, latencyMaxMs: 90 };
     const v = stampedValues(cur, base, undefined);

@@ -25,6 +25,8 @@ export function stampedValues(s: RawStampedFrames, p: RawStampedFrames | undefin
   }
   const captured = delta(s.captureTimeLatencyCount, p?.captureTimeLatencyCount, fresh);
   if (captured > 0) v.video_e2e_latency_capture_time_ms = delta(s.captureTimeLatencySumMs, p?.captureTimeLatencySumMs, fresh) / captured;
+  const scored = delta(s.psnrCount, p?.psnrCount, fresh);
+  if (scored > 0) v.video_stamp_psnr_db = delta(s.psnrSumDb, p?.psnrSumDb, fresh) / scored;
   if (rendered > 0) v.video_stamp_unreadable_percent = (100 * (rendered - read)) / rendered;
   const running = (name: keyof MetricValues, cur: number, prev: number | undefined, scale = 1): void => {
     v[name] = (prevValues?.[name] ?? 0) + delta(cur, prev, fresh) * scale;

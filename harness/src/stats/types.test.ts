@@ -33,6 +33,19 @@ describe('samplePoints', () => {
     expect(points.find((p) => p.metric === 'audio_send_bitrate_kbps')?.tags).not.toHaveProperty('rid');
   });
 
+  it("tags every point of an inbound stamped stream with its sender (from)", () => {
+    const viewer: Sample = {
+      t: sample.t,
+      participant: 'viewers[0]',
+      group: 'viewers',
+      values: {},
+      streams: [{ id: 'pc1/in/video/1', kind: 'video', direction: 'in', from: 'presenter[0]', values: { video_e2e_latency_ms: 80, video_recv_fps: 30 } }],
+    };
+    const points = samplePoints(viewer);
+    expect(points.map((p) => p.tags.from)).toEqual(['presenter[0]', 'presenter[0]']);
+    expect(samplePoints(sample).some((p) => 'from' in p.tags)).toBe(false);
+  });
+
   it('skips unknown names, values at the wrong scope and non-finite values', () => {
     const odd = {
       ...sample,
@@ -55,6 +68,7 @@ describe('catalogue', () => {
       count: /(_count(_total)?|_packets_total|^peer_connections)$/,
       layer: /_layer$/,
       per_second: /_per_second$/,
+      db: /_db$/,
       bool: /^(connected|media_interrupted|ice_relay|ice_tcp|ice_tls)$/,
     };
     for (const [name, def] of Object.entries(METRICS)) {

@@ -24,6 +24,11 @@ export interface StreamSample {
   kind: MediaKind;
   direction: Direction;
   rid?: string;
+  /**
+   * Inbound stamped video: the participant whose frames it carries ('presenter[0]'), the sender
+   * number read from them mapped through the run's numbering; absent when unknown.
+   */
+  from?: string;
   values: MetricValues;
   /** What the browser said about the stream, for reports: not aggregated. */
   meta?: StreamMeta;
@@ -148,6 +153,8 @@ export interface PointTags {
   kind?: MediaKind;
   direction?: Direction;
   rid?: string;
+  /** The sender of an inbound stamped video stream (StreamSample.from). */
+  from?: string;
 }
 
 export interface Point {
@@ -173,6 +180,7 @@ export function samplePoints(sample: Sample): Point[] {
   for (const s of sample.streams) {
     const tags: PointTags = { ...base, stream: s.id, kind: s.kind, direction: s.direction };
     if (s.rid !== undefined) tags.rid = s.rid;
+    if (s.from !== undefined) tags.from = s.from;
     for (const [metric, value] of Object.entries(s.values)) {
       if (!isUsable(metric, value, 'stream')) continue;
       points.push({ metric, value, t: sample.t, tags });

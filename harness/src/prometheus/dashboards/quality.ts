@@ -89,6 +89,12 @@ export const overview: DashboardSpec = {
             { expr: `sum by (group) (rate(${m('video_repeated_frame_count_total')}{${G}}[$__rate_interval]))`, legend: '{{group}} repeated/s' },
           ],
         },
+        {
+          title: 'Picture quality by sender (stamped video)',
+          description: "PSNR of the stamped picture's reference strip as the group's viewers receive each sender's video: a lower simulcast layer or coarser quantisation shows as fewer dB.",
+          unit: 'dB',
+          targets: [{ expr: `avg by (group, from) (${m('video_stamp_psnr_db')}{${G}})`, legend: '{{group}} from {{from}}' }],
+        },
       ],
     },
     {
