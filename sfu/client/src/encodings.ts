@@ -98,6 +98,23 @@ export function resolveVideo(options: true | VideoPublishOptions, where = 'publi
   return { simulcast, width, height, fps, encodings, codec };
 }
 
+/**
+ * The encodings as `handlerName`'s browser must be given them. Firefox (ESR 153, measured through
+ * this SFU) gives each simulcast encoding the maxBitrate of the one at the mirrored position: the
+ * lowest layer took the top layer's cap (320x180 at 1.2 Mbps) and the top layer the lowest's, too
+ * little for its resolution, so it never sent a frame. Handing Firefox the caps in reverse order
+ * puts each where it belongs (all three layers send). Other browsers, and a single encoding, get
+ * the encodings as they are.
+ */
+export function encodingsForHandler(encodings: SendEncoding[] | undefined, handlerName: string): SendEncoding[] | undefined {
+  if (!encodings || encodings.length < 2 || !/^Firefox/.test(handlerName)) return encodings;
+  const caps = encodings.map((e) => e.maxBitrate).reverse();
+  return encodings.map((e, i) => {
+    const { maxBitrate: _, ...rest } = e;
+    return caps[i] === undefined ? rest : { ...rest, maxBitrate: caps[i] };
+  });
+}
+
 function whole(value: number, min: number, max: number, what: string): number {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new Error(`${what} must be a whole number from ${min} to ${max}, got ${String(value)}`);
