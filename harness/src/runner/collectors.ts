@@ -27,7 +27,7 @@ export class Collectors implements Task {
     const run = this.#run;
     if (rec.collector || !rec.participant) return;
     const agent = rec.participant.agent;
-    const collector = new StatsCollector({ snapshots: () => agent.collect(), participant: rec.plan.id, group: rec.plan.group, intervalMs: run.plan.statsIntervalMs });
+    const collector = new StatsCollector({ snapshots: () => agent.collect(), participant: rec.plan.id, group: rec.plan.group, browser: rec.plan.browser ?? 'chromium', intervalMs: run.plan.statsIntervalMs });
     rec.collector = collector;
     collector.on('sample', (sample) => {
       run.output.appendSample(sample);

@@ -2,6 +2,7 @@
 // the analysis pipeline), the participants' records, what earlier tasks started (TURN, the SFU,
 // links, browsers) for the later ones, and how the run stops. Each task writes only its own part;
 // results.json is built from all of it here.
+import { unavailableFor, type BrowserName } from '../stats/browsers.ts';
 import type { Sfu } from '../../../sfu/src/server.ts';
 import { AnalysisPipeline } from '../analysis/pipeline.ts';
 import { EffectTracker } from '../analysis/effects.ts';
@@ -69,7 +70,8 @@ export class RunContext {
   endMs: number | null = null;
   stopReason: string | null = null;
   runError: string | null = null;
-  chromiumVersion: string | null = null;
+  /** What each browser said its version was, once one of its pages opened ('HeadlessChrome/156...', 'firefox/153.8.0'). */
+  readonly browserVersions = new Map<BrowserName, string>();
 
   // What the tasks started, each set by its own task.
   turn: RunTurn | null = null;
@@ -149,6 +151,7 @@ export class RunContext {
       actions: this.timeline?.outcomes ?? [],
       guard: this.guard.verdict(),
       browsers: this.pool?.browserCount ?? 0,
+      browserVersions: this.browserVersions,
       sampleCount: this.output.sampleCount,
       storage: this.store.size(),
       links: this.links,
@@ -157,7 +160,11 @@ export class RunContext {
       effects: this.effects,
       recoveries: this.recovery.recoveries,
       ...(this.sfuCheck ? { sfu: this.sfuCheck } : {}),
-      environment: { ...this.environment, chromium: this.chromiumVersion },
+      environment: {
+        ...this.environment,
+        chromium: this.browserVersions.get('chromium') ?? null,
+        ...(this.browserVersions.has('firefox') ? { firefox: this.browserVersions.get('firefox')! } : {}),
+      },
     });
     const shard = this.plan.shard ? { shard: { ...this.plan.shard, clock: this.clockOffset } } : {};
     return { ...results, ...(final && this.turn ? { turn: this.turn.summary() } : {}), ...shard };
@@ -165,7 +172,8 @@ export class RunContext {
 
   /** A shard leaves to the merge the thresholds that name only other shards' participants. */
   #evaluateThresholds(): ReturnType<typeof evaluateThresholds> {
-    const results = evaluateThresholds(this.plan.thresholds, this.query);
+    const roster = this.plan.participants.map((p) => ({ id: p.id, group: p.group, browser: p.browser ?? 'chromium' }));
+    const results = evaluateThresholds(this.plan.thresholds, this.query, (metric, filter) => unavailableFor(metric, filter, roster));
     if (!this.plan.shard) return results;
     return results.map((t) =>
       t.actual === null && outsideShard(this.plan, t.filter)
