@@ -1,10 +1,10 @@
 // Chromium and Firefox in one room, as real calls mix browsers: a publisher of each sends audio and
-// three-layer simulcast from a 1280x720 camera, a viewer of each sends audio and a small camera
+// three-layer simulcast from a 640x360 camera, a viewer of each sends audio and a small camera
 // (so that every participant has something every other must receive). Interop shows here: codec
 // negotiation between the two, simulcast from Firefox through the bundled SFU, stats that differ.
 //
 // The viewers ask the SFU for each spatial layer in turn (0, then 1, then 2): each one decoding the
-// Firefox publisher at 180, 360 and then 720 px is the proof that all three of its layers reach the
+// Firefox publisher at 90, 180 and then 360 px is the proof that all three of its layers reach the
 // SFU. results.json and the reports give the figures per browser; metrics Firefox's stats cannot
 // give (the encoder's target bitrate, quality limitation, the bandwidth estimate) are "not
 // available" for its participants, and the thresholds on them say so.
@@ -12,7 +12,8 @@ import { defineScenario } from '../harness/src/index.ts';
 
 const simulcast = {
   audio: true,
-  video: { simulcast: true, width: 1280, height: 720 },
+  // 640x360 rather than 1280x720: two publishers of the larger size saturate a 2-core machine.
+  video: { simulcast: true, width: 640, height: 360 },
 } as const;
 // A thumbnail camera: cheap to encode on a small load generator.
 const thumbnail = { audio: true, video: { width: 320, height: 180, fps: 15 } } as const;
@@ -37,7 +38,10 @@ export default defineScenario({
   thresholds: {
     'join_to_first_frame_ms{browser:chromium}': ['p(95) < 5000'],
     'join_to_first_frame_ms{browser:firefox}': ['p(95) < 5000'],
-    'video_freeze_seconds_total': ['max < 2'],
+    // The median, as each stream's first second and every layer switch read low. Firefox's
+    // headless fake camera tops out near 18 fps.
+    'video_recv_fps{browser:chromium}': ['med > 10'],
+    'video_recv_fps{browser:firefox}': ['med > 10'],
     'recv_loss_percent': ['p(95) < 5'],
     // Chromium participants only: Firefox's stats have no bandwidth estimate, which the result says.
     available_outgoing_bitrate_kbps: ['p(5) > 100'],

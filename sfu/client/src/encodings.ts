@@ -100,11 +100,10 @@ export function resolveVideo(options: true | VideoPublishOptions, where = 'publi
 
 /**
  * The encodings as `handlerName`'s browser must be given them. Firefox (ESR 153, measured through
- * this SFU) gives each simulcast encoding the maxBitrate of the one at the mirrored position: the
- * lowest layer took the top layer's cap (320x180 at 1.2 Mbps) and the top layer the lowest's, too
- * little for its resolution, so it never sent a frame. Handing Firefox the caps in reverse order
- * puts each where it belongs (all three layers send). Other browsers, and a single encoding, get
- * the encodings as they are.
+ * this SFU) behaves as if each simulcast encoding had the maxBitrate of the one at the mirrored
+ * position: with the default layers its lowest one rose to 1.2 Mbps at 320x180 and its top one
+ * never sent a frame (as with a cap too low for 1280x720). Given the caps in reverse order, it
+ * sends all three layers. Other browsers, and a single encoding, get the encodings as they are.
  */
 export function encodingsForHandler(encodings: SendEncoding[] | undefined, handlerName: string): SendEncoding[] | undefined {
   if (!encodings || encodings.length < 2 || !/^Firefox/.test(handlerName)) return encodings;
