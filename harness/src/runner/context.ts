@@ -121,11 +121,22 @@ export class RunContext {
 
   /** Points measured outside the analysis (load, links, TURN, late effects): to the store and the reporters. */
   record(points: Point[], sample: Sample | null = null): void {
-    this.store.ingest(points);
+    this.store.ingest(points.map((p) => this.#withBrowser(p)));
     this.mux.onSample(sample, points);
   }
 
   readonly query: SeriesQuery = (metric, filter) => this.store.values(metric, filter);
+
+  /** Each participant's browser, for the points the analysis and the links make without one. */
+  #browsers: Map<string, BrowserName> | null = null;
+
+  /** `point` with its participant's browser tag (`{browser:firefox}` selects every figure of theirs). */
+  #withBrowser(point: Point): Point {
+    if (point.tags.browser !== undefined) return point;
+    this.#browsers ??= new Map(this.plan.participants.map((p) => [p.id, p.browser ?? 'chromium']));
+    const browser = this.#browsers.get(point.tags.participant);
+    return browser === undefined ? point : { ...point, tags: { ...point.tags, browser } };
+  }
 
   /** Joined participants and the names their TURN credentials carry (their id, or the SFU's peer id). */
   turnUsers(): { id: string; group: string; users: string[] }[] {
