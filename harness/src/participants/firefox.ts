@@ -2,8 +2,9 @@
 // media devices, loopback ICE candidates, and a folder of the run's own for its profile, HOME and
 // temporary files (Firefox writes caches under $HOME, which would otherwise be the user's).
 //
-// Each pref below was shown necessary on this machine (Firefox ESR 153): without it the call
-// fails or never starts. Firefox's BiDi has no pipe transport: puppeteer talks to it on a
+// The media prefs below were each shown necessary on this machine (Firefox ESR 153): without one
+// the call fails or never starts. The timer prefs keep pages in the background at full speed, as
+// Chromium's flags do (participants share a browser). Firefox's BiDi has no pipe transport: puppeteer talks to it on a
 // loopback port of its choosing for the length of the run.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
