@@ -22,9 +22,10 @@ const fail = (msg) => {
 /** Debian packages the harness runs with; the worker's build dependencies come from patches.mjs. */
 // docker-compose (1.29) only validates docker-compose.yml in the tests: Docker's v2 plugin is not in Debian.
 // openssl makes the bundled TURN server's certificate for each run (priority optional: not always there).
-// chromium-headless-shell runs the participants; chromium is the browser of --headful runs.
+// chromium-headless-shell runs the participants; chromium is the browser of --headful runs;
+// firefox-esr runs the groups with browser: 'firefox'.
 // janus and janus-demos: the Janus VideoRoom demo, the third-party call app the janus-videoroom page adapter drives.
-const runtimePackages = ['chromium-headless-shell', 'chromium', 'coturn', 'openssl', 'prometheus', 'prometheus-pushgateway', 'docker-compose', 'janus', 'janus-demos'];
+const runtimePackages = ['chromium-headless-shell', 'chromium', 'firefox-esr', 'coturn', 'openssl', 'prometheus', 'prometheus-pushgateway', 'docker-compose', 'janus', 'janus-demos'];
 // libxml2-utils: xmllint checks the JUnit report against its schema in the tests.
 const toolPackages = ['build-essential', 'python3', 'libxml2-utils'];
 

@@ -2,15 +2,19 @@
 // each sending 640x360@30 video and audio and receiving the other's (as webrtcperf's pairs).
 //
 //   CAPACITY_SIZE        participants, even (default 4)
-//   CAPACITY_SOURCE      'pattern', 'clip' or 'stamped' (default 'clip')
-//   CAPACITY_RECEIVE     'decode' or 'count' (default 'decode')
+//   CAPACITY_BROWSER     'chromium' or 'firefox' (default 'chromium')
+//   CAPACITY_SOURCE      'pattern', 'clip' or 'stamped' (default 'clip'; Firefox: 'pattern', its only one)
+//   CAPACITY_RECEIVE     'decode' or 'count' (default 'decode'; Firefox: 'decode', its only one)
 //   CAPACITY_PER_BROWSER participants per browser (default: the harness's)
 //   CAPACITY_DURATION_S  run length (default 40)
 import { defineScenario, type GroupSpec } from '../src/index.ts';
 
 const size = Number(process.env.CAPACITY_SIZE ?? 4);
 if (!Number.isInteger(size) || size < 2 || size % 2 !== 0) throw new Error(`CAPACITY_SIZE must be an even number ≥ 2, got ${process.env.CAPACITY_SIZE}`);
-const source = process.env.CAPACITY_SOURCE === 'pattern' || process.env.CAPACITY_SOURCE === 'stamped' ? process.env.CAPACITY_SOURCE : 'clip';
+const browser = process.env.CAPACITY_BROWSER === 'firefox' ? 'firefox' : 'chromium';
+// Firefox has neither the clip camera nor count mode (a scenario asking for them is refused).
+const firefox = browser === 'firefox';
+const source = process.env.CAPACITY_SOURCE === 'pattern' || process.env.CAPACITY_SOURCE === 'stamped' ? process.env.CAPACITY_SOURCE : firefox ? 'pattern' : 'clip';
 const receive = process.env.CAPACITY_RECEIVE === 'count' ? 'count' : 'decode';
 const perBrowser = process.env.CAPACITY_PER_BROWSER ? Number(process.env.CAPACITY_PER_BROWSER) : undefined;
 
@@ -23,6 +27,7 @@ for (let i = 0; i < size / 2; i++) {
     // Joins spread out, half a second a pair: a burst of joins is not what is measured.
     joinAt: `${i * 0.5}s`,
     receive,
+    browser,
   };
 }
 

@@ -17,8 +17,11 @@
 //   CAPACITY_SOURCE=pattern CAPACITY_RECEIVE=decode npm run bench:capacity   (as before count mode and clips)
 //   CAPACITY_SOURCE=stamped npm run bench:capacity    (what stamping and reading every frame cost,
 //                                                     against the default clip; adds glass-to-glass p50)
+//   CAPACITY_BROWSER=firefox CAPACITY_SHAPES=pairs npm run bench:capacity   (the cost per Firefox
+//                                                     participant: its fake camera, decoded; compare
+//                                                     with CAPACITY_SOURCE=pattern for Chromium)
 //
-// Environment: CAPACITY_SHAPES (pairs,townhall), CAPACITY_PAIRS_SIZES (2,4,6,8),
+// Environment: CAPACITY_BROWSER (chromium; or firefox: source pattern, receive decode), CAPACITY_SHAPES (pairs,townhall), CAPACITY_PAIRS_SIZES (2,4,6,8),
 // CAPACITY_TOWNHALL_SIZES (10,20,30,40), CAPACITY_SOURCE (clip; or pattern, stamped), CAPACITY_RECEIVE (pairs:
 // decode, townhall: count; count-mode viewers read no stamps), CAPACITY_PER_BROWSER (the harness's default), CAPACITY_DURATION_S
 // (40). Sizes are capped at 64; each run at its duration + 90 s.
@@ -36,7 +39,9 @@ const DURATION_S = Number(process.env.CAPACITY_DURATION_S ?? 40);
 const MAX_SIZE = 64;
 /** The steady part: from this long after the start (joins spread over up to ~10 s) to 3 s before the end. */
 const STEADY_FROM_S = 15;
-/** A size "holds" when the guard did not trip and the receivers got this frame rate (p50). */
+const BROWSER = process.env.CAPACITY_BROWSER ?? 'chromium';
+if (BROWSER !== 'chromium' && BROWSER !== 'firefox') throw new Error(`CAPACITY_BROWSER: 'chromium' or 'firefox', got '${BROWSER}'`);
+/** A size "holds" when the guard did not trip and the receivers got this frame rate (p50); both browsers' fake cameras send 30. */
 const FPS_TARGET = 29;
 
 for (const shape of SHAPES) {
@@ -111,8 +116,9 @@ const holds = (r: SizeResult): boolean => {
 
 const cores = cpus().length;
 console.log(
-  `capacity on ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${DURATION_S} s per size; source ${process.env.CAPACITY_SOURCE ?? 'clip'}, ` +
-    `receive ${process.env.CAPACITY_RECEIVE ?? 'pairs: decode, townhall: count'}, participants per browser ${process.env.CAPACITY_PER_BROWSER ?? 'default'}`,
+  `capacity on ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${DURATION_S} s per size; browser ${BROWSER}, ` +
+    `source ${process.env.CAPACITY_SOURCE ?? (BROWSER === 'firefox' ? 'pattern' : 'clip')}, ` +
+    `receive ${process.env.CAPACITY_RECEIVE ?? (BROWSER === 'firefox' ? 'decode' : 'pairs: decode, townhall: count')}, participants per browser ${process.env.CAPACITY_PER_BROWSER ?? 'default'}`,
 );
 console.log(`CPU in % of one core and PSS over the steady part (${STEADY_FROM_S} s from the start to 3 s before the end); "holds": guard not tripped and received fps p50 >= ${FPS_TARGET}\n`);
 console.log(

@@ -1,4 +1,4 @@
-// Runs of the real CLI measured from /proc (measureRun), for the benches. CPU and memory of a process tree, by part: the browsers (Chromium), the SFU
+// Runs of the real CLI measured from /proc (measureRun), for the benches. CPU and memory of a process tree, by part: the browsers (Chromium, Firefox), the SFU
 // (mediasoup workers) and the harness (everything else). Memory is PSS, so pages shared between
 // processes (Chromium's code, a clip every browser maps) count once across the tree.
 import { spawn } from 'node:child_process';
@@ -14,7 +14,7 @@ export const PARTS: readonly Part[] = ['browsers', 'sfu', 'harness'];
 export const CLOCK_TICKS_PER_SECOND = 100;
 
 export function partOf(p: ProcInfo): Part {
-  if (/chrom/.test(p.cmd)) return 'browsers';
+  if (/chrom|firefox/.test(p.cmd)) return 'browsers';
   if (/mediasoup-worker/.test(p.cmd)) return 'sfu';
   return 'harness';
 }
@@ -64,12 +64,26 @@ function pssOf(pid: number): number {
   }
 }
 
-/** CPU ticks so far and PSS now of the tree's Chromium processes, by kind (chromiumKind), and how many of each. */
+/**
+ * What a Firefox process is: 'firefox:browser' (the parent), else 'firefox:' and the type its
+ * command line ends with after -contentproc ('tab', 'rdd', 'socket', 'utility'...).
+ */
+export function firefoxKind(cmd: string): string {
+  if (!/\s-contentproc\b/.test(cmd)) return 'firefox:browser';
+  return `firefox:${cmd.trim().split(/\s+/).pop()}`;
+}
+
+/** The kind of a browser process, Chromium's (chromiumKind) or Firefox's (firefoxKind). */
+export function browserKind(cmd: string): string {
+  return /firefox/.test(cmd) ? firefoxKind(cmd) : chromiumKind(cmd);
+}
+
+/** CPU ticks so far and PSS now of the tree's browser processes, by kind (browserKind), and how many of each. */
 export function readChromiumKinds(root: number): Map<string, { ticks: number; processes: number; pssBytes: number }> {
   const out = new Map<string, { ticks: number; processes: number; pssBytes: number }>();
   for (const p of descendants(root)) {
     if (partOf(p) !== 'browsers') continue;
-    const kind = chromiumKind(p.cmd);
+    const kind = browserKind(p.cmd);
     const e = out.get(kind) ?? { ticks: 0, processes: 0, pssBytes: 0 };
     e.ticks += p.cpuTicks;
     e.processes += 1;
@@ -86,7 +100,7 @@ export interface MeasuredRun {
   cpu: Record<Part, number> | null;
   /** At the end of the steady window. */
   pss: Record<Part, number> | null;
-  /** The browsers' CPU by Chromium process kind, % of a core ('renderer ×8 35.1%, ...'). */
+  /** The browsers' CPU by process kind, % of a core ('renderer ×8 35.1%, firefox:tab ×2 20.3%, ...'). */
   byKind: string | null;
   /** The browsers' PSS by Chromium process kind at the end of the steady window ('renderer ×8 410 MiB, ...'). */
   pssByKind: string | null;

@@ -24,6 +24,7 @@ import { registerExportK6Command } from './k6/command.ts';
 import { registerK8sCommand } from './k8s/command.ts';
 import { parseTolerances, ToleranceError } from './compare/tolerance.ts';
 import { METRICS } from './stats/catalogue.ts';
+import { BROWSER_NAMES, missingField } from './stats/browsers.ts';
 import { prometheusOptions, serveHistory, startPrometheusReporter, type PrometheusFlags } from './prometheus/cli.ts';
 
 export const EXIT = { pass: 0, fail: 99, badInput: 1, runFailed: 2 } as const;
@@ -242,7 +243,11 @@ export async function main(argv: string[]): Promise<number> {
     .command('metrics')
     .description('list the metrics that thresholds, reports and dashboards use')
     .action(() => {
-      const rows = Object.entries(METRICS).map(([name, def]) => `  ${name.padEnd(44)} ${def.unit.padEnd(10)} ${def.kind.padEnd(8)} ${def.help}`);
+      const lacking = (name: string) => {
+        const in_ = BROWSER_NAMES.filter((b) => missingField(b, name) !== undefined);
+        return in_.length > 0 ? ` (not available in ${in_.join(', ')})` : '';
+      };
+      const rows = Object.entries(METRICS).map(([name, def]) => `  ${name.padEnd(44)} ${def.unit.padEnd(10)} ${def.kind.padEnd(8)} ${def.help}${lacking(name)}`);
       process.stdout.write(`${'  metric'.padEnd(46)} ${'unit'.padEnd(10)} ${'kind'.padEnd(8)} help\n${rows.join('\n')}\n`);
     });
 

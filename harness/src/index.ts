@@ -8,6 +8,7 @@ export type { CameraChange, JoinResult, LayerChoice, Page, PageAdapter, PageCont
 export type {
   ActionName,
   Bitrate,
+  BrowserName,
   Duration,
   EncodingSpec,
   ExternalTurnSpec,

@@ -77,6 +77,11 @@ declare global {
 const MAX_PENDING_EVENTS = 500;
 /** Pending ICE candidate errors kept between collects (a failing TURN server repeats them). */
 const MAX_PENDING_CANDIDATE_ERRORS = 200;
+/**
+ * How long a closed connection's final getStats() may take, ms. Firefox never settles a getStats()
+ * started just before close(): without a bound, every later collect() would wait on it forever.
+ */
+const FINAL_STATS_WAIT_MS = 1000;
 
 interface Entry {
   id: string;
@@ -84,7 +89,7 @@ interface Entry {
   createdMs: number;
   connectedMs?: number;
   closedMs?: number;
-  /** getStats() started just before close(): Chromium answers it with the final figures. */
+  /** getStats() started just before close(): Chromium answers it with the final figures, Firefox never (then undefined). */
   finalStats?: Promise<ReducedStats | undefined>;
   /** First-frame estimate per inbound ssrc, kept from the first report that showed a frame. */
   firstFrameMs: Map<number, number>;
@@ -269,10 +274,11 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
         const e = byPc.get(this);
         if (e && e.closedMs === undefined) {
           e.closedMs = now();
-          e.finalStats = nativeGetStats.call(this).then(
+          const final = nativeGetStats.call(this).then(
             (report) => reduceStats(report.values() as Iterable<StatsEntry>),
             () => undefined,
           );
+          e.finalStats = Promise.race([final, new Promise<undefined>((resolve) => win.setTimeout(() => resolve(undefined), FINAL_STATS_WAIT_MS))]);
           pushEvent(e, 'connection', 'closed');
         }
         return orig.apply(this, args);

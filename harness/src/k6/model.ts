@@ -163,6 +163,10 @@ function setUpLeftOut(plan: RunPlan): LeftOut[] {
   if (shaped.length > 0) {
     out.push({ what: `the simulated networks of ${shaped.join(', ')}`, reason: 'k6 has no per-VU network shaping: the VUs use the network of the machine or pod they run on' });
   }
+  const firefox = groupsWith(plan, (p) => p.browser === 'firefox');
+  if (firefox.length > 0) {
+    out.push({ what: `browser: 'firefox' of ${firefox.join(', ')}`, reason: "k6's browser module drives Chromium only: these VUs run in Chromium" });
+  }
   if (plan.turn) {
     const turned = groupsWith(plan, (p) => p.turn !== null && p.turn !== undefined);
     const who = turned.length > 0 ? ` and the TURN rules of ${turned.join(', ')}` : '';

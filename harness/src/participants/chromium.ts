@@ -88,11 +88,14 @@ export function chromiumArgs(options: ChromiumOptions, userDataDir: string): str
   return args;
 }
 
-export interface LaunchedChromium {
+/** A browser this process drives: launched here (Chromium, Firefox) or connected to. */
+export interface LaunchedBrowser {
   browser: Browser;
   /** Closes the browser (killing it if it does not exit) and removes its profile. Idempotent. */
   close(): Promise<void>;
 }
+
+export type LaunchedChromium = LaunchedBrowser;
 
 export async function launchChromium(options: ChromiumOptions = {}): Promise<LaunchedChromium> {
   const executablePath = chromiumPath(options);

@@ -6,6 +6,7 @@
 // A page that is gone (closed, crashed, browser dead) ends collection at once with one `error`
 // event; other failures (a navigation in progress, the agent missing) end it after
 // `maxConsecutiveFailures` in a row. Samples already emitted stay with whoever listened.
+import type { BrowserName } from '../stats/browsers.ts';
 import { TypedEmitter } from '../util/events.ts';
 import { deriveSample } from '../stats/derive.ts';
 import type { RawSnapshot } from '../stats/raw.ts';
@@ -24,6 +25,8 @@ export interface StatsCollectorOptions {
   participant: string;
   /** Group of the participant, e.g. 'viewers'. */
   group: string;
+  /** The browser it runs in, named in every sample. Default: none named (Chromium). */
+  browser?: BrowserName;
   /** Time between the starts of two collects, ms. Default 1000. */
   intervalMs?: number;
   /** Longest wait for one collect before it counts as a failure, ms. Default 10_000. */
@@ -46,6 +49,7 @@ export class StatsCollector extends TypedEmitter<StatsCollectorEvents> {
   private readonly snapshots: SnapshotSource;
   private readonly participant: string;
   private readonly group: string;
+  private readonly browser: BrowserName | undefined;
   private readonly intervalMs: number;
   private readonly collectTimeoutMs: number;
   private readonly maxFailures: number;
@@ -67,6 +71,7 @@ export class StatsCollector extends TypedEmitter<StatsCollectorEvents> {
     this.snapshots = options.snapshots;
     this.participant = options.participant;
     this.group = options.group;
+    this.browser = options.browser;
     this.intervalMs = positive(options.intervalMs ?? 1000, 'intervalMs');
     this.collectTimeoutMs = positive(options.collectTimeoutMs ?? 10_000, 'collectTimeoutMs');
     this.maxFailures = positive(options.maxConsecutiveFailures ?? 5, 'maxConsecutiveFailures');
@@ -166,6 +171,7 @@ export class StatsCollector extends TypedEmitter<StatsCollectorEvents> {
       sample = deriveSample(this.prevSnapshot, snapshot, {
         participant: this.participant,
         group: this.group,
+        ...(this.browser ? { browser: this.browser } : {}),
         previous: this.prevSample,
         ...(this.stampSenders ? { stampSenders: this.stampSenders } : {}),
       });

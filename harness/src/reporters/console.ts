@@ -86,10 +86,20 @@ export class ConsoleReporter implements Reporter {
       const key = `${t.key} `.padEnd(width + 2, '.');
       const actual = t.actual === null ? (t.reason ?? 'no data') : `actual ${fmt(t.actual, 2)}`;
       this.#line(`    ${mark} ${key} ${t.expression.padEnd(14)} ${t.ok ? c.dim(actual) : c.red(actual)}`);
+      if (t.notAvailable && t.actual !== null) this.#line(c.dim(`        ${t.notAvailable}`));
     }
     this.#line();
     this.#line(c.bold('  groups'));
     for (const g of r.groups) this.#line(`    ${g.name} (${g.count}): ${summariseAggregates(g.aggregates)}`);
+    // One browser says nothing the groups did not; two are compared side by side.
+    if ((r.browsers?.length ?? 0) > 1) {
+      this.#line();
+      this.#line(c.bold('  browsers'));
+      for (const b of r.browsers!) {
+        this.#line(`    ${b.name} (${b.count}${b.version ? `, ${b.version}` : ''}): ${summariseAggregates(b.aggregates)}`);
+        if (b.notAvailable.length > 0) this.#line(c.dim(`      not available in ${b.name}: ${b.notAvailable.join(', ')}`));
+      }
+    }
     const failedActions = r.actions.filter((a) => !a.ok);
     if (r.actions.length > 0) {
       this.#line();

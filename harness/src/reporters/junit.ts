@@ -56,7 +56,7 @@ function thresholdCases(r: RunResults, prefix: string): Case[] {
               .filter(Boolean)
               .join('\n'),
           },
-      out: t.actual === null ? undefined : `${measured} (${t.expression})`,
+      out: t.actual === null ? undefined : `${measured} (${t.expression})${t.notAvailable ? `; ${t.notAvailable}` : ''}`,
     };
   });
 }
@@ -75,7 +75,7 @@ function participantCases(r: RunResults, prefix: string): Case[] {
       classname: `${prefix}.participants.${p.group}`,
       timeSeconds: 0,
       outcome,
-      out: fps && fps.count > 0 ? `video received: fps p50 ${formatNumber(fps.p50)}` : undefined,
+      out: `browser: ${p.browser ?? 'chromium'}${fps && fps.count > 0 ? `; video received: fps p50 ${formatNumber(fps.p50)}` : ''}`,
     };
   });
 }

@@ -45,7 +45,7 @@ export function renderMarkdown(r: RunResults, options: MarkdownOptions = {}): st
     out.push('| | threshold | measured | why |', '|---|---|---:|---|');
     for (const t of r.thresholds) {
       const unit = isMetricName(t.metric) ? METRICS[t.metric].unit : '';
-      const why = t.ok ? '' : cell(t.reason ?? 'failed') + (t.aborted ? ' (stopped the run)' : '');
+      const why = t.ok ? cell(t.notAvailable ?? '') : cell(t.reason ?? 'failed') + (t.aborted ? ' (stopped the run)' : '');
       out.push(`| ${t.ok ? '✅' : '❌'} | ${code(t.key)} ${code(t.expression)} | ${formatValue(t.actual, unit)} | ${why} |`);
     }
     out.push('');
@@ -59,6 +59,19 @@ export function renderMarkdown(r: RunResults, options: MarkdownOptions = {}): st
     out.push(`| ${cell(g.name)} | ${ok}/${g.count} | ${SUMMARY_COLUMNS.map(([, m, s]) => figure(g.aggregates, m, s)).join(' | ')} |`);
   }
   out.push('');
+
+  if ((r.browsers?.length ?? 0) > 1) {
+    out.push('### Browsers', '');
+    out.push(`| browser | connected | ${SUMMARY_COLUMNS.map((c) => c[0]).join(' | ')} |`, `|---|---:|${SUMMARY_COLUMNS.map(() => '---:').join('|')}|`);
+    for (const b of r.browsers!) {
+      const ok = r.participants.filter((p) => (p.browser ?? 'chromium') === b.name && p.connected).length;
+      out.push(`| ${cell(b.version ?? b.name)} | ${ok}/${b.count} | ${SUMMARY_COLUMNS.map(([, m, s]) => figure(b.aggregates, m, s)).join(' | ')} |`);
+    }
+    out.push('');
+    for (const b of r.browsers!) {
+      if (b.notAvailable.length > 0) out.push(`Not available in ${b.name} (its stats lack them): ${b.notAvailable.map(code).join(', ')}.`, '');
+    }
+  }
 
   const problems = r.participants.filter((p) => !p.connected || p.error);
   if (problems.length > 0) {

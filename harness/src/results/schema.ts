@@ -4,6 +4,7 @@
 import type { LinkCounters, ResolvedLinkProfile } from '../network/types.ts';
 import type { TurnSummary } from '../turn/types.ts';
 import type { Aggregate } from '../stats/aggregate.ts';
+import type { BrowserName } from '../stats/browsers.ts';
 import type { BaselineComparison } from './comparison.ts';
 import type { ActionEffect, OutageRecovery, ParticipantIce, ParticipantLayers, SfuLeakCheck } from './analyses.ts';
 
@@ -25,6 +26,8 @@ export interface ThresholdResult {
   reason?: string;
   /** This threshold's failure stopped the run early (abortOnFail). */
   aborted?: boolean;
+  /** Participants it selects whose browser cannot measure the metric ("not available in firefox (...): p[0]"); tested on the others. */
+  notAvailable?: string;
 }
 
 export interface ParticipantResult {
@@ -37,6 +40,10 @@ export interface ParticipantResult {
   /** Why it stopped early (page crashed, join failed), if it did. */
   error?: string;
   browserIndex: number | null;
+  /** The browser it ran in. Absent in results of older runs: 'chromium'. */
+  browser?: BrowserName;
+  /** Metrics its browser's stats cannot give: absent from its figures, never zero. Absent when none. */
+  notAvailable?: string[];
   /** The participant's simulated link: its settings at the end and its ground-truth counters. */
   network?: { profile: ResolvedLinkProfile; counters: LinkCounters };
   /**
@@ -62,6 +69,17 @@ export interface ParticipantResult {
 export interface GroupResult {
   name: string;
   count: number;
+  aggregates: Record<string, Aggregate>;
+}
+
+/** The figures of every participant that ran in one browser (a mixed run has one per browser). */
+export interface BrowserResult {
+  name: BrowserName;
+  /** Its browser's version, e.g. 'firefox/153.8.0'; null when none started. */
+  version: string | null;
+  count: number;
+  /** Metrics this browser's stats cannot give (absent from `aggregates`). */
+  notAvailable: string[];
   aggregates: Record<string, Aggregate>;
 }
 
@@ -96,6 +114,8 @@ export interface RunEnvironment {
   harnessVersion: string;
   node: string;
   chromium: string | null;
+  /** Firefox's version, when the run had Firefox participants ('firefox/153.8.0'). */
+  firefox?: string;
   mediasoup: string | null;
   platform: string;
   cores: number;
@@ -130,6 +150,8 @@ export interface RunResults {
   thresholds: ThresholdResult[];
   participants: ParticipantResult[];
   groups: GroupResult[];
+  /** Per browser the participants ran in. Absent in results of older runs (all Chromium). */
+  browsers?: BrowserResult[];
   actions: ActionResult[];
   /**
    * Every setting of every simulated link over the run: the initial one, then each change (atMs

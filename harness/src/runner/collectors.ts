@@ -31,6 +31,7 @@ export class Collectors implements Task {
       snapshots: () => agent.collect(),
       participant: rec.plan.id,
       group: rec.plan.group,
+      browser: rec.plan.browser ?? 'chromium',
       intervalMs: run.plan.statsIntervalMs,
       stampSenders: run.stampSenders,
     });

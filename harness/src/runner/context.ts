@@ -2,6 +2,7 @@
 // the analysis pipeline), the participants' records, what earlier tasks started (TURN, the SFU,
 // links, browsers) for the later ones, and how the run stops. Each task writes only its own part;
 // results.json is built from all of it here.
+import { unavailableFor, type BrowserName } from '../stats/browsers.ts';
 import type { Sfu } from '../../../sfu/src/server.ts';
 import { AnalysisPipeline } from '../analysis/pipeline.ts';
 import { EffectTracker } from '../analysis/effects.ts';
@@ -69,7 +70,8 @@ export class RunContext {
   endMs: number | null = null;
   stopReason: string | null = null;
   runError: string | null = null;
-  chromiumVersion: string | null = null;
+  /** What each browser said its version was, once one of its pages opened ('HeadlessChrome/156...', 'firefox/153.8.0'). */
+  readonly browserVersions = new Map<BrowserName, string>();
 
   // What the tasks started, each set by its own task.
   turn: RunTurn | null = null;
@@ -119,11 +121,22 @@ export class RunContext {
 
   /** Points measured outside the analysis (load, links, TURN, late effects): to the store and the reporters. */
   record(points: Point[], sample: Sample | null = null): void {
-    this.store.ingest(points);
+    this.store.ingest(points.map((p) => this.#withBrowser(p)));
     this.mux.onSample(sample, points);
   }
 
   readonly query: SeriesQuery = (metric, filter) => this.store.values(metric, filter);
+
+  /** Each participant's browser, for the points the analysis and the links make without one. */
+  #browsers: Map<string, BrowserName> | null = null;
+
+  /** `point` with its participant's browser tag (`{browser:firefox}` selects every figure of theirs). */
+  #withBrowser(point: Point): Point {
+    if (point.tags.browser !== undefined) return point;
+    this.#browsers ??= new Map(this.plan.participants.map((p) => [p.id, p.browser ?? 'chromium']));
+    const browser = this.#browsers.get(point.tags.participant);
+    return browser === undefined ? point : { ...point, tags: { ...point.tags, browser } };
+  }
 
   /** Joined participants and the names their TURN credentials carry (their id, or the SFU's peer id). */
   turnUsers(): { id: string; group: string; users: string[] }[] {
@@ -149,6 +162,7 @@ export class RunContext {
       actions: this.timeline?.outcomes ?? [],
       guard: this.guard.verdict(),
       browsers: this.pool?.browserCount ?? 0,
+      browserVersions: this.browserVersions,
       sampleCount: this.output.sampleCount,
       storage: this.store.size(),
       links: this.links,
@@ -157,7 +171,11 @@ export class RunContext {
       effects: this.effects,
       recoveries: this.recovery.recoveries,
       ...(this.sfuCheck ? { sfu: this.sfuCheck } : {}),
-      environment: { ...this.environment, chromium: this.chromiumVersion },
+      environment: {
+        ...this.environment,
+        chromium: this.browserVersions.get('chromium') ?? null,
+        ...(this.browserVersions.has('firefox') ? { firefox: this.browserVersions.get('firefox')! } : {}),
+      },
     });
     const shard = this.plan.shard ? { shard: { ...this.plan.shard, clock: this.clockOffset } } : {};
     return { ...results, ...(final && this.turn ? { turn: this.turn.summary() } : {}), ...shard };
@@ -165,7 +183,8 @@ export class RunContext {
 
   /** A shard leaves to the merge the thresholds that name only other shards' participants. */
   #evaluateThresholds(): ReturnType<typeof evaluateThresholds> {
-    const results = evaluateThresholds(this.plan.thresholds, this.query);
+    const roster = this.plan.participants.map((p) => ({ id: p.id, group: p.group, browser: p.browser ?? 'chromium' }));
+    const results = evaluateThresholds(this.plan.thresholds, this.query, (metric, filter) => unavailableFor(metric, filter, roster));
     if (!this.plan.shard) return results;
     return results.map((t) =>
       t.actual === null && outsideShard(this.plan, t.filter)

@@ -73,7 +73,8 @@ async function openPage(run: RunContext, rec: ParticipantRecord, agentScript: st
   const joinTimeoutMs = ('joinTimeoutMs' in plan.target ? plan.target.joinTimeoutMs : undefined) ?? DEFAULTS.joinTimeoutMs;
   const video = rec.plan.publish.video;
   const clip = video?.source === 'clip' && !run.pool!.remote ? ensureClip(video) : undefined;
-  const pooled = await run.pool!.newPage({ ...(clip ? { fakeVideoFile: clip } : {}), counting: rec.plan.receive === 'count' });
+  const browser = rec.plan.browser ?? 'chromium';
+  const pooled = await run.pool!.newPage({ browser, ...(clip ? { fakeVideoFile: clip } : {}), counting: rec.plan.receive === 'count' });
   const participant = new Participant({ id: rec.plan.id, group: rec.plan.group, index: rec.plan.index }, pooled, {
     adapter: pages!.adapterFor(rec.plan),
     room: rec.plan.room,
@@ -83,7 +84,10 @@ async function openPage(run: RunContext, rec: ParticipantRecord, agentScript: st
     joinTimeoutMs,
   });
   rec.participant = participant;
-  run.chromiumVersion ??= await participant.page.browser().version().catch(() => null);
+  if (!run.browserVersions.has(browser)) {
+    const version = await participant.page.browser().version().catch(() => null);
+    if (version) run.browserVersions.set(browser, version);
+  }
   participant.on('crashed', (reason) => {
     rec.error ??= reason;
     // Its collector would only wait on a page that never answers again.
@@ -115,8 +119,8 @@ function initScripts(run: RunContext, rec: ParticipantRecord): string[] {
   const scripts: string[] = [];
   if (rec.plan.receive === 'count') scripts.push(RECEIVE_BY_COUNTING_SCRIPT);
   const sender = stampSenderNumber(stampSenderIdsOf(run), rec.plan.id);
-  // Count-mode receivers decode stand-ins, which carry no code to read.
-  const read = run.stampSenders.size > 0 && rec.plan.receive !== 'count';
+  // Count-mode receivers decode stand-ins, which carry no code to read; the reader is Chromium's.
+  const read = run.stampSenders.size > 0 && rec.plan.receive !== 'count' && (rec.plan.browser ?? 'chromium') === 'chromium';
   if (sender !== undefined || read) {
     scripts.push(stampsScript({ ...(sender !== undefined ? { camera: { sender } } : {}), read, clockOffsetMs: run.clockOffset?.offsetMs ?? 0 }));
   }

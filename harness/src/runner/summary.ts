@@ -1,4 +1,5 @@
 // Assembles results.json from what the run measured and decided. Pure: every input is passed in.
+import { BROWSER_NAMES, unavailableMetrics, type BrowserName } from '../stats/browsers.ts';
 import type { SeriesStore, Aggregates } from '../stats/aggregate.ts';
 import type { StatsCollector } from '../participants/stats-collector.ts';
 import type { ThresholdResult as EvaluatedThreshold } from '../thresholds/evaluate.ts';
@@ -6,7 +7,7 @@ import type { PlannedAction, PlannedParticipant, RunPlan } from '../scenario/pla
 import type { Participant } from '../participants/participant.ts';
 import type { GuardVerdict } from './guard.ts';
 import type { ActionOutcome } from './timeline.ts';
-import type { Aggregate, RunEnvironment, RunResults, TargetSummary } from '../results/schema.ts';
+import type { Aggregate, BrowserResult, RunEnvironment, RunResults, TargetSummary } from '../results/schema.ts';
 import { decideVerdict } from '../results/verdict.ts';
 import type { ParticipantLinks } from './links.ts';
 import type { LayerLog } from '../analysis/layer-log.ts';
@@ -42,6 +43,8 @@ export interface ResultInputs {
   actions: readonly ActionOutcome<PlannedAction | { do: 'enter' }>[];
   guard: GuardVerdict;
   browsers: number;
+  /** What each browser said its version was. Default: none known. */
+  browserVersions?: ReadonlyMap<BrowserName, string>;
   sampleCount: number;
   storage: { points: number; droppedPoints: number };
   /** The simulated links, when the run had any. */
@@ -66,6 +69,24 @@ function withAsSender(aggregates: Record<string, Aggregate>): { asSender?: Recor
 
 function complete(aggregates: Aggregates): Record<string, Aggregate> {
   return Object.fromEntries(Object.entries(aggregates).filter((e): e is [string, Aggregate] => e[1] !== undefined));
+}
+
+function notAvailable(browser: BrowserName): { notAvailable?: string[] } {
+  const metrics = unavailableMetrics(browser);
+  return metrics.length > 0 ? { notAvailable: metrics } : {};
+}
+
+/** One entry per browser the plan's participants run in, in the order of BROWSER_NAMES. */
+function browserResults(input: ResultInputs): BrowserResult[] {
+  const counts = new Map<BrowserName, number>();
+  for (const p of input.plan.participants) counts.set(p.browser ?? 'chromium', (counts.get(p.browser ?? 'chromium') ?? 0) + 1);
+  return BROWSER_NAMES.filter((b) => counts.has(b)).map((name) => ({
+    name,
+    version: input.browserVersions?.get(name) ?? null,
+    count: counts.get(name)!,
+    notAvailable: unavailableMetrics(name),
+    aggregates: complete(input.store.browserAggregates(name)),
+  }));
 }
 
 function withLayers(layers: ParticipantLayers | undefined): { layers?: ParticipantLayers } {
@@ -108,6 +129,8 @@ export function buildResults(input: ResultInputs): RunResults {
       joinedAtMs: r.participant?.joinedAtMs ?? null,
       ...(r.error ? { error: redactUrlsIn(r.error) } : {}),
       browserIndex: r.participant?.browserIndex ?? null,
+      browser: r.plan.browser ?? 'chromium',
+      ...notAvailable(r.plan.browser ?? 'chromium'),
       ...(input.links?.has(r.plan.id)
         ? { network: { profile: input.links.profile(r.plan.id)!, counters: input.links.counters(r.plan.id)! } }
         : {}),
@@ -117,6 +140,7 @@ export function buildResults(input: ResultInputs): RunResults {
       ...(input.ice?.has(r.plan.id) ? { ice: input.ice.result(r.plan.id)! } : {}),
     })),
     groups: [...groups].map(([name, count]) => ({ name, count, aggregates: complete(store.groupAggregates(name)) })),
+    browsers: browserResults(input),
     actions: input.actions.map((a) => {
       const effects = input.effects?.effectsOf(a.action, a.participant);
       const recovery = a.action.do === 'network' ? recoveryOf(input.recoveries ?? [], a) : undefined;

@@ -13,6 +13,7 @@ import { checkTurn } from './turn.ts';
 import { checkVideoSpec } from './video.ts';
 import { checkChurn, DEFAULT_AWAY_MS } from './churn.ts';
 import { checkTarget } from './target.ts';
+import { checkBrowserTag, checkBrowsers } from './browser.ts';
 
 const GROUP_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
@@ -71,6 +72,7 @@ export function checkScenario(spec: ScenarioSpec): string[] {
 
   problems.push(...checkTurn(spec));
   problems.push(...checkTarget(spec));
+  problems.push(...checkBrowsers(spec));
 
   for (const [key, entries] of Object.entries(spec.thresholds ?? {}) as [string, ThresholdEntry[]][]) {
     problems.push(...checkThreshold(key, entries, groups));
@@ -125,6 +127,7 @@ function checkThreshold(key: string, entries: ThresholdEntry[], groups: GroupCou
     if (filter.group !== undefined && !groups.has(filter.group)) {
       problems.push(`${path}: unknown group '${filter.group}' (groups: ${[...groups.keys()].join(', ')})`);
     }
+    if (filter.browser !== undefined) problems.push(...checkBrowserTag(filter.browser, path));
     // `from`: the sender of an inbound stamped video stream, one participant as well.
     for (const tag of ['participant', 'from'] as const) {
       const name = filter[tag];

@@ -7,7 +7,7 @@ import type { LinkChange } from '../network/types.ts';
 import type { PlannedParticipantTurn, PlannedTurn, TurnTransport } from './turn.ts';
 import type { MediaSource, PublishRequest, VideoCodec, VideoRequest } from '../pages/media.ts';
 import type { PageAdapter, PageScript } from '../pages/adapter.ts';
-import type { ReceiveMode } from './types.ts';
+import type { BrowserName, ReceiveMode } from './types.ts';
 
 export interface RunPlan {
   /** The scenario file, relative to the working directory when inside it. */
@@ -80,6 +80,8 @@ export interface PlannedParticipant {
   turn?: PlannedParticipantTurn | null;
   /** How it receives video (GroupSpec.receive). Absent in older plans: 'decode'. */
   receive?: ReceiveMode;
+  /** The browser it runs in (GroupSpec.browser). Absent in older plans: 'chromium'. */
+  browser?: BrowserName;
 }
 
 /**

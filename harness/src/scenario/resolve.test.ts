@@ -57,6 +57,7 @@ describe('resolvePlan: defaults', () => {
         network: null,
         turn: null,
         receive: 'decode',
+        browser: 'chromium',
       })),
       timeline: [],
       thresholds: [],

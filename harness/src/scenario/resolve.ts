@@ -82,6 +82,7 @@ export function resolvePlan(spec: ScenarioSpec, options: ResolveOptions): RunPla
       network: structuredClone(planned),
       turn: resolveGroupTurn(def.turn),
       receive: def.receive ?? 'decode',
+      browser: def.browser ?? 'chromium',
     }));
   });
 

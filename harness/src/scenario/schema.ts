@@ -111,6 +111,7 @@ const group = z.strictObject(
     room: name.optional(),
     turn: groupTurnSchema.optional(),
     receive: z.enum(['decode', 'count'], must("'decode' or 'count'")).optional(),
+    browser: z.enum(['chromium', 'firefox'], must("'chromium' or 'firefox'")).optional(),
   },
   must('an object like { count: 4 }'),
 );

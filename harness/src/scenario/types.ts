@@ -2,6 +2,7 @@
 // runner never sees these types, only the RunPlan that resolve.ts fills in (plan.ts). Types catch
 // typos in group names, actions and metric names while writing; validate.ts checks the same at
 // run time, since a scenario may be plain JavaScript.
+import type { BrowserName } from '../stats/browsers.ts';
 import type { MetricName } from '../stats/catalogue.ts';
 import type { ProfileName } from '../network/profiles.ts';
 import type { LinkUpdate } from '../network/types.ts';
@@ -119,10 +120,20 @@ export interface GroupSpec {
    * town hall. Needs a browser with encoded transforms (Chromium 86+); one that has none decodes.
    */
   receive?: ReceiveMode;
+  /**
+   * The browser the group's participants run in: 'chromium' (default: Debian's Chromium) or
+   * 'firefox' (Debian's firefox-esr, driven over WebDriver BiDi). Groups of both may share a room.
+   * Firefox's stats lack a few figures (README, "Firefox participants"): those metrics are not
+   * available for its participants. Firefox groups cannot use receive 'count' or the video
+   * sources 'clip' and 'stamped' (all three need Chromium).
+   */
+  browser?: BrowserName;
 }
 
 /** See GroupSpec.receive. */
 export type ReceiveMode = 'decode' | 'count';
+
+export type { BrowserName } from '../stats/browsers.ts';
 
 /** Who an action applies to: everyone, a group, or one participant (`'viewers[0]'`). */
 export type Who<G extends string> = 'all' | G | `${G}[${number}]`;

@@ -140,6 +140,36 @@ const cases: { name: string; edit: (s: Spec) => void; expected: string }[] = [
     expected: "participants.viewers.receive must be 'decode' or 'count', got 'counting'",
   },
   {
+    name: 'an unknown browser',
+    edit: (s) => (group(s, 'viewers').browser = 'safari'),
+    expected: "participants.viewers.browser must be 'chromium' or 'firefox', got 'safari'",
+  },
+  {
+    name: 'count mode in Firefox',
+    edit: (s) => Object.assign(group(s, 'viewers'), { browser: 'firefox', receive: 'count' }),
+    expected:
+      "participants.viewers.receive 'count' is not possible in Firefox: its stand-in decoder is measured in Chromium only (drop receive, or use browser: 'chromium')",
+  },
+  {
+    name: 'the clip camera in Firefox',
+    edit: (s) => Object.assign(group(s, 'presenter'), { browser: 'firefox', publish: { video: { source: 'clip' } } }),
+    expected: "participants.presenter.publish.video.source 'clip' is not possible in Firefox: the clip camera is a Chromium flag (drop source, or use browser: 'chromium')",
+  },
+  {
+    name: 'stamped video published later by a Firefox participant',
+    edit: (s) => {
+      group(s, 'viewers').browser = 'firefox';
+      timeline(s)[1] = { at: '12s', do: 'publish', who: 'viewers[1]', what: { video: { source: 'stamped' } } };
+    },
+    expected:
+      "timeline[1].what.video.source 'stamped' is not possible in Firefox (who: 'viewers[1]'): stamped video needs MediaStreamTrackGenerator, which Firefox lacks (drop source, or use browser: 'chromium')",
+  },
+  {
+    name: 'a threshold on an unknown browser',
+    edit: (s) => ((s.thresholds as Spec)['video_recv_fps{browser:safari}'] = ['med > 20']),
+    expected: "thresholds['video_recv_fps{browser:safari}']: unknown browser 'safari' (browsers: chromium, firefox)",
+  },
+  {
     name: 'an unknown media source',
     edit: (s) => (timeline(s)[0]!.source = 'speaker'),
     expected: "timeline[0].source must be 'mic', 'camera' or 'screen', got 'speaker'",

@@ -227,6 +227,11 @@ export class SeriesStore {
     return this.allAggregates({ group });
   }
 
+  /** Aggregates of every metric over all participants that ran in `browser`, for results.json. */
+  browserAggregates(browser: string): Aggregates {
+    return this.allAggregates({ browser });
+  }
+
   private allAggregates(filter: TagFilter): Aggregates {
     const out: Aggregates = {};
     for (const metric of this.metrics()) {

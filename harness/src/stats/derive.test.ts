@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deriveSample, firstFrameBaseMs } from './derive.ts';
 import type { RawInboundRtp, RawOutboundRtp, RawPeerConnection, RawSnapshot } from './raw.ts';
-import type { Sample } from './types.ts';
+import { samplePoints, type Sample } from './types.ts';
 
 const ctx = { participant: 'viewers[0]', group: 'viewers' };
 const T0 = 1_700_000_000_000;
@@ -144,6 +144,30 @@ describe('deriveSample: steady rates', () => {
     expect(out.values.video_send_quality_limited_bandwidth_percent).toBe(50);
     expect(out.values.video_send_quality_limited_cpu_percent).toBe(25);
     expect(out.meta?.qualityLimitationReason).toBe('bandwidth');
+  });
+});
+
+describe('deriveSample: the browser', () => {
+  it("names the browser, and never carries what its stats cannot give (Firefox's fields, should one appear)", () => {
+    const firefox = { ...ctx, browser: 'firefox' as const };
+    // Firefox's reports as measured: no targetBitrate, no quality limitation, no bandwidth estimate.
+    const lean = (s: number) => videoOut(s, { targetBitrate: undefined, qualityLimitationReason: undefined, qualityLimitationDurations: undefined });
+    const pair = { currentRoundTripTime: 0.01, availableOutgoingBitrate: 2_000_000, local: {}, remote: {} };
+    const first = deriveSample(undefined, snap(T0, [pc(T0, { outbound: [lean(10)], pair })]), firefox);
+    const second = deriveSample(snap(T0, [pc(T0, { outbound: [lean(10)], pair })]), snap(T0 + 1000, [pc(T0 + 1000, { outbound: [lean(11)], pair })]), { ...firefox, previous: first });
+    expect(second.browser).toBe('firefox');
+    const out = stream(second, 'pc0/out/video/0')!.values;
+    expect(out.video_send_fps).toBe(30);
+    expect(out.video_send_target_bitrate_kbps).toBeUndefined();
+    expect(out.video_send_quality_limited_cpu_percent).toBeUndefined();
+    // Reported here, yet not a figure Firefox gives: dropped rather than trusted.
+    expect(second.values.available_outgoing_bitrate_kbps).toBeUndefined();
+    expect(samplePoints(second).every((p) => p.tags.browser === 'firefox')).toBe(true);
+    // Chromium's, and a sample that names no browser (older runs), keep it.
+    const chromium = deriveSample(undefined, snap(T0, [pc(T0, { outbound: [videoOut(10)], pair })]), ctx);
+    expect(chromium.browser).toBeUndefined();
+    expect(chromium.values.available_outgoing_bitrate_kbps).toBe(2000);
+    expect(samplePoints(chromium)[0]!.tags).toEqual({ group: 'viewers', participant: 'viewers[0]' });
   });
 });
 

@@ -24,6 +24,7 @@ import {
   type RawSnapshot,
 } from './raw.ts';
 import { iceValues } from './ice.ts';
+import { unavailableMetrics, type BrowserName } from './browsers.ts';
 import { trackInboundMedia } from './interruption.ts';
 import { activeSendLayers, deriveLayers } from './layers.ts';
 import { stampedValues } from './stamped.ts';
@@ -32,6 +33,8 @@ import type { Direction, MetricValues, PairInfo, Sample, StreamSample } from './
 export interface DeriveContext {
   participant: string;
   group: string;
+  /** The browser that took the snapshot: the metrics its stats cannot give are never in its samples. Default: none named. */
+  browser?: BrowserName;
   /** The sample derived from the previous snapshot: running totals continue from it. */
   previous?: Sample;
   /** The run's stamped senders, number -> participant id, to name the sender of stamped streams. */
@@ -366,6 +369,10 @@ export function deriveSample(prev: RawSnapshot | undefined, cur: RawSnapshot, ct
   Object.assign(values, iceValues(pairs, cur, previous?.values));
 
   const sample: Sample = { t: cur.tMs, participant: ctx.participant, group: ctx.group, values, streams };
+  if (ctx.browser) {
+    sample.browser = ctx.browser;
+    dropUnavailable(sample, ctx.browser);
+  }
   if (before) sample.intervalMs = cur.tMs - before.tMs;
   if (pairs.length > 0) sample.pairs = pairs;
   if (layerChanges.length > 0) sample.layerChanges = layerChanges;
@@ -380,6 +387,17 @@ export function deriveSample(prev: RawSnapshot | undefined, cur: RawSnapshot, ct
     sample.candidateErrors = cur.candidateErrors.map((e) => ({ t: e.tMs, pc: e.pc, url: e.url, errorCode: e.errorCode, errorText: e.errorText }));
   }
   return sample;
+}
+
+/**
+ * Removes what `browser` cannot measure, should a browser ever report such a field as a
+ * placeholder: a metric it cannot give is absent, never a made-up figure.
+ */
+function dropUnavailable(sample: Sample, browser: BrowserName): void {
+  for (const metric of unavailableMetrics(browser)) {
+    delete sample.values[metric];
+    for (const s of sample.streams) delete s.values[metric];
+  }
 }
 
 /** Drops undefined fields so samples.jsonl lines stay short. */

@@ -8,6 +8,7 @@
 // - `Sample.streams[].values` holds stream-scope metrics, one entry per RTP stream.
 // There are no "worst stream" copies of stream metrics at the participant level: a quantile over
 // a participant's stream points answers that without counting a stream twice.
+import type { BrowserName } from './browsers.ts';
 import { METRICS, isMetricName, type MetricName } from './catalogue.ts';
 import type { MediaKind, RawCallEvent } from './raw.ts';
 
@@ -105,6 +106,8 @@ export interface Sample {
   /** 'viewers[0]' */
   participant: string;
   group: string;
+  /** The browser it ran in; absent for Chromium in samples of older runs. Becomes the points' `browser` tag. */
+  browser?: BrowserName;
   /** Time since the previous snapshot, ms; absent on the first sample (no rates yet). */
   intervalMs?: number;
   values: MetricValues;
@@ -149,6 +152,8 @@ export interface InboundMediaState {
 export interface PointTags {
   group: string;
   participant: string;
+  /** 'chromium' or 'firefox' (thresholds may select `{browser:firefox}`); absent in samples of older runs. */
+  browser?: BrowserName;
   stream?: string;
   kind?: MediaKind;
   direction?: Direction;
@@ -172,7 +177,8 @@ export interface Point {
  */
 export function samplePoints(sample: Sample): Point[] {
   const points: Point[] = [];
-  const base = { group: sample.group, participant: sample.participant };
+  const base: PointTags = { group: sample.group, participant: sample.participant };
+  if (sample.browser !== undefined) base.browser = sample.browser;
   for (const [metric, value] of Object.entries(sample.values)) {
     if (!isUsable(metric, value, 'participant')) continue;
     points.push({ metric, value, t: sample.t, tags: base });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MetricName } from '../stats/catalogue.ts';
 import { aggregate, evaluateThreshold, evaluateThresholds, thresholdsToAbort, type SeriesQuery } from './evaluate.ts';
 import { parseExpression, parseThreshold, type ThresholdOptions } from './parse.ts';
+import { unavailableFor } from '../stats/browsers.ts';
 
 // In time order; sorted: 1 1 2 3 4 5 6 9.
 const VALUES = [3, 1, 4, 1, 5, 9, 2, 6];
@@ -91,6 +92,34 @@ describe('evaluateThreshold', () => {
     const result = evaluateThreshold(def('video_recv_fps{group:viewrs}', 'p(5) > 20'), query);
     expect(result).toMatchObject({ ok: false, actual: null, reason: 'no samples for video_recv_fps{group:viewrs}' });
     expect(evaluateThreshold(def('video_freeze_seconds_total', 'max < 1'), query).ok).toBe(false);
+  });
+
+  it("says which participants' browser cannot measure the metric: tested on the others, failed when none is left", () => {
+    const roster = [
+      { id: 'hosts[0]', group: 'hosts', browser: 'chromium' as const },
+      { id: 'guests[0]', group: 'guests', browser: 'firefox' as const },
+    ];
+    const bwe = queryOf({ available_outgoing_bitrate_kbps: [900, 1000], 'available_outgoing_bitrate_kbps{group:guests}': [] });
+    const availability = (metric: MetricName, filter: Readonly<Record<string, string>>) => unavailableFor(metric, filter, roster);
+    const note = 'not available in firefox (its stats have no candidate-pair availableOutgoingBitrate): guests[0]';
+    expect(evaluateThreshold(def('available_outgoing_bitrate_kbps', 'min > 500'), bwe, availability)).toEqual({
+      key: 'available_outgoing_bitrate_kbps',
+      metric: 'available_outgoing_bitrate_kbps',
+      filter: {},
+      expression: 'min > 500',
+      ok: true,
+      actual: 900,
+      notAvailable: note,
+    });
+    expect(evaluateThreshold(def('available_outgoing_bitrate_kbps{group:guests}', 'min > 500'), bwe, availability)).toMatchObject({
+      ok: false,
+      actual: null,
+      reason: `available_outgoing_bitrate_kbps is ${note}`,
+      notAvailable: note,
+    });
+    // Not a count of 0 either: nothing could be counted.
+    expect(evaluateThreshold(def('available_outgoing_bitrate_kbps{group:guests}', 'count == 0'), bwe, availability)).toMatchObject({ ok: false, actual: null });
+    expect(evaluateThreshold(def('video_recv_fps', 'p(5) > 0'), query, availability).notAvailable).toBeUndefined();
   });
 
   it('counts zero samples as a count of 0', () => {

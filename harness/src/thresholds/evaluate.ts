@@ -3,6 +3,7 @@
 // it (abortOnFail) and in tests.
 import { max, mean, median, min, quantileSorted } from 'simple-statistics';
 import type { MetricName } from '../stats/catalogue.ts';
+import { describeUnavailable, type Unavailability } from '../stats/browsers.ts';
 import { formatAggregation, type Aggregation, type Comparison, type ThresholdDef } from './parse.ts';
 
 /**
@@ -10,6 +11,12 @@ import { formatAggregation, type Aggregation, type Comparison, type ThresholdDef
  * (`last` takes the final one).
  */
 export type SeriesQuery = (metric: MetricName, filter: Readonly<Record<string, string>>) => readonly number[];
+
+/**
+ * The participants `filter` selects whose browser cannot measure `metric` (stats/browsers.ts);
+ * default: none. Their absence is then said, not taken for a lack of data.
+ */
+export type AvailabilityQuery = (metric: MetricName, filter: Readonly<Record<string, string>>) => readonly Unavailability[];
 
 export interface ThresholdResult {
   /** The selector as written, e.g. 'video_recv_fps{group:viewers}'. */
@@ -23,6 +30,12 @@ export interface ThresholdResult {
   actual: number | null;
   /** Why it failed, in a line: "p(95) was 180 over 40 samples, needs < 150". Absent when ok. */
   reason?: string;
+  /**
+   * Participants it selects whose browser cannot measure the metric, in a line: "not available in
+   * firefox (its stats have no outbound-rtp targetBitrate): presenter[0]". It is tested on the
+   * others; with no others it fails with this as its reason. Absent when every one can.
+   */
+  notAvailable?: string;
 }
 
 /**
@@ -79,12 +92,14 @@ function figure(n: number): string {
  * on a metric nobody reported usually means a typo in a tag or a participant that never received
  * media. `count` is the exception, as zero samples is a count.
  */
-export function evaluateThreshold(def: ThresholdDef, query: SeriesQuery): ThresholdResult {
+export function evaluateThreshold(def: ThresholdDef, query: SeriesQuery, availability?: AvailabilityQuery): ThresholdResult {
   const values = query(def.metric, def.filter);
   const { aggregation, op, value } = def.parsed;
-  const actual = aggregate(values, aggregation);
-  const base = { key: def.key, metric: def.metric, filter: { ...def.filter }, expression: def.expression };
-  if (actual === null) return { ...base, ok: false, actual: null, reason: `no samples for ${def.key}` };
+  const unavailable = availability?.(def.metric, def.filter) ?? [];
+  const notAvailable = unavailable.length > 0 ? describeUnavailable(unavailable) : undefined;
+  const actual = notAvailable !== undefined && values.filter(Number.isFinite).length === 0 ? null : aggregate(values, aggregation);
+  const base = { key: def.key, metric: def.metric, filter: { ...def.filter }, expression: def.expression, ...(notAvailable ? { notAvailable } : {}) };
+  if (actual === null) return { ...base, ok: false, actual: null, reason: notAvailable ? `${def.metric} is ${notAvailable}` : `no samples for ${def.key}` };
   if (compare(actual, op, value)) return { ...base, ok: true, actual };
   const n = values.filter(Number.isFinite).length;
   return {
@@ -96,8 +111,8 @@ export function evaluateThreshold(def: ThresholdDef, query: SeriesQuery): Thresh
 }
 
 /** Every threshold, in order. */
-export function evaluateThresholds(defs: readonly ThresholdDef[], query: SeriesQuery): ThresholdResult[] {
-  return defs.map((def) => evaluateThreshold(def, query));
+export function evaluateThresholds(defs: readonly ThresholdDef[], query: SeriesQuery, availability?: AvailabilityQuery): ThresholdResult[] {
+  return defs.map((def) => evaluateThreshold(def, query, availability));
 }
 
 /**

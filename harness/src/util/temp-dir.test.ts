@@ -19,6 +19,7 @@ describe('sweepStaleTempDirs', () => {
   it('removes the folders of processes that are gone, and only those', () => {
     const exited = spawnSync('true').pid!;
     const dead = folder(`rtc-harness-chromium-${exited}-aB3dE9`);
+    const deadFirefox = folder(`rtc-harness-firefox-${exited}-aB3dE9`);
     const mine = folder(`rtc-harness-turn-${process.pid}-aB3dE9`);
     const initsOwn = folder('rtc-harness-prometheus-1-aB3dE9');
     const testOutput = folder('rtc-harness-e2e-aB3dE9');
@@ -29,7 +30,7 @@ describe('sweepStaleTempDirs', () => {
     utimesSync(oldUnnamed, twoDaysAgo, twoDaysAgo);
     const newUnnamed = folder('rtc-harness-turn-Qw12Es');
 
-    expect(sweepStaleTempDirs(dir).sort()).toEqual([dead, oldUnnamed].sort());
+    expect(sweepStaleTempDirs(dir).sort()).toEqual([dead, deadFirefox, oldUnnamed].sort());
     for (const kept of [mine, initsOwn, testOutput, notADir, newUnnamed]) expect(existsSync(kept), kept).toBe(true);
     for (const p of [mine, initsOwn, testOutput, notADir, newUnnamed]) rmSync(p, { recursive: true });
   });

@@ -1,4 +1,4 @@
-// Temporary folders the harness makes (Chromium profiles, coturn's folder with the TURN secret and
+// Temporary folders the harness makes (Chromium profiles, Firefox's profile, HOME and TMPDIR, coturn's folder with the TURN secret and
 // its TLS key, Prometheus's configuration) are removed when their owner stops, and also when the
 // process exits any other way that runs JavaScript: a second Ctrl-C, process.exit() on an error.
 // SIGKILL and the OOM killer run nothing: their folders stay. Each name carries its owner's pid
@@ -13,7 +13,7 @@ let hooked = false;
 let swept = false;
 
 /** The folders the harness makes, by the prefix its callers give; only these are ever swept. */
-const OWNED = /^rtc-harness-(chromium|turn|prometheus)-(?:(\d+)-)?[A-Za-z0-9]{6}$/;
+const OWNED = /^rtc-harness-(chromium|firefox|turn|prometheus)-(?:(\d+)-)?[A-Za-z0-9]{6}$/;
 /** A folder from before names carried a pid is stale once it is this old: no run lasts a day. */
 const UNNAMED_STALE_MS = 24 * 3600_000;
 /** Linux's USER_HZ, the unit of a process's start time in /proc/<pid>/stat. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseScalabilityMode, resolveVideo } from './encodings.ts';
+import { encodingsForHandler, parseScalabilityMode, resolveVideo } from './encodings.ts';
 
 describe('resolveVideo', () => {
   it('sends one uncapped encoding at 640x360@30 by default', () => {
@@ -68,5 +68,25 @@ describe('resolveVideo', () => {
     expect(() =>
       resolveVideo({ simulcast: true, encodings: [{ scaleResolutionDownBy: 1, maxBitrateKbps: -1 }] }),
     ).toThrow('video.encodings[0].maxBitrateKbps must be a positive number, got -1');
+  });
+});
+
+describe('encodingsForHandler', () => {
+  const layers = resolveVideo({ simulcast: true }).encodings!;
+
+  it("hands Firefox the simulcast caps in reverse order, each layer's resolution where it was", () => {
+    const firefox = encodingsForHandler(layers, 'Firefox120')!;
+    expect(firefox.map((e) => e.scaleResolutionDownBy)).toEqual([4, 2, 1]);
+    expect(firefox.map((e) => e.maxBitrate)).toEqual([1_500_000, 500_000, 150_000]);
+    expect(firefox.every((e) => e.scalabilityMode === 'L1T3')).toBe(true);
+    // The caller's encodings stay as they were.
+    expect(layers.map((e) => e.maxBitrate)).toEqual([150_000, 500_000, 1_500_000]);
+  });
+
+  it('leaves other browsers, one encoding and none as they are', () => {
+    expect(encodingsForHandler(layers, 'Chrome111')).toBe(layers);
+    const one = [{ maxBitrate: 300_000 }];
+    expect(encodingsForHandler(one, 'Firefox120')).toBe(one);
+    expect(encodingsForHandler(undefined, 'Firefox120')).toBeUndefined();
   });
 });

@@ -98,6 +98,22 @@ export function resolveVideo(options: true | VideoPublishOptions, where = 'publi
   return { simulcast, width, height, fps, encodings, codec };
 }
 
+/**
+ * The encodings as `handlerName`'s browser must be given them. Firefox (ESR 153, measured through
+ * this SFU) behaves as if each simulcast encoding had the maxBitrate of the one at the mirrored
+ * position: with the default layers its lowest one rose to 1.2 Mbps at 320x180 and its top one
+ * never sent a frame (as with a cap too low for 1280x720). Given the caps in reverse order, it
+ * sends all three layers. Other browsers, and a single encoding, get the encodings as they are.
+ */
+export function encodingsForHandler(encodings: SendEncoding[] | undefined, handlerName: string): SendEncoding[] | undefined {
+  if (!encodings || encodings.length < 2 || !/^Firefox/.test(handlerName)) return encodings;
+  const caps = encodings.map((e) => e.maxBitrate).reverse();
+  return encodings.map((e, i) => {
+    const { maxBitrate: _, ...rest } = e;
+    return caps[i] === undefined ? rest : { ...rest, maxBitrate: caps[i] };
+  });
+}
+
 function whole(value: number, min: number, max: number, what: string): number {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new Error(`${what} must be a whole number from ${min} to ${max}, got ${String(value)}`);

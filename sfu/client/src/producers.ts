@@ -2,7 +2,7 @@
 // capture, paused and resumed on the page and the SFU together. One Publisher per join.
 import type { Producer, RtpCodecCapability, Transport } from 'mediasoup-client/types';
 import type { CameraOptions, ProducerSnapshot, ProducerSource, PublishOptions, ScreenShareOptions, VideoCodecName } from './api.ts';
-import { resolveVideo, type ResolvedVideo } from './encodings.ts';
+import { encodingsForHandler, resolveVideo, type ResolvedVideo } from './encodings.ts';
 import type { EventLog } from './event-log.ts';
 import { captureUserMedia, startSyntheticScreen, type SyntheticScreen } from './media.ts';
 import type { SignalingClient } from './signaling.ts';
@@ -30,6 +30,8 @@ export interface PublisherDeps {
   preview: boolean;
   /** Video codecs the browser can send to the SFU (the device's send capabilities). */
   sendCodecs: readonly RtpCodecCapability[];
+  /** mediasoup-client's handler ('Chrome111', 'Firefox120'): some browsers take encodings their own way. */
+  handlerName: string;
 }
 
 export class Publisher {
@@ -61,7 +63,8 @@ export class Publisher {
         }
         if (captured.video && video) {
           const codecOptions = { videoGoogleStartBitrate: 1000 };
-          created.push(await this.produce('camera', captured.video, () => {}, codecOptions, video.encodings, codec));
+          const encodings = encodingsForHandler(video.encodings, this.deps.handlerName);
+          created.push(await this.produce('camera', captured.video, () => {}, codecOptions, encodings, codec));
           if (this.deps.preview) this.deps.ui.setLocalPreview(captured.video);
         }
       } catch (err) {

@@ -51,6 +51,7 @@ export class Session {
       ui,
       preview: deps.preview,
       sendCodecs: device.sendRtpCapabilities.codecs ?? [],
+      handlerName: device.handlerName,
     });
     const s = new Subscriber({
       signaling,

@@ -26,7 +26,7 @@ function thresholdsTable(r: RunResults): string {
   const rows = r.thresholds.map((t) => {
     const unit = isMetricName(t.metric) ? METRICS[t.metric].unit : '';
     return `<tr class="${t.ok ? 'ok' : 'bad'}"><td>${t.ok ? '✓' : '✗'}</td><td><code>${esc(t.key)}</code></td><td><code>${esc(t.expression)}</code></td>
-<td class="num">${esc(formatValue(t.actual, unit))}</td><td>${t.ok ? '' : esc(t.reason ?? 'failed')}${t.aborted ? ' (stopped the run)' : ''}</td></tr>`;
+<td class="num">${esc(formatValue(t.actual, unit))}</td><td>${t.ok ? esc(t.notAvailable ?? '') : esc(t.reason ?? 'failed')}${t.aborted ? ' (stopped the run)' : ''}</td></tr>`;
   });
   return `<table><thead><tr><th></th><th>selector</th><th>expression</th><th>measured</th><th>why</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
 }
@@ -51,11 +51,26 @@ ${notable.length > 0 ? `<table>${head}<tbody>${notable.map(row).join('\n')}</tbo
 function participantsTable(r: RunResults): string {
   const rows = r.participants.map((p) => {
     const problem = !p.connected ? `never connected${p.error ? `: ${p.error}` : ''}` : (p.error ?? '');
-    return `<tr class="${problem ? 'bad' : ''}"><td>${esc(p.id)}</td><td>${p.connected ? '✓' : '✗'}</td>${SUMMARY_COLUMNS.map(([, m, s]) => `<td class="num">${esc(figure(p.aggregates, m, s))}</td>`).join('')}
+    return `<tr class="${problem ? 'bad' : ''}"><td>${esc(p.id)}</td><td>${esc(p.browser ?? 'chromium')}</td><td>${p.connected ? '✓' : '✗'}</td>${SUMMARY_COLUMNS.map(([, m, s]) => `<td class="num">${esc(figure(p.aggregates, m, s))}</td>`).join('')}
 <td>${esc(p.network?.profile.name ?? '')}</td><td>${esc(problem)}</td></tr>`;
   });
-  return `<table><thead><tr><th>participant</th><th>connected</th>${SUMMARY_COLUMNS.map(([label]) => `<th>${esc(label)}</th>`).join('')}<th>network</th><th>problem</th></tr></thead>
+  return `<table><thead><tr><th>participant</th><th>browser</th><th>connected</th>${SUMMARY_COLUMNS.map(([label]) => `<th>${esc(label)}</th>`).join('')}<th>network</th><th>problem</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>`;
+}
+
+/** The figures per browser, when the run mixed browsers; empty otherwise. */
+function browsersSection(r: RunResults): string {
+  const browsers = r.browsers ?? [];
+  if (browsers.length < 2) return '';
+  const rows = browsers.map((b) => {
+    const ok = r.participants.filter((p) => (p.browser ?? 'chromium') === b.name && p.connected).length;
+    return `<tr><td>${esc(b.version ?? b.name)}</td><td>${ok}/${b.count}</td>${SUMMARY_COLUMNS.map(([, m, s]) => `<td class="num">${esc(figure(b.aggregates, m, s))}</td>`).join('')}</tr>`;
+  });
+  const lacking = browsers
+    .filter((b) => b.notAvailable.length > 0)
+    .map((b) => `<p class="muted">Not available in ${esc(b.name)} (its stats lack them): ${b.notAvailable.map((m) => `<code>${esc(m)}</code>`).join(', ')}.</p>`);
+  return `<section id="browsers"><h2>Browsers</h2><table><thead><tr><th>browser</th><th>connected</th>${SUMMARY_COLUMNS.map(([label]) => `<th>${esc(label)}</th>`).join('')}</tr></thead>
+<tbody>${rows.join('\n')}</tbody></table>${lacking.join('\n')}</section>`;
 }
 
 function actionsTable(r: RunResults): string {
@@ -121,6 +136,7 @@ export function renderHtmlReport(r: RunResults, payload: ReportPayload, assets: 
   const nav = [
     ['thresholds', 'Thresholds'],
     ...(r.baseline ? [['baseline', 'Baseline']] : []),
+    ...((r.browsers?.length ?? 0) > 1 ? [['browsers', 'Browsers']] : []),
     ['participants', 'Participants'],
     ...payload.sections.map((s) => [s.id, s.title]),
     ['actions', 'Timeline'],
@@ -143,6 +159,7 @@ ${r.baseline && regressionSummary(r.baseline) ? `<p class="reason bad">${esc(reg
 </header>
 <section id="thresholds"><h2>Thresholds</h2>${thresholdsTable(r)}</section>
 ${baselineSection(r)}
+${browsersSection(r)}
 <section id="participants"><h2>Participants</h2>${participantsTable(r)}</section>
 ${chartSections}
 <section id="actions"><h2>Timeline actions</h2>${actionsTable(r)}</section>
