@@ -275,6 +275,16 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** --browser-endpoint drives Chromium over CDP: a Firefox group would only fail when its page opens. */
+function refuseFirefoxOnRemoteBrowsers(file: string, participants: readonly { group: string; browser?: string }[]): void {
+  const groups = [...new Set(participants.filter((p) => (p.browser ?? 'chromium') === 'firefox').map((p) => p.group))];
+  if (groups.length === 0) return;
+  throw new ScenarioError(
+    `${file}: participants.${groups[0]}.browser is 'firefox'` +
+      `${groups.length > 1 ? ` (also ${groups.slice(1).join(', ')})` : ''}, and --browser-endpoint drives remote Chromium over CDP: run Firefox groups without it, or make them 'chromium'`,
+  );
+}
+
 function parseTimeout(text: string): number {
   let ms: number;
   try {
@@ -302,6 +312,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   if (flags.targetMedia.length > 0 && !flags.targetUrl) throw new ScenarioError('--target-media goes with --target-url (the media addresses of the server it names)');
   if (flags.targetUrl) plan = withTargetUrl(plan, flags.targetUrl, parseTargetMedia(flags.targetMedia));
   if (shard) plan = shardPlan(plan, { ...shard, runId: runId! });
+  if (flags.browserEndpoint.length > 0) refuseFirefoxOnRemoteBrowsers(file, plan.participants);
   const outDir = flags.out ?? defaultOutDir(plan.name);
   const timeoutMs = flags.timeout === undefined ? runTimeoutMs(plan) : parseTimeout(flags.timeout);
   // The baseline and tolerances are checked now, so that a typo fails before the run, not after.

@@ -360,6 +360,14 @@ describe('rtc-harness bad input', () => {
     expect(await leftoverProcesses(run)).toEqual([]);
   });
 
+  it('refuses Firefox groups on remote browsers before starting anything, naming the group', async () => {
+    const run = await runCli(['run', 'scenarios/mixed-browsers.scenario.ts', '--browser-endpoint', 'ws://127.0.0.1:9/devtools/browser/none']);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain("participants.firefoxPublisher.browser is 'firefox' (also firefoxViewer)");
+    expect(await leftoverProcesses(run)).toEqual([]);
+  });
+
   it('exits 1 for a scenario file that does not exist and for an unknown option', async () => {
     const missing = await runCli(['run', 'scenarios/nope.scenario.ts']);
     expect(missing.code).toBe(1);

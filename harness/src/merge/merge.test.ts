@@ -59,6 +59,19 @@ describe('merge', () => {
     expect(merged.participants[1]).not.toHaveProperty('asSender');
   });
 
+  it('says a metric is not available for Firefox participants, as the run does, instead of "no samples"', () => {
+    const threshold = { key: 'available_outgoing_bitrate_kbps{browser:firefox}', metric: 'available_outgoing_bitrate_kbps', filter: { browser: 'firefox' }, expression: 'avg > 300', ok: true, actual: null };
+    const firefoxOn = (index: number, ids: number[]) => {
+      const s = shard(index, ids, { thresholds: [threshold as RunResults['thresholds'][number]] });
+      for (const p of s.results.participants) p.browser = 'firefox';
+      return s;
+    };
+    const merged = mergeShards(checkShards([firefoxOn(1, [0, 2]), firefoxOn(2, [1])]), store());
+    expect(merged.thresholds[0]).toMatchObject({ ok: false, actual: null });
+    expect(merged.thresholds[0]!.reason).toMatch(/^available_outgoing_bitrate_kbps is not available in firefox/);
+    expect(merged.thresholds[0]!.notAvailable).toContain('callers[0]');
+  });
+
   it('puts actions on one time axis with the clock offsets', () => {
     // Shard 2's clock is 5 s behind the server's: the same local start is 5 s later on the common axis.
     const merged = mergeShards(checkShards([shard(1, [0]), shard(2, [1], {}, 5000)]), store());

@@ -6,6 +6,7 @@
 import type { Aggregate, RunResults, ThresholdResult } from '../results/schema.ts';
 import { decideVerdict } from '../results/verdict.ts';
 import type { SeriesStore } from '../stats/aggregate.ts';
+import { unavailableFor } from '../stats/browsers.ts';
 import { evaluateThresholds } from '../thresholds/evaluate.ts';
 import { parseThreshold } from '../thresholds/parse.ts';
 
@@ -65,7 +66,10 @@ export function mergeShards(ordered: readonly ShardResults[], store: SeriesStore
   // Each shard evaluated the same thresholds on its slice; they are evaluated again on all points.
   const aborted = new Set(all.flatMap((r) => r.thresholds.filter((t) => t.aborted).map((t) => `${t.key} ${t.expression}`)));
   const defs = first.thresholds.map((t) => parseThreshold(t.key, t.expression));
-  const thresholds: ThresholdResult[] = evaluateThresholds(defs, (metric, filter) => store.values(metric, filter)).map((t) => ({
+  // As a run does: a metric a participant's browser cannot measure is "not available" for it.
+  const roster = all.flatMap((r) => r.participants.map((p) => ({ id: p.id, group: p.group, browser: p.browser ?? ('chromium' as const) })));
+  const availability = (metric: string, filter: Readonly<Record<string, string>>) => unavailableFor(metric, filter, roster);
+  const thresholds: ThresholdResult[] = evaluateThresholds(defs, (metric, filter) => store.values(metric, filter), availability).map((t) => ({
     ...t,
     ...(aborted.has(`${t.key} ${t.expression}`) ? { aborted: true } : {}),
   }));
