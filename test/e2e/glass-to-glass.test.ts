@@ -57,9 +57,10 @@ describe('glass-to-glass latency and frames from stamped video', () => {
     const skippedBefore = Math.max(...series(samples, startMs, 'outage', 'video_skipped_frame_count_total', 0, 10));
     const skippedAfter = Math.max(...series(samples, startMs, 'outage', 'video_skipped_frame_count_total'));
     console.log(`outage 2 s: longest freeze ${freezeMaxMs.toFixed(0)} ms, frames skipped ${skippedBefore} before, ${skippedAfter} after`);
-    // What the viewer sees is the outage plus the receiver's recovery after it (retransmissions of
-    // what the SFU still holds, or a key frame asked for): measured 2.0 and 3.05 s here on a busy
-    // machine, so the check is the outage's length and at most 1.5 s of recovery on top.
+    // What the viewer sees is the outage plus the receiver's recovery after it: libwebrtc may spend
+    // a second on the SFU's retransmissions, drop those frames as too late and only then ask for a
+    // key frame (its own freeze metric then says ~3 s too). Measured 2.0 to 3.05 s here, so the
+    // check is the outage's length and at most 1.5 s of recovery on top.
     expect(freezeMaxMs).toBeGreaterThan(1700);
     expect(freezeMaxMs).toBeLessThan(3500);
     expect(skippedAfter - skippedBefore, 'about 2 s of frames at 30 fps never shown').toBeGreaterThan(40);
