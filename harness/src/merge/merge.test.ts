@@ -47,6 +47,23 @@ describe('merge', () => {
     expect(merged.merged!.shards.map((s) => s.index)).toEqual([1, 2]);
   });
 
+  it('gives the figures per browser over every shard, as a run does', () => {
+    const s = new SeriesStore();
+    const point = (participant: string, browser: string, value: number) => ({ metric: 'video_recv_fps' as const, value, t: T0, tags: { group: 'callers', participant, browser } });
+    s.ingest([point('callers[0]', 'chromium', 30), point('callers[2]', 'firefox', 20), point('callers[1]', 'chromium', 10)]);
+    const one = shard(1, [0, 2]);
+    one.results.participants[1]!.browser = 'firefox';
+    one.results.browsers = [{ name: 'firefox', version: 'firefox/153.8.0', count: 1, notAvailable: [], aggregates: {} }];
+    const merged = mergeShards(checkShards([one, shard(2, [1])]), s);
+    expect(merged.browsers?.map((b) => [b.name, b.count, b.version])).toEqual([
+      ['chromium', 2, null],
+      ['firefox', 1, 'firefox/153.8.0'],
+    ]);
+    expect(merged.browsers![0]!.aggregates.video_recv_fps).toMatchObject({ count: 2, min: 10, max: 30 });
+    expect(merged.browsers![1]!.aggregates.video_recv_fps).toMatchObject({ count: 1, avg: 20 });
+    expect(merged.browsers![1]!.notAvailable.length).toBeGreaterThan(0);
+  });
+
   it("makes each stamped sender's view again over every shard's viewers", () => {
     const s = store();
     const latency = (participant: string, value: number) => ({ metric: 'video_e2e_latency_ms' as const, value, t: T0, tags: { group: 'callers', participant, stream: 'pc1/in/video/1', from: 'callers[0]' } });

@@ -3,10 +3,10 @@
 // every shard's points (an exact p95 over all of them, not an average of per-shard p95s); the
 // verdict is decided as for one run, and a shard that could not be carried out makes the whole
 // run invalid. Pure: loading and writing files is command.ts's business.
-import type { Aggregate, RunResults, ThresholdResult } from '../results/schema.ts';
+import type { Aggregate, BrowserResult, RunResults, ThresholdResult } from '../results/schema.ts';
 import { decideVerdict } from '../results/verdict.ts';
 import type { SeriesStore } from '../stats/aggregate.ts';
-import { unavailableFor } from '../stats/browsers.ts';
+import { BROWSER_NAMES, unavailableFor, unavailableMetrics, type BrowserName } from '../stats/browsers.ts';
 import { evaluateThresholds } from '../thresholds/evaluate.ts';
 import { parseThreshold } from '../thresholds/parse.ts';
 
@@ -93,6 +93,17 @@ export function mergeShards(ordered: readonly ShardResults[], store: SeriesStore
     aggregates: Object.fromEntries(Object.entries(store.groupAggregates(name)).filter(([, a]) => a !== undefined)) as RunResults['groups'][number]['aggregates'],
   }));
 
+  // Per browser, as a run gives it: over every shard's participants and points.
+  const perBrowser = new Map<BrowserName, number>();
+  for (const p of participants) perBrowser.set(p.browser ?? 'chromium', (perBrowser.get(p.browser ?? 'chromium') ?? 0) + 1);
+  const browsers: BrowserResult[] = BROWSER_NAMES.filter((b) => perBrowser.has(b)).map((name) => ({
+    name,
+    version: all.map((r) => r.browsers?.find((b) => b.name === name)?.version).find((v) => v) ?? null,
+    count: perBrowser.get(name)!,
+    notAvailable: unavailableMetrics(name),
+    aggregates: Object.fromEntries(Object.entries(store.browserAggregates(name)).filter((e): e is [string, Aggregate] => e[1] !== undefined)),
+  }));
+
   const shift = (r: RunResults) => alignedStart(r) - start;
   const actions = all.flatMap((r) => r.actions.map((a) => ({ ...a, atMs: a.atMs + shift(r), startedMs: a.startedMs + shift(r) }))).sort((a, b) => a.startedMs - b.startedMs);
   const networkChanges = all.flatMap((r) => r.networkChanges.map((c) => ({ ...c, atMs: c.atMs + shift(r) }))).sort((a, b) => a.atMs - b.atMs);
@@ -131,6 +142,7 @@ export function mergeShards(ordered: readonly ShardResults[], store: SeriesStore
     thresholds,
     participants,
     groups,
+    browsers,
     actions,
     networkChanges,
     loadGenerator: {
