@@ -49,7 +49,7 @@ describe('merge', () => {
 
   it('gives the figures per browser over every shard, as a run does', () => {
     const s = new SeriesStore();
-    const point = (participant: string, browser: string, value: number) => ({ metric: 'video_recv_fps' as const, value, t: T0, tags: { group: 'callers', participant, browser } });
+    const point = (participant: string, browser: 'chromium' | 'firefox', value: number) => ({ metric: 'video_recv_fps' as const, value, t: T0, tags: { group: 'callers', participant, browser } });
     s.ingest([point('callers[0]', 'chromium', 30), point('callers[2]', 'firefox', 20), point('callers[1]', 'chromium', 10)]);
     const one = shard(1, [0, 2]);
     one.results.participants[1]!.browser = 'firefox';

@@ -11,6 +11,7 @@
 import { existsSync } from 'node:fs';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { makeTempDir } from '../util/temp-dir.ts';
+import { closeOnce } from './browser-close.ts';
 
 export interface ChromiumOptions {
   /** Path of the Chromium binary. Default: $CHROMIUM_PATH, else Debian's chromium-headless-shell (/usr/bin/chromium when headful). */
@@ -128,17 +129,5 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Lau
     profile.remove();
     throw err;
   }
-  let closed: Promise<void> | undefined;
-  const close = (): Promise<void> =>
-    (closed ??= (async () => {
-      const proc = browser.process();
-      try {
-        await Promise.race([browser.close(), new Promise((r) => setTimeout(r, 5_000))]);
-      } catch {
-        // The browser may already be gone; killing below covers it.
-      }
-      if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-      profile.remove();
-    })());
-  return { browser, close };
+  return { browser, close: closeOnce(browser, () => profile.remove()) };
 }

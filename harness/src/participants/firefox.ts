@@ -10,6 +10,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { makeTempDir } from '../util/temp-dir.ts';
+import { closeOnce } from './browser-close.ts';
 import type { LaunchedBrowser } from './chromium.ts';
 
 export interface FirefoxOptions {
@@ -73,17 +74,5 @@ export async function launchFirefox(options: FirefoxOptions = {}): Promise<Launc
     own.remove();
     throw err;
   }
-  let closed: Promise<void> | undefined;
-  const close = (): Promise<void> =>
-    (closed ??= (async () => {
-      const proc = browser.process();
-      try {
-        await Promise.race([browser.close(), new Promise((r) => setTimeout(r, 5_000))]);
-      } catch {
-        // The browser may already be gone; killing below covers it.
-      }
-      if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-      own.remove();
-    })());
-  return { browser, close };
+  return { browser, close: closeOnce(browser, () => own.remove()) };
 }
