@@ -26,8 +26,7 @@
 // decode, townhall: count; count-mode viewers read no stamps), CAPACITY_PER_BROWSER (the harness's default), CAPACITY_DURATION_S
 // (40). Sizes are capped at 64; each run at its duration + 90 s.
 import { cpus } from 'node:os';
-import type { RunResults } from '../src/results/schema.ts';
-import { measureRun, PARTS, type Part } from './proc-tree.ts';
+import { measureRun, PARTS, type MeasuredRun, type Part } from './proc-tree.ts';
 
 type Shape = 'pairs' | 'townhall';
 const SHAPES = (process.env.CAPACITY_SHAPES ?? 'pairs,townhall').split(',') as Shape[];
@@ -53,18 +52,11 @@ for (const shape of SHAPES) {
 }
 if (!(DURATION_S >= STEADY_FROM_S + 10 && DURATION_S <= 600)) throw new Error(`CAPACITY_DURATION_S must be ${STEADY_FROM_S + 10}..600, got ${DURATION_S}`);
 
-interface SizeResult {
+/** One size's run, measured (MeasuredRun: exit, results, CPU and PSS by part and by process kind). */
+interface SizeResult extends MeasuredRun {
   shape: Shape;
   size: number;
   participants: number;
-  exitCode: number | null;
-  results: RunResults | null;
-  cpu: Record<Part, number> | null;
-  pss: Record<Part, number> | null;
-  /** The browsers' CPU by Chromium process kind, % of a core: where it goes. */
-  byKind: string | null;
-  /** The browsers' PSS by Chromium process kind: where the memory goes. */
-  pssByKind: string | null;
 }
 
 async function runSize(shape: Shape, size: number): Promise<SizeResult> {
