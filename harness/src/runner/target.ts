@@ -63,7 +63,6 @@ export function targetTask(run: RunContext): Task {
       const target = run.plan.target;
       if (target.kind === 'url') {
         const adapter = target.page ?? referencePage;
-        const fill = (url: string, p: { room: string; id: string }) => url.replaceAll('{room}', encodeURIComponent(p.room)).replaceAll('{name}', encodeURIComponent(p.id));
         run.pages = { pageUrl: (p) => fill(target.url, p), adapterFor: () => adapter };
         const first = run.plan.participants[0];
         if (first) await checkReachable(run, 'the call page', fill(target.url, first), 'GET');
@@ -75,7 +74,7 @@ export function targetTask(run: RunContext): Task {
         run.pages = { pageUrl: () => BLANK_PAGE_URL, adapterFor: (p) => (p.publish.audio || p.publish.video ? adapters.publisher : adapters.viewer) };
         const first = run.plan.participants[0];
         for (const [what, url] of [['the WHIP endpoint', target.whip], ['the WHEP endpoint', target.whep]] as const) {
-          if (url && first) await checkReachable(run, what, url.replaceAll('{room}', encodeURIComponent(first.room)).replaceAll('{name}', encodeURIComponent(first.id)), 'OPTIONS');
+          if (url && first) await checkReachable(run, what, fill(url, first), 'OPTIONS');
         }
         return;
       }
@@ -102,6 +101,11 @@ export function targetTask(run: RunContext): Task {
       await run.sfu?.close();
     },
   };
+}
+
+/** A target URL for one participant: its {room} and {name} filled in. */
+function fill(url: string, p: { room: string; id: string }): string {
+  return url.replaceAll('{room}', encodeURIComponent(p.room)).replaceAll('{name}', encodeURIComponent(p.id));
 }
 
 /**
