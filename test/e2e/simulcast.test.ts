@@ -33,6 +33,9 @@ function timeline(samples: Sample[], results: RunResults, participant: string): 
     });
 }
 
+/** How early a timer may fire against Date.now(), ms. */
+const TIMER_SLACK_MS = 5;
+
 describe('simulcast through the bundled SFU', () => {
   beforeAll(async () => {
     // The SFU serves sfu/client/dist: build it from the sources under test.
@@ -69,11 +72,13 @@ describe('simulcast through the bundled SFU', () => {
         `back on the top layer ${recovery.seconds} s after the recovery at ${recovery.triggerAtMs} ms`,
     );
     console.log(`viewers[0] switches: ${layers.switches.map((s) => `${s.atMs}ms ${s.from}->${s.to} (freeze ${s.freezeSecondsAround} s)`).join(', ')}`);
-    expect(down.triggerAtMs).toBeGreaterThanOrEqual(20_000);
+    // The change is timed when it took effect: a Node timer may fire a millisecond before
+    // Date.now() reaches its time (CI measured 39 999 for the change at 40 s).
+    expect(down.triggerAtMs).toBeGreaterThanOrEqual(20_000 - TIMER_SLACK_MS);
     expect(down.seconds, 'a down-switch after the drop').not.toBeNull();
     // Before the recovery at 40 s; within 5 s is the scenario's threshold (measured 0.8–4 s).
     expect(down.seconds!).toBeLessThan(20);
-    expect(recovery.triggerAtMs).toBeGreaterThanOrEqual(40_000);
+    expect(recovery.triggerAtMs).toBeGreaterThanOrEqual(40_000 - TIMER_SLACK_MS);
     expect(recovery.seconds, 'back on the top layer after the recovery').not.toBeNull();
     // It must come back before the run ends (20 s after the recovery). Whether it comes back
     // within 15 s is the scenario's threshold, i.e. the verdict under test, and it varies with the

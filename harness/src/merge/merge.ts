@@ -125,6 +125,7 @@ export function mergeShards(ordered: readonly ShardResults[], store: SeriesStore
 
   const cpuMax = all.map((r) => r.loadGenerator.maxCpuPercent).filter((v): v is number => v !== null);
   const cpuAvg = all.map((r) => r.loadGenerator.avgCpuPercent).filter((v): v is number => v !== null);
+  const othersAvg = all.map((r) => r.loadGenerator.avgOthersCpuPercent).filter((v): v is number => v != null);
   const size = store.size();
   const ended = all.map((r) => (r.endedAt ? Date.parse(r.endedAt) + (r.shard?.clock?.offsetMs ?? 0) : NaN)).filter(Number.isFinite);
   const endMs = ended.length > 0 ? Math.max(...ended) : start;
@@ -148,6 +149,8 @@ export function mergeShards(ordered: readonly ShardResults[], store: SeriesStore
     loadGenerator: {
       maxCpuPercent: cpuMax.length > 0 ? Math.max(...cpuMax) : null,
       avgCpuPercent: cpuAvg.length > 0 ? cpuAvg.reduce((a, b) => a + b, 0) / cpuAvg.length : null,
+      // Shards run on different machines: the busiest neighbour is the one that may have starved one.
+      avgOthersCpuPercent: othersAvg.length > 0 ? Math.max(...othersAvg) : null,
       browsers: all.reduce((n, r) => n + r.loadGenerator.browsers, 0),
       invalidReason: saturated.length > 0 ? saturated.join('; ') : null,
     },

@@ -16,6 +16,9 @@ export interface ConsoleReporterOptions {
   reportFiles?: string[];
 }
 
+/** Mean CPU share of the machine not used by the run from which the summary warns, percent. */
+const OTHERS_CPU_WARN_PERCENT = 10;
+
 const fmt = (v: number | null | undefined, digits = 1): string =>
   v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits);
 
@@ -117,8 +120,19 @@ export class ConsoleReporter implements Reporter {
     const lg = r.loadGenerator;
     this.#line();
     this.#line(
-      c.dim(`  load generator: cpu max ${fmt(lg.maxCpuPercent, 0)}% avg ${fmt(lg.avgCpuPercent, 0)}%, ${lg.browsers} browser(s), ${r.sampleCount} samples`),
+      c.dim(
+        `  load generator: cpu max ${fmt(lg.maxCpuPercent, 0)}% avg ${fmt(lg.avgCpuPercent, 0)}%` +
+          `${lg.avgOthersCpuPercent != null ? ` (not this run's: ${fmt(lg.avgOthersCpuPercent, 0)}%)` : ''}, ${lg.browsers} browser(s), ${r.sampleCount} samples`,
+      ),
     );
+    if ((lg.avgOthersCpuPercent ?? 0) >= OTHERS_CPU_WARN_PERCENT) {
+      this.#line(
+        c.yellow(
+          `  other processes (or the hypervisor) took ${fmt(lg.avgOthersCpuPercent, 0)}% of this machine's CPU during the run: ` +
+            'what it measured may say more about them than about the call',
+        ),
+      );
+    }
     this.#line(c.dim(`  results: ${outDir}/results.json, samples: ${outDir}/samples.jsonl`));
     if (this.#reportFiles.length > 0) this.#line(c.dim(`  reports: ${this.#reportFiles.join(', ')}`));
     const verdict =

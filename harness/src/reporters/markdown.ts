@@ -97,7 +97,7 @@ export function renderMarkdown(r: RunResults, options: MarkdownOptions = {}): st
   out.push(
     `- rtc-harness ${env.harnessVersion}, Node ${env.node}, ${env.chromium ?? 'Chromium unknown'}, mediasoup ${env.mediasoup ?? 'unknown'}`,
     `- machine: ${env.cores} cores${env.cpuModel ? ` (${env.cpuModel})` : ''}, ${env.memoryGiB} GiB, ${env.platform}${env.arch ? ` ${env.arch}` : ''}`,
-    `- load generator: CPU max ${formatValue(r.loadGenerator.maxCpuPercent, 'percent')}, average ${formatValue(r.loadGenerator.avgCpuPercent, 'percent')}, ${r.loadGenerator.browsers} browser(s)`,
+    `- load generator: CPU max ${formatValue(r.loadGenerator.maxCpuPercent, 'percent')}, average ${formatValue(r.loadGenerator.avgCpuPercent, 'percent')}${r.loadGenerator.avgOthersCpuPercent != null ? ` (not this run's: ${formatValue(r.loadGenerator.avgOthersCpuPercent, 'percent')})` : ''}, ${r.loadGenerator.browsers} browser(s)`,
     `- ${r.sampleCount} samples, started ${r.startedAt}${env.ciJobUrl ? `, [CI job](${env.ciJobUrl})` : ''}`,
   );
   if (r.droppedPoints > 0) out.push(`- ⚠️ ${r.droppedPoints} points dropped (store full): aggregates cover the start of the run only`);

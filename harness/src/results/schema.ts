@@ -162,6 +162,12 @@ export interface RunResults {
   loadGenerator: {
     maxCpuPercent: number | null;
     avgCpuPercent: number | null;
+    /**
+     * Mean CPU use of the machine that was not this run's (other processes, hypervisor steal),
+     * percent of all cores: what can starve a run without its own load being high. Absent in
+     * results written before it was measured.
+     */
+    avgOthersCpuPercent?: number | null;
     browsers: number;
     invalidReason: string | null;
   };

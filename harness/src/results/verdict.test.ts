@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decideVerdict } from './verdict.ts';
 import type { SfuLeakCheck } from './analyses.ts';
 
-const guard = { invalidReason: null, maxCpuPercent: 40, avgCpuPercent: 30 };
+const guard = { invalidReason: null, maxCpuPercent: 40, avgCpuPercent: 30, avgOthersCpuPercent: 2 };
 const passed = { key: 'video_recv_fps', metric: 'video_recv_fps', filter: {}, expression: 'med > 15', ok: true, actual: 30 } as const;
 const failed = { ...passed, ok: false, actual: 3, reason: 'med was 3, needs > 15' } as const;
 const zero = { rooms: 0, peers: 0, transports: 0, producers: 0, consumers: 0 };

@@ -21,7 +21,9 @@ export class LoadSampler {
 
   /** Takes the readings; `hostCpu` is the machine's CPU percent since the last call (null when unmeasurable). */
   sample(nowMs: number, browserPids: readonly number[]): { hostCpu: number | null; points: Point[] } {
-    const hostCpu = this.#guard.tick(nowMs);
+    const table = processTable(); // one pass over /proc for every tree read below
+    // This run's processes: the harness and its children (browsers, SFU workers, coturn...).
+    const hostCpu = this.#guard.tick(nowMs, processTreeCpuSeconds(process.pid, table));
     const dtSeconds = (nowMs - this.#lastTickMs) / 1000;
     this.#lastTickMs = nowMs;
     const points: Point[] = [];
@@ -31,7 +33,6 @@ export class LoadSampler {
     this.#lastOwnCpu = process.cpuUsage();
     if (dtSeconds <= 0) return { hostCpu, points };
     add('harness_cpu_percent', (100 * (own.user + own.system)) / 1e6 / dtSeconds / this.#cores);
-    const table = processTable(); // one pass over /proc for every browser's tree
     const browserCpuSeconds = browserPids.reduce((sum, pid) => sum + (processTreeCpuSeconds(pid, table) ?? 0), 0);
     // A browser that exited makes the sum go down: skip that interval rather than report a negative.
     if (this.#lastBrowserCpuSeconds !== null && browserCpuSeconds >= this.#lastBrowserCpuSeconds) {

@@ -162,6 +162,7 @@ export function buildResults(input: ResultInputs): RunResults {
     loadGenerator: {
       maxCpuPercent: input.guard.maxCpuPercent,
       avgCpuPercent: input.guard.avgCpuPercent,
+      avgOthersCpuPercent: input.guard.avgOthersCpuPercent,
       browsers: input.browsers,
       invalidReason: input.guard.invalidReason,
     },
