@@ -30,6 +30,7 @@ export const PANELS_NEEDING = {
     { file: 'call-quality.json', panel: 'Glass-to-glass latency (stamped video)' },
     { file: 'call-quality.json', panel: 'Frames skipped and repeated (stamped video)' },
     { file: 'call-quality.json', panel: 'Picture quality by sender (stamped video)' },
+    { file: 'call-quality.json', panel: 'Mouth-to-ear delay (stamped audio)' },
   ],
 } satisfies Record<string, PanelRef[]>;
 

@@ -64,6 +64,7 @@ export type ReceiveMode = 'decode' | 'count';
 
 // The stand-in worker's source, bundled apart and put here by bundle.ts (esbuild `define`).
 declare const __RTC_HARNESS_STAND_IN_WORKER__: string | undefined;
+declare const __RTC_HARNESS_TONE_WORKLET__: string | undefined;
 
 // The agent's global, named apart from `window.rtcHarness` (the reference call page's control
 // surface, sfu/client/src/api.ts): a page may have both, and they are different things.
@@ -124,7 +125,7 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
   let overrides: IceOverrides = parseIceOverrides(null);
   let candidateErrors: RawCandidateError[] = [];
   let receiveMode: ReceiveMode = 'decode';
-  const stamping = new Stamping(win, now);
+  const stamping = new Stamping(win, now, typeof __RTC_HARNESS_TONE_WORKLET__ === 'string' ? __RTC_HARNESS_TONE_WORKLET__ : undefined);
   /** The page's one stand-in worker, started with the first count-mode receiver. */
   let standInWorker: Worker | undefined;
   /** Track ids of the receivers whose frames are stood in for (the worker said so). */
@@ -240,6 +241,8 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
       }
       // A count-mode receiver shows stand-ins, whose frames carry no code.
       if (track.kind === 'video' && !standInTracks.has(track.id) && receiveMode !== 'count') stamping.watch(track);
+      // Count mode spares decoding video only: audio is decoded and heard either way.
+      if (track.kind === 'audio') stamping.watch(track);
     });
   };
 
@@ -365,6 +368,8 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
       }
       const stamped = s.kind === 'video' && s.receive !== 'count' && s.trackIdentifier !== undefined ? stamping.report(s.trackIdentifier) : undefined;
       if (stamped) s.stamped = stamped;
+      const stampedAudio = s.kind === 'audio' && s.trackIdentifier !== undefined ? stamping.reportAudio(s.trackIdentifier) : undefined;
+      if (stampedAudio) s.stampedAudio = stampedAudio;
       if (s.firstFrameMs === undefined) continue;
       const first = e.firstFrameMs.get(s.ssrc);
       if (first === undefined) e.firstFrameMs.set(s.ssrc, s.firstFrameMs);

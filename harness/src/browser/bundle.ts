@@ -30,21 +30,41 @@ async function bundleAgent(): Promise<string> {
 }
 
 const STAND_IN_WORKER_NAME = 'rtc-harness-stand-in-worker.ts';
-let standInCached: Promise<string> | undefined;
+const TONE_WORKLET_NAME = 'rtc-harness-tone-worklet.ts';
+/** Scripts the agent starts from a Blob URL: bundled on their own, then carried in the agent as strings. */
+const HELPER_NAMES = new Set([STAND_IN_WORKER_NAME, TONE_WORKLET_NAME]);
+const helperCache = new Map<string, Promise<string>>();
 
-/** The worker of count-mode receivers (stand-in-worker.ts), as a script for a Blob URL. */
-function buildStandInWorker(): Promise<string> {
-  standInCached ??= bundlePageScript({
+/** A helper script bundled once per process (a failed build is retried on the next call). */
+function buildHelper(entry: PageScriptEntry): Promise<string> {
+  let cached = helperCache.get(entry.name);
+  if (!cached) {
+    cached = bundlePageScript(entry).catch((err: unknown) => {
+      helperCache.delete(entry.name);
+      throw err;
+    });
+    helperCache.set(entry.name, cached);
+  }
+  return cached;
+}
+
+/** The worker of count-mode receivers (stand-in-worker.ts). */
+const buildStandInWorker = (): Promise<string> =>
+  buildHelper({
     entry: "import { installStandInWorker } from './stand-in-worker.ts';\ninstallStandInWorker(self as never);\n",
     resolveDir: HERE,
     name: STAND_IN_WORKER_NAME,
     what: 'the stand-in worker (harness/src/browser/stand-in-worker.ts)',
-  }).catch((err: unknown) => {
-    standInCached = undefined;
-    throw err;
   });
-  return standInCached;
-}
+
+/** The audio worklet that reads stamped microphones' tones (tone-worklet.ts). */
+const buildToneWorklet = (): Promise<string> =>
+  buildHelper({
+    entry: "import { installToneWorklet } from './tone-worklet.ts';\ninstallToneWorklet(globalThis as never);\n",
+    resolveDir: HERE,
+    name: TONE_WORKLET_NAME,
+    what: 'the tone reader worklet (harness/src/browser/tone-worklet.ts)',
+  });
 
 export interface PageScriptEntry {
   /** The entry module's source: imports relative to resolveDir, and the call that installs it. */
@@ -58,10 +78,13 @@ export interface PageScriptEntry {
 
 /** Bundles code for a page into one minified IIFE (the stats agent here, the k6 page side in k6/). */
 export async function bundlePageScript(page: PageScriptEntry): Promise<string> {
-  // Every page script that holds the agent carries the stand-in worker too (count mode).
-  const standInWorker = page.name === STAND_IN_WORKER_NAME ? undefined : await buildStandInWorker();
+  // Every page script that holds the agent carries its helpers too: the stand-in worker (count
+  // mode) and the tone worklet (stamped microphones).
+  const helpers = HELPER_NAMES.has(page.name)
+    ? undefined
+    : { __RTC_HARNESS_STAND_IN_WORKER__: JSON.stringify(await buildStandInWorker()), __RTC_HARNESS_TONE_WORKLET__: JSON.stringify(await buildToneWorklet()) };
   const result = await build({
-    ...(standInWorker === undefined ? {} : { define: { __RTC_HARNESS_STAND_IN_WORKER__: JSON.stringify(standInWorker) } }),
+    ...(helpers === undefined ? {} : { define: helpers }),
     stdin: { contents: page.entry, resolveDir: page.resolveDir, sourcefile: page.name, loader: 'ts' },
     bundle: true,
     format: 'iife',

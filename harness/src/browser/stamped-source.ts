@@ -2,8 +2,9 @@
 // as on a camera's picture) under a block code band (stamp-code.ts) that carries each frame's
 // number, its sender and its capture time, and a strip of known grey blocks right under the band
 // (stamp-quality.ts) whose PSNR scores the picture a viewer gets. A getUserMedia stand-in hands it
-// to any page that asks for a camera, ours or an app's; audio still comes from the browser's own
-// (fake) microphone.
+// to any page that asks for a camera, ours or an app's, and a stamped microphone (stamped-audio.ts)
+// to any page that asks for one.
+import { createStampedAudioTrack } from './stamped-audio.ts';
 import { CODE_COLUMNS, CODE_ROWS, CELL_ASPECT, bandHeightPx, encodeStamp } from './stamp-code.ts';
 import { REF_ROWS, hasStrip as carriesStrip, stripColumns, stripLevel, stripRect } from './stamp-quality.ts';
 
@@ -157,25 +158,30 @@ export function createStampedTrack(
 }
 
 /**
- * Makes getUserMedia answer a camera request with a stamped track of the size and rate asked for;
- * audio, when asked for, still comes from the browser's own getUserMedia.
+ * Makes getUserMedia answer the page's requests with stamped tracks: a camera with a stamped video
+ * track of the size and rate asked for, a microphone with coded tone bursts (stamped-audio.ts).
  */
-export function installStampedCamera(win: Window & typeof globalThis, options: StampedSourceOptions, now: Clock): void {
+export function installStampedDevices(win: Window & typeof globalThis, options: StampedSourceOptions, now: Clock): void {
   const proto = win.MediaDevices?.prototype;
   const desc = proto && Object.getOwnPropertyDescriptor(proto, 'getUserMedia');
   if (!proto || !desc || typeof desc.value !== 'function') return;
   const native = desc.value as MediaDevices['getUserMedia'];
   const getUserMedia = async function getUserMedia(this: MediaDevices, constraints?: MediaStreamConstraints): Promise<MediaStream> {
     const video = constraints?.video;
-    if (!video) return native.call(this, constraints);
-    const v = typeof video === 'object' ? video : {};
-    const size = {
-      widthPx: wanted(v.width, DEFAULT_SIZE.widthPx),
-      heightPx: wanted(v.height, DEFAULT_SIZE.heightPx),
-      fps: wanted(v.frameRate, DEFAULT_SIZE.fps),
-    };
-    const stream = constraints?.audio ? await native.call(this, { audio: constraints.audio }) : new win.MediaStream();
-    stream.addTrack(createStampedTrack(win, size, options, now));
+    const audio = constraints?.audio;
+    // Nothing asked for: the browser's own error.
+    if (!video && !audio) return native.call(this, constraints);
+    const stream = new win.MediaStream();
+    if (audio) stream.addTrack(createStampedAudioTrack(win, options, now));
+    if (video) {
+      const v = typeof video === 'object' ? video : {};
+      const size = {
+        widthPx: wanted(v.width, DEFAULT_SIZE.widthPx),
+        heightPx: wanted(v.height, DEFAULT_SIZE.heightPx),
+        fps: wanted(v.frameRate, DEFAULT_SIZE.fps),
+      };
+      stream.addTrack(createStampedTrack(win, size, options, now));
+    }
     return stream;
   };
   Object.defineProperty(getUserMedia, 'length', { value: native.length });

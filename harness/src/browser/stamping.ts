@@ -1,14 +1,19 @@
-// The agent's stamped video: the camera stand-in on the sending side (stamped-source.ts) and a
-// stamp reader per remote video track on the receiving side (stamp-reader.ts). One per agent.
-import type { RawStampedFrames } from '../stats/raw.ts';
-import { installStampedCamera, type Clock } from './stamped-source.ts';
+// The agent's stamped media: the camera and microphone stand-ins on the sending side
+// (stamped-source.ts, stamped-audio.ts), a stamp reader per remote video track (stamp-reader.ts)
+// and a tone reader per remote audio track (tone-reader.ts) on the receiving side. One per agent.
+import type { RawStampedAudio, RawStampedFrames } from '../stats/raw.ts';
+import { installStampedDevices, type Clock } from './stamped-source.ts';
 import { readStamps, type StampReader } from './stamp-reader.ts';
+import { ToneListener, type ToneReader } from './tone-reader.ts';
 
 /** What `__rtcHarnessAgent.setStamps()` takes. */
 export interface StampOptions {
-  /** Answer the page's camera requests with a stamped track carrying this sender number (0..255). Absent: the real camera. */
+  /**
+   * Answer the page's camera and microphone requests with stamped tracks carrying this sender
+   * number (0..255). Absent: the browser's own devices.
+   */
   camera?: { sender: number };
-  /** Read the code of every remote video track the page receives from now on. Default false. */
+  /** Read the code of every remote video track, and the tones of every remote audio track, the page receives from now on. Default false. */
   read?: boolean;
   /** This machine's clock offset to the run's reference clock, ms, added to stamps and reads. Default 0. */
   clockOffsetMs?: number;
@@ -22,10 +27,14 @@ export class Stamping {
   #cameraInstalled = false;
   /** By track id. */
   readonly #readers = new Map<string, StampReader>();
+  readonly #toneReaders = new Map<string, ToneReader>();
+  /** Undefined where the agent was bundled without the tone worklet: audio is not read. */
+  readonly #tones: ToneListener | undefined;
 
-  constructor(win: Window & typeof globalThis, now: Clock) {
+  constructor(win: Window & typeof globalThis, now: Clock, toneWorkletSource?: string) {
     this.#win = win;
     this.#now = now;
+    this.#tones = toneWorkletSource === undefined ? undefined : new ToneListener(win, now, toneWorkletSource);
   }
 
   configure(options: StampOptions): void {
@@ -39,14 +48,24 @@ export class Stamping {
     this.#read = options.read === true;
     if (options.camera && !this.#cameraInstalled) {
       this.#cameraInstalled = true;
-      installStampedCamera(this.#win, { sender: sender!, clockOffsetMs: offset }, this.#now);
+      installStampedDevices(this.#win, { sender: sender!, clockOffsetMs: offset }, this.#now);
     }
   }
 
-  /** A remote track the page was given: read it if reading is on and it is video. */
+  /** A remote track the page was given: read it if reading is on. */
   watch(track: MediaStreamTrack): void {
-    if (!this.#read || track.kind !== 'video' || this.#readers.has(track.id)) return;
-    this.#readers.set(track.id, readStamps(this.#win, track, this.#clockOffsetMs));
+    if (!this.#read) return;
+    if (track.kind === 'video' && !this.#readers.has(track.id)) this.#readers.set(track.id, readStamps(this.#win, track, this.#clockOffsetMs));
+    if (track.kind === 'audio' && this.#tones && !this.#toneReaders.has(track.id)) this.#toneReaders.set(track.id, this.#tones.listen(track, this.#clockOffsetMs));
+  }
+
+  /** What was heard of an audio track's tones so far; undefined when no burst was. */
+  reportAudio(trackId: string): RawStampedAudio | undefined {
+    const reader = this.#toneReaders.get(trackId);
+    if (!reader) return undefined;
+    const out = reader.take();
+    if (!reader.listening) this.#toneReaders.delete(trackId); // Ended or gave up: reported one last time.
+    return out;
   }
 
   /** What was read of a track so far; undefined when nothing was (not read, or not a stamped sender). */

@@ -29,7 +29,8 @@ export interface VideoRequest {
  * counter: cheap to encode, ~0.27 Mbps at 640x360, unlike a camera). 'clip': a generated clip
  * with texture, motion and sensor noise that keeps the encoder at its target rate, as a camera
  * does (participants/clip.ts). 'stamped': drawn in the page by the agent's getUserMedia stand-in,
- * texture and motion under a block code that receivers read on every frame (browser/stamp-code.ts).
+ * texture and motion under a block code that receivers read on every frame (browser/stamp-code.ts),
+ * with a microphone of coded tone bursts (browser/tone-code.ts).
  */
 export type VideoSource = 'pattern' | 'clip' | 'stamped';
 

@@ -74,6 +74,8 @@ export interface VideoPublishSpec {
    * block code on top that every receiver reads on every frame it shows: glass-to-glass latency,
    * frames skipped and repeated, freezes (video_e2e_latency_ms...). It replaces the camera the
    * page asks for through getUserMedia, so it works on any page, and needs no browser of its own.
+   * Its microphone, when it publishes audio, is stamped too: silence and a coded tone burst every
+   * second, timed by every listener (audio_e2e_latency_ms).
    */
   source?: VideoSource;
   /** Capture width, px. Default 640. */

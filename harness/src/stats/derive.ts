@@ -27,7 +27,7 @@ import { iceValues } from './ice.ts';
 import { unavailableMetrics, type BrowserName } from './browsers.ts';
 import { trackInboundMedia } from './interruption.ts';
 import { activeSendLayers, deriveLayers } from './layers.ts';
-import { stampedValues } from './stamped.ts';
+import { stampedAudioValues, stampedValues } from './stamped.ts';
 import type { Direction, MetricValues, PairInfo, Sample, StreamSample } from './types.ts';
 
 export interface DeriveContext {
@@ -152,6 +152,8 @@ function inboundValues(
       if (ms >= 0) v.join_to_first_frame_ms = ms; // A join mark after the frame would be a page bug.
     }
     if (s.stamped) Object.assign(v, stampedValues(s.stamped, p?.stamped, prevValues));
+  } else if (s.stampedAudio) {
+    Object.assign(v, stampedAudioValues(s.stampedAudio, p?.stampedAudio));
   }
   if (!p || dtMs === undefined) return v;
 
@@ -307,9 +309,10 @@ export function deriveSample(prev: RawSnapshot | undefined, cur: RawSnapshot, ct
         values.rejoin_to_first_frame_ms = values.join_to_first_frame_ms;
         delete values.join_to_first_frame_ms;
       }
-      const meta = { ssrc: s.ssrc, mid: s.mid, trackIdentifier: s.trackIdentifier, decoderImplementation: s.decoderImplementation, stampSender: s.stamped?.sender };
+      const meta = { ssrc: s.ssrc, mid: s.mid, trackIdentifier: s.trackIdentifier, decoderImplementation: s.decoderImplementation, stampSender: s.stamped?.sender ?? s.stampedAudio?.sender };
       const stream: StreamSample = { id, kind: s.kind, direction: 'in', values, meta: compact(meta) };
-      const from = s.stamped?.sender === undefined ? undefined : ctx.stampSenders?.get(s.stamped.sender);
+      const sender = s.stamped?.sender ?? s.stampedAudio?.sender;
+      const from = sender === undefined ? undefined : ctx.stampSenders?.get(sender);
       if (from !== undefined) stream.from = from;
       streams.push(stream);
     });

@@ -154,6 +154,29 @@ export interface RawInboundRtp {
    * frames carry no code).
    */
   stamped?: RawStampedFrames;
+  /**
+   * What the agent heard of the stream's coded tone bursts when its sender is a stamped
+   * microphone (browser/tone-reader.ts); absent when it does not listen to this stream, or heard
+   * no burst.
+   */
+  stampedAudio?: RawStampedAudio;
+}
+
+/**
+ * Running totals over the coded tone bursts (browser/tone-code.ts) heard on one remote audio
+ * track. Delays are on the run's reference clock, as the video's are.
+ */
+export interface RawStampedAudio {
+  /** The sender's number in the run, from the latest burst read. */
+  sender?: number;
+  /** Bursts whose onset was heard and whose tones were read. */
+  bursts: number;
+  /** Onsets heard whose tones could not be read. */
+  unreadable: number;
+  /** Sum over bursts read of onset minus the whole second it was sent on, ms. */
+  delaySumMs: number;
+  /** The longest delay of a burst read since the previous collect, ms; absent when none was. */
+  delayMaxMs?: number;
 }
 
 /**

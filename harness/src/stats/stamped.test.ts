@@ -1,7 +1,7 @@
 // Interval metrics from a stamped stream's running totals.
 import { describe, expect, it } from 'vitest';
 import type { RawStampedFrames } from './raw.ts';
-import { stampedValues } from './stamped.ts';
+import { stampedAudioValues, stampedValues } from './stamped.ts';
 
 const base: RawStampedFrames = {
   framesRendered: 30,
@@ -53,5 +53,18 @@ describe('stampedValues', () => {
     expect(stampedValues({ ...base, framesRead: 60, framesRendered: 60, latencySumMs: 3000 }, base, undefined).video_e2e_latency_capture_time_ms).toBeUndefined();
     const cur = { ...base, captureTimeLatencySumMs: 600, captureTimeLatencyCount: 10 };
     expect(stampedValues(cur, { ...base, captureTimeLatencySumMs: 100, captureTimeLatencyCount: 5 }, undefined).video_e2e_latency_capture_time_ms).toBe(100);
+  });
+});
+
+describe('stamped audio values', () => {
+  it('takes the mean delay of the bursts heard in the interval, and nothing when none was', () => {
+    const first = { sender: 2, bursts: 3, unreadable: 0, delaySumMs: 240, delayMaxMs: 95 };
+    expect(stampedAudioValues(first, undefined)).toEqual({ audio_e2e_latency_ms: 80, audio_e2e_latency_max_ms: 95, audio_stamp_unreadable_percent: 0 });
+    const second = { sender: 2, bursts: 5, unreadable: 1, delaySumMs: 240 + 2 * 130 };
+    expect(stampedAudioValues(second, first)).toEqual({ audio_e2e_latency_ms: 130, audio_stamp_unreadable_percent: (100 * 1) / 3 });
+    // No burst in the interval (an outage): not measured, never 0.
+    expect(stampedAudioValues(second, second)).toEqual({});
+    // A new track under the same stream starts its own totals.
+    expect(stampedAudioValues({ bursts: 1, unreadable: 0, delaySumMs: 70 }, second)).toEqual({ audio_e2e_latency_ms: 70, audio_stamp_unreadable_percent: 0 });
   });
 });

@@ -2,7 +2,7 @@
 // for one interval. Pure. Means are over the frames read in the interval; a stream that read no
 // frame in it has no latency (not measured), never 0. A new tally (a new track under the same
 // stream: its counters went down) starts its deltas from its own totals.
-import type { RawStampedFrames } from './raw.ts';
+import type { RawStampedAudio, RawStampedFrames } from './raw.ts';
 import type { MetricValues } from './types.ts';
 
 function restarted(s: RawStampedFrames, p: RawStampedFrames | undefined): boolean {
@@ -36,5 +36,18 @@ export function stampedValues(s: RawStampedFrames, p: RawStampedFrames | undefin
   running('video_rendered_freeze_count_total', s.freezeCount, p?.freezeCount);
   running('video_rendered_freeze_seconds_total', s.freezeSumMs, p?.freezeSumMs, 1 / 1000);
   v.video_rendered_freeze_max_ms = Math.max(prevValues?.video_rendered_freeze_max_ms ?? 0, s.freezeMaxMs);
+  return v;
+}
+
+/** Metrics of an inbound stamped audio stream (its tone bursts' running totals) for one interval. */
+export function stampedAudioValues(s: RawStampedAudio, p: RawStampedAudio | undefined): MetricValues {
+  const fresh = p === undefined || s.bursts < p.bursts || s.unreadable < p.unreadable;
+  const bursts = delta(s.bursts, p?.bursts, fresh);
+  const unreadable = delta(s.unreadable, p?.unreadable, fresh);
+  const v: MetricValues = {};
+  if (bursts + unreadable > 0) v.audio_stamp_unreadable_percent = (100 * unreadable) / (bursts + unreadable);
+  if (bursts <= 0) return v;
+  v.audio_e2e_latency_ms = delta(s.delaySumMs, p?.delaySumMs, fresh) / bursts;
+  if (s.delayMaxMs !== undefined) v.audio_e2e_latency_max_ms = s.delayMaxMs;
   return v;
 }

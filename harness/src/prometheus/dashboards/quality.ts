@@ -148,6 +148,17 @@ export const overview: DashboardSpec = {
           min: 0,
           targets: [{ expr: `avg by (group, kind) (${m('recv_jitter_buffer_delay_ms')}{${G}})`, legend: '{{group}} {{kind}}' }],
         },
+        {
+          title: 'Mouth-to-ear delay (stamped audio)',
+          description:
+            "Sender's microphone track to the listener's audio graph, timed on the coded tone bursts of senders with publish.video.source 'stamped': mean over the group's streams, and the worst burst. Empty without a stamped sender that publishes audio.",
+          unit: 'ms',
+          min: 0,
+          targets: [
+            { expr: `avg by (group) (${m('audio_e2e_latency_ms')}{${G}})`, legend: '{{group}} mean' },
+            { expr: `max by (group) (${m('audio_e2e_latency_max_ms')}{${G}})`, legend: '{{group}} worst burst' },
+          ],
+        },
       ],
     },
     renegotiationOverviewRow(G),
