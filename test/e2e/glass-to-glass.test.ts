@@ -108,6 +108,23 @@ describe('glass-to-glass latency and frames from stamped video', () => {
     expect(queries).toBe(7);
   }, 180_000);
 
+  it('times the audio of participants that send a stamped microphone and listen on the same page', async () => {
+    const out = tempOutDir('stamped-pairs');
+    const run = await runCli(['run', 'test/fixtures/stamped-pairs.scenario.ts', '--out', out], { timeoutMs: 90_000 });
+    expect([0, 2], run.stderr).toContain(run.code);
+    const results = readResults(out);
+    for (const [listener, sender] of [['callers[0]', 'callers[1]'], ['callers[1]', 'callers[0]']] as const) {
+      const heard = readSamples(out)
+        .filter((s) => s.participant === listener)
+        .flatMap((s) => s.streams.filter((st) => inAudio(st) && st.values.audio_e2e_latency_ms !== undefined));
+      expect(heard.length, `${listener} heard bursts`).toBeGreaterThan(5);
+      expect(new Set(heard.map((st) => st.from)), `${listener} names its sender`).toEqual(new Set([sender]));
+      const threshold = results.thresholds.find((t) => t.key === `audio_e2e_latency_ms{from:${sender}}`);
+      expect(threshold, JSON.stringify(results.thresholds)).toMatchObject({ ok: true });
+    }
+    expect(await leftoverProcesses(run)).toEqual([]);
+  }, 120_000);
+
   it('scores the picture of a lower simulcast layer lower (PSNR of the known strip)', async () => {
     const out = tempOutDir('stamped-low-layer');
     const run = await runCli(['run', 'test/fixtures/stamped-low-layer.scenario.ts', '--out', out], { timeoutMs: 120_000 });

@@ -8,6 +8,7 @@
 // mappings include cancels out between two contexts of the same browser.
 import { BURST_MS, BURST_PERIOD_MS, burstTones, nextBurstMs, NOISE_AMPLITUDE, TONE_AMPLITUDE } from './tone-code.ts';
 import type { Clock, StampedSourceOptions } from './stamped-source.ts';
+import { pageAudioContext } from './audio-context.ts';
 
 /** Bursts are scheduled this far ahead of the reference clock, ms: over a timer's worst lateness in a busy page. */
 const LOOKAHEAD_MS = 1500;
@@ -38,10 +39,9 @@ export function contextClock(ctx: AudioContext, win: Window & typeof globalThis,
   };
 }
 
-/** A mono track of coded bursts for `options.sender`; it stops scheduling (and closes its context) once the track ends. */
+/** A mono track of coded bursts for `options.sender`; it stops scheduling (and its noise) once the track ends. */
 export function createStampedAudioTrack(win: Window & typeof globalThis, options: StampedSourceOptions, now: Clock): MediaStreamTrack {
-  const ctx = new win.AudioContext({ sampleRate: 48_000, latencyHint: 'interactive' });
-  void ctx.resume().catch(() => undefined);
+  const ctx = pageAudioContext(win);
   const destination = ctx.createMediaStreamDestination();
   destination.channelCount = 1;
   const track = destination.stream.getAudioTracks()[0]!;
@@ -65,7 +65,9 @@ export function createStampedAudioTrack(win: Window & typeof globalThis, options
 
   const schedule = (): void => {
     if (track.readyState === 'ended') {
-      void ctx.close().catch(() => undefined);
+      // The context is the page's (audio-context.ts): only this track's nodes go.
+      floor.stop();
+      floor.disconnect();
       return;
     }
     if (ctx.state === 'running') {

@@ -1,11 +1,13 @@
 // Listens to remote audio tracks for the coded tone bursts of stamped microphones
 // (stamped-audio.ts): each track feeds an audio worklet (tone-worklet.ts) that finds the bursts'
 // onsets to the sample and reads their tones; here each onset becomes a delay on the run's
-// reference clock, tallied per track. One audio context per page serves every track.
+// reference clock, tallied per track. The page's one agent audio context (audio-context.ts)
+// serves every track.
 //
 // Chromium hands a remote WebRTC track's samples to Web Audio only while a media element plays
 // it, so each track also plays in a muted <audio> element of its own.
 import type { RawStampedAudio } from '../stats/raw.ts';
+import { pageAudioContext } from './audio-context.ts';
 import { contextClock } from './stamped-audio.ts';
 import type { Clock } from './stamped-source.ts';
 import { burstDelayMs } from './tone-code.ts';
@@ -27,7 +29,6 @@ export class ToneListener {
   readonly #win: Window & typeof globalThis;
   readonly #now: Clock;
   readonly #workletSource: string;
-  #ctx: AudioContext | undefined;
   #ready: Promise<AudioContext> | undefined;
 
   constructor(win: Window & typeof globalThis, now: Clock, workletSource: string) {
@@ -38,8 +39,7 @@ export class ToneListener {
 
   #context(): Promise<AudioContext> {
     this.#ready ??= (async () => {
-      const ctx = new this.#win.AudioContext({ sampleRate: 48_000, latencyHint: 'interactive' });
-      this.#ctx = ctx;
+      const ctx = pageAudioContext(this.#win);
       const url = this.#win.URL.createObjectURL(new this.#win.Blob([this.#workletSource], { type: 'text/javascript' }));
       try {
         await ctx.audioWorklet.addModule(url);
@@ -113,9 +113,5 @@ export class ToneListener {
       },
       stop,
     };
-  }
-
-  close(): void {
-    void this.#ctx?.close().catch(() => undefined);
   }
 }

@@ -155,6 +155,7 @@ function summariseAggregates(a: Record<string, Aggregate>): string {
   add('first frame p95', 'join_to_first_frame_ms', 'p95', 0, ' ms');
   add('freezes', 'video_freeze_seconds_total', 'max', 2, ' s');
   add('glass-to-glass p50', 'video_e2e_latency_ms', 'p50', 0, ' ms');
+  add('mouth-to-ear p50', 'audio_e2e_latency_ms', 'p50', 0, ' ms');
   add('skipped frames', 'video_skipped_frame_count_total', 'max', 0);
   return parts.length > 0 ? parts.join(', ') : 'no samples';
 }
