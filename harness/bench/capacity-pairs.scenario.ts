@@ -3,7 +3,7 @@
 //
 //   CAPACITY_SIZE        participants, even (default 4)
 //   CAPACITY_BROWSER     'chromium' or 'firefox' (default 'chromium')
-//   CAPACITY_SOURCE      'pattern', 'clip' or 'stamped' (default 'clip'; Firefox: 'pattern', its only one)
+//   CAPACITY_SOURCE      'pattern', 'clip', 'stamped' or 'replay' (default 'clip'; Firefox: 'pattern', its only one)
 //   CAPACITY_RECEIVE     'decode' or 'count' (default 'decode'; Firefox: 'decode', its only one)
 //   CAPACITY_PER_BROWSER participants per browser (default: the harness's)
 //   CAPACITY_DURATION_S  run length (default 40)
@@ -14,7 +14,9 @@ if (!Number.isInteger(size) || size < 2 || size % 2 !== 0) throw new Error(`CAPA
 const browser = process.env.CAPACITY_BROWSER === 'firefox' ? 'firefox' : 'chromium';
 // Firefox has neither the clip camera nor count mode (a scenario asking for them is refused).
 const firefox = browser === 'firefox';
-const source = process.env.CAPACITY_SOURCE === 'pattern' || process.env.CAPACITY_SOURCE === 'stamped' ? process.env.CAPACITY_SOURCE : firefox ? 'pattern' : 'clip';
+const SOURCES = ['pattern', 'stamped', 'replay'] as const;
+const asked = SOURCES.find((s) => s === process.env.CAPACITY_SOURCE);
+const source = asked ?? (firefox ? 'pattern' : 'clip');
 const receive = process.env.CAPACITY_RECEIVE === 'count' ? 'count' : 'decode';
 const perBrowser = process.env.CAPACITY_PER_BROWSER ? Number(process.env.CAPACITY_PER_BROWSER) : undefined;
 

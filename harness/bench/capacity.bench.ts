@@ -22,7 +22,7 @@
 //                                                     with CAPACITY_SOURCE=pattern for Chromium)
 //
 // Environment: CAPACITY_BROWSER (chromium; or firefox: source pattern, receive decode), CAPACITY_SHAPES (pairs,townhall), CAPACITY_PAIRS_SIZES (2,4,6,8),
-// CAPACITY_TOWNHALL_SIZES (10,20,30,40), CAPACITY_SOURCE (clip; or pattern, stamped), CAPACITY_RECEIVE (pairs:
+// CAPACITY_TOWNHALL_SIZES (10,20,30,40), CAPACITY_SOURCE (clip; or pattern, stamped, replay: pairs only, the town hall's presenter sends simulcast), CAPACITY_RECEIVE (pairs:
 // decode, townhall: count; count-mode viewers read no stamps), CAPACITY_PER_BROWSER (the harness's default), CAPACITY_DURATION_S
 // (40). Sizes are capped at 64; each run at its duration + 90 s.
 import { cpus } from 'node:os';

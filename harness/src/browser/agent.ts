@@ -5,11 +5,13 @@
 // changes, and answers `window.__rtcHarnessAgent.collect()` with one getStats() per connection,
 // reduced to a RawSnapshot. Nothing runs per frame or on a timer: all work happens inside collect().
 // Node reaches it only through participants/agent-bridge.ts.
-import type { RawCandidateError, RawPeerConnection, RawSnapshot, RawStateEvent } from '../stats/raw.ts';
+import type { RawCandidateError, RawOutboundRtp, RawPeerConnection, RawSnapshot, RawStateEvent } from '../stats/raw.ts';
 import { RAW_SNAPSHOT_VERSION } from '../stats/raw.ts';
 import { readCallState } from './call.ts';
 import type { StandInOptions, StandInReport } from './stand-in-worker.ts';
 import { Stamping, type StampOptions } from './stamping.ts';
+import { Replay, type ReplaySettings } from './replay.ts';
+import type { ReplayReport } from './replay-worker.ts';
 import { reduceStats, type ReducedStats, type StatsEntry } from './reduce.ts';
 import {
   applyIceOverrides,
@@ -58,6 +60,12 @@ export interface RtcHarnessAgent {
    * scripts run (an init script), so that getUserMedia and every track are covered.
    */
   setStamps(options: StampOptions): void;
+  /**
+   * The replay camera (replay.ts): answer the page's camera requests with a tiny stand-in whose
+   * senders put a pre-encoded clip of this size and rate on the wire. Install it before the
+   * page's scripts run (an init script).
+   */
+  setReplay(settings: ReplaySettings): void;
 }
 
 export type ReceiveMode = 'decode' | 'count';
@@ -126,22 +134,30 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
   let candidateErrors: RawCandidateError[] = [];
   let receiveMode: ReceiveMode = 'decode';
   const stamping = new Stamping(win, now, typeof __RTC_HARNESS_TONE_WORKLET__ === 'string' ? __RTC_HARNESS_TONE_WORKLET__ : undefined);
-  /** The page's one stand-in worker, started with the first count-mode receiver. */
-  let standInWorker: Worker | undefined;
+  /** The page's one worker for encoded transforms (stand-in-worker.ts), started on first use. */
+  let transformWorker: Worker | undefined;
   /** Track ids of the receivers whose frames are stood in for (the worker said so). */
   const standInTracks = new Set<string>();
-  const countFrames = (receiver: RTCRtpReceiver): void => {
-    const ScriptTransform = (win as unknown as { RTCRtpScriptTransform?: new (w: Worker, o: StandInOptions) => RTCRtpTransform }).RTCRtpScriptTransform;
+  const pageWorker = (): Worker | undefined => {
     const source = typeof __RTC_HARNESS_STAND_IN_WORKER__ === 'string' ? __RTC_HARNESS_STAND_IN_WORKER__ : undefined;
-    if (!ScriptTransform || !source) return; // A browser without encoded transforms decodes.
-    if (!standInWorker) {
-      standInWorker = new win.Worker(win.URL.createObjectURL(new win.Blob([source], { type: 'text/javascript' })));
-      standInWorker.addEventListener('message', (ev: MessageEvent<StandInReport>) => {
-        if (ev.data.standIn) standInTracks.add(ev.data.trackId);
-        else standInTracks.delete(ev.data.trackId);
+    if (!source || !('RTCRtpScriptTransform' in win)) return undefined;
+    if (!transformWorker) {
+      transformWorker = new win.Worker(win.URL.createObjectURL(new win.Blob([source], { type: 'text/javascript' })));
+      transformWorker.addEventListener('message', (ev: MessageEvent<StandInReport | ReplayReport>) => {
+        const report = ev.data;
+        if ('role' in report) replay.onReport(report);
+        else if (report.standIn) standInTracks.add(report.trackId);
+        else standInTracks.delete(report.trackId);
       });
     }
-    receiver.transform = new ScriptTransform(standInWorker, { trackId: receiver.track.id });
+    return transformWorker;
+  };
+  const replay = new Replay(win, pageWorker);
+  const countFrames = (receiver: RTCRtpReceiver): void => {
+    const ScriptTransform = (win as unknown as { RTCRtpScriptTransform?: new (w: Worker, o: StandInOptions) => RTCRtpTransform }).RTCRtpScriptTransform;
+    const worker = pageWorker();
+    if (!ScriptTransform || !worker) return; // A browser without encoded transforms decodes.
+    receiver.transform = new ScriptTransform(worker, { trackId: receiver.track.id });
   };
   /** The configuration the browser gets: the page's, with its ICE server URLs rewritten and the overrides applied. */
   const configure = (config: RTCConfiguration | undefined): RTCConfiguration | undefined => {
@@ -308,6 +324,33 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
         return orig.call(this, cand, ...rest);
       },
     );
+    // A sender that comes to carry the replay camera's stand-in gets its transform (replay.ts).
+    patch('addTrack', (orig) =>
+      function addTrack(this: RTCPeerConnection, ...args: unknown[]) {
+        const sender = orig.apply(this, args) as RTCRtpSender;
+        replay.attach(sender);
+        return sender;
+      },
+    );
+    patch('addTransceiver', (orig) =>
+      function addTransceiver(this: RTCPeerConnection, ...args: unknown[]) {
+        const transceiver = orig.apply(this, args) as RTCRtpTransceiver;
+        replay.attach(transceiver.sender);
+        return transceiver;
+      },
+    );
+    const senderProto = (win as unknown as { RTCRtpSender?: { prototype: RTCRtpSender } }).RTCRtpSender?.prototype;
+    const replaceTrack = senderProto && Object.getOwnPropertyDescriptor(senderProto, 'replaceTrack');
+    if (senderProto && replaceTrack && typeof replaceTrack.value === 'function') {
+      const orig = replaceTrack.value as RTCRtpSender['replaceTrack'];
+      const fn = async function replaceTrack(this: RTCRtpSender, track: MediaStreamTrack | null) {
+        await orig.call(this, track);
+        replay.attach(this);
+      };
+      Object.defineProperty(fn, 'name', { value: orig.name });
+      Object.defineProperty(fn, 'length', { value: orig.length });
+      Object.defineProperty(senderProto, 'replaceTrack', { ...replaceTrack, value: fn });
+    }
     // The local descriptions an app reads (to send a complete offer, as WHIP clients and janus.js
     // without trickle do) lose their direct candidates the same way.
     for (const name of ['localDescription', 'currentLocalDescription', 'pendingLocalDescription'] as const) {
@@ -337,6 +380,11 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
     const legacy = win as unknown as { webkitRTCPeerConnection?: unknown };
     if (legacy.webkitRTCPeerConnection === Native) legacy.webkitRTCPeerConnection = Wrapped;
   }
+
+  const markedOutbound = (pc: RTCPeerConnection, outbound: RawOutboundRtp[]): RawOutboundRtp[] => {
+    replay.markOutbound(pc, outbound);
+    return outbound;
+  };
 
   const collectOne = async (e: Entry): Promise<RawPeerConnection> => {
     const closed = e.closedMs !== undefined;
@@ -398,7 +446,7 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
       ...(mlines === undefined ? {} : { mlines }),
       statsMs: reduced?.statsMs ?? now(),
       inbound,
-      outbound: reduced?.outbound ?? [],
+      outbound: closed ? (reduced?.outbound ?? []) : markedOutbound(e.pc, reduced?.outbound ?? []),
       remoteInbound: reduced?.remoteInbound ?? [],
       pair: reduced?.pair,
     };
@@ -444,6 +492,9 @@ export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
     },
     setStamps(options: StampOptions): void {
       stamping.configure(options ?? {});
+    },
+    setReplay(settings: ReplaySettings): void {
+      replay.configure(settings);
     },
   });
   Object.defineProperty(win, '__rtcHarnessAgent', { value: agent, configurable: false, enumerable: false, writable: false });

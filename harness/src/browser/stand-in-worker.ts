@@ -14,6 +14,8 @@
 //
 // Runs in a worker: it may read nothing but the worker's globals.
 
+import { replayTransform, takeReplayClip, type ReplayOptions } from './replay-worker.ts';
+
 /** What the worker tells the agent, once per receiver: whether its frames are stood in for. */
 export interface StandInReport {
   trackId: string;
@@ -50,6 +52,7 @@ export function encoderConfigFor(mimeType: string): VideoEncoderConfig | null {
 
 interface WorkerScope {
   onrtctransform: ((ev: Event) => void) | null;
+  onmessage: ((ev: MessageEvent) => void) | null;
   postMessage(message: unknown): void;
 }
 
@@ -86,8 +89,16 @@ async function encodeStandIn(config: VideoEncoderConfig): Promise<ArrayBuffer | 
 export function installStandInWorker(scope: WorkerScope): void {
   // One stand-in per codec for the whole worker: every receiver of that codec shares it.
   const standIns = new Map<string, Promise<ArrayBuffer | null>>();
+  // The same worker serves the page's replaying senders (replay-worker.ts): their clip comes as a
+  // message, their transforms say so in their options.
+  scope.onmessage = (ev: MessageEvent) => void takeReplayClip(ev.data);
   scope.onrtctransform = (ev: Event) => {
     const { transformer } = ev as TransformEvent;
+    const options = transformer.options as Partial<ReplayOptions> | undefined;
+    if (options?.role === 'replay') {
+      replayTransform(scope, transformer, { role: 'replay', trackId: String(options.trackId ?? '') });
+      return;
+    }
     const trackId = String((transformer.options as Partial<StandInOptions> | undefined)?.trackId ?? '');
     const writer = transformer.writable.getWriter();
     let standIn: ArrayBuffer | null | undefined; // undefined: not known yet

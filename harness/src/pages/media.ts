@@ -30,9 +30,11 @@ export interface VideoRequest {
  * with texture, motion and sensor noise that keeps the encoder at its target rate, as a camera
  * does (participants/clip.ts). 'stamped': drawn in the page by the agent's getUserMedia stand-in,
  * texture and motion under a block code that receivers read on every frame (browser/stamp-code.ts),
- * with a microphone of coded tone bursts (browser/tone-code.ts).
+ * with a microphone of coded tone bursts (browser/tone-code.ts). 'replay': a camera-like clip
+ * encoded once in the page and put on the wire in place of the encoder's output of a tiny
+ * stand-in (browser/replay.ts): the receivers' load of a camera at a fraction of the sender's.
  */
-export type VideoSource = 'pattern' | 'clip' | 'stamped';
+export type VideoSource = 'pattern' | 'clip' | 'stamped' | 'replay';
 
 /** What a page is asked to send. */
 export interface PublishRequest {

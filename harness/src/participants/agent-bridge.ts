@@ -5,6 +5,7 @@
 import type { Page } from 'puppeteer-core';
 import type { CandidateRewriteRules, IceOverrides } from '../browser/rewrite.ts';
 import type { StampOptions } from '../browser/stamping.ts';
+import type { ReplaySettings } from '../browser/replay.ts';
 import type { RawSnapshot } from '../stats/raw.ts';
 // The agent declares `window.__rtcHarnessAgent`, which the evaluated functions read.
 import type {} from '../browser/agent.ts';
@@ -21,6 +22,14 @@ export const RECEIVE_BY_COUNTING_SCRIPT = "window.__rtcHarnessAgent?.setReceive(
  */
 export function stampsScript(options: StampOptions): string {
   return `window.__rtcHarnessAgent?.setStamps(${JSON.stringify(options)});`;
+}
+
+/**
+ * An init script, run after the agent's and before the page's scripts, that makes the page's
+ * camera the replay camera (the agent's setReplay).
+ */
+export function replayScript(settings: ReplaySettings): string {
+  return `window.__rtcHarnessAgent?.setReplay(${JSON.stringify(settings)});`;
 }
 
 /** The part of a page the bridge needs. */

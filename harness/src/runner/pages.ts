@@ -2,7 +2,7 @@
 // on time. Each page gets the stats agent, and through its bridge the candidate rewrite of its
 // link and its TURN overrides. A page that crashes keeps what it measured and says why.
 import { buildAgentScript } from '../browser/bundle.ts';
-import { RECEIVE_BY_COUNTING_SCRIPT, stampsScript } from '../participants/agent-bridge.ts';
+import { RECEIVE_BY_COUNTING_SCRIPT, replayScript, stampsScript } from '../participants/agent-bridge.ts';
 import { Participant } from '../participants/participant.ts';
 import { ensureClip } from '../participants/clip.ts';
 import { BrowserPool } from '../participants/pool.ts';
@@ -118,6 +118,8 @@ function stampSenderIdsOf(run: RunContext): string[] {
 function initScripts(run: RunContext, rec: ParticipantRecord): string[] {
   const scripts: string[] = [];
   if (rec.plan.receive === 'count') scripts.push(RECEIVE_BY_COUNTING_SCRIPT);
+  const video = rec.plan.publish.video;
+  if (video?.source === 'replay') scripts.push(replayScript({ widthPx: video.width, heightPx: video.height, fps: video.fps }));
   const sender = stampSenderNumber(stampSenderIdsOf(run), rec.plan.id);
   // Count-mode receivers decode stand-ins, which carry no code to read; the reader is Chromium's.
   const read = run.stampSenders.size > 0 && rec.plan.receive !== 'count' && (rec.plan.browser ?? 'chromium') === 'chromium';

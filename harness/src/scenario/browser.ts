@@ -11,6 +11,7 @@ import { BROWSER_NAMES } from '../stats/browsers.ts';
 const CHROMIUM_ONLY_SOURCES: Readonly<Record<string, string>> = {
   clip: "the clip camera is a Chromium flag (drop source, or use browser: 'chromium')",
   stamped: "stamped video needs MediaStreamTrackGenerator, which Firefox lacks (drop source, or use browser: 'chromium')",
+  replay: "the replay camera needs MediaStreamTrackGenerator, which Firefox lacks (drop source, or use browser: 'chromium')",
 };
 
 function sourceProblem(publish: PublishSpec | false | undefined, path: string): string[] {

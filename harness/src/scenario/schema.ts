@@ -86,7 +86,7 @@ const video = z.strictObject({
     .regex(SCALABILITY_MODE, must(SCALABILITY_MODE_ALLOWED))
     .transform((mode) => mode as NonNullable<VideoPublishSpec['scalabilityMode']>) // SCALABILITY_MODE is this type's grammar
     .optional(),
-  source: z.enum(['pattern', 'clip', 'stamped'], must("'pattern', 'clip' or 'stamped'")).optional(),
+  source: z.enum(['pattern', 'clip', 'stamped', 'replay'], must("'pattern', 'clip', 'stamped' or 'replay'")).optional(),
 });
 
 export const publishSchema = z.strictObject(

@@ -76,6 +76,11 @@ export interface VideoPublishSpec {
    * page asks for through getUserMedia, so it works on any page, and needs no browser of its own.
    * Its microphone, when it publishes audio, is stamped too: silence and a coded tone burst every
    * second, timed by every listener (audio_e2e_latency_ms).
+   * 'replay': a camera-like clip (texture, a pan, a moving subject, noise) encoded once in the
+   * page as VP8 at the rate libwebrtc sends at that size, and put on the wire in place of what the
+   * encoder makes of a 32x18 stand-in: receivers decode the real size and rate while the sender
+   * hardly encodes. For capacity: the clip's bitrate does not adapt to the network, and the
+   * sender's encoder figures are not measured. One layer, VP8, Chromium.
    */
   source?: VideoSource;
   /** Capture width, px. Default 640. */

@@ -165,6 +165,21 @@ const cases: { name: string; edit: (s: Spec) => void; expected: string }[] = [
       "timeline[1].what.video.source 'stamped' is not possible in Firefox (who: 'viewers[1]'): stamped video needs MediaStreamTrackGenerator, which Firefox lacks (drop source, or use browser: 'chromium')",
   },
   {
+    name: 'the replay camera with simulcast',
+    edit: (s) => Object.assign(group(s, 'presenter'), { publish: { video: { simulcast: true, source: 'replay' } } }),
+    expected: "participants.presenter.publish.video.source 'replay' sends one pre-encoded stream: drop simulcast, or use source 'clip'",
+  },
+  {
+    name: 'the replay camera with another codec',
+    edit: (s) => Object.assign(group(s, 'presenter'), { publish: { video: { source: 'replay', codec: 'vp9' } } }),
+    expected: "participants.presenter.publish.video.source 'replay' replays a VP8 clip: drop codec or use 'vp8', got 'vp9'",
+  },
+  {
+    name: 'the replay camera in Firefox',
+    edit: (s) => Object.assign(group(s, 'presenter'), { browser: 'firefox', publish: { video: { source: 'replay' } } }),
+    expected: "participants.presenter.publish.video.source 'replay' is not possible in Firefox: the replay camera needs MediaStreamTrackGenerator, which Firefox lacks (drop source, or use browser: 'chromium')",
+  },
+  {
     name: 'a threshold on an unknown browser',
     edit: (s) => ((s.thresholds as Spec)['video_recv_fps{browser:safari}'] = ['med > 20']),
     expected: "thresholds['video_recv_fps{browser:safari}']: unknown browser 'safari' (browsers: chromium, firefox)",

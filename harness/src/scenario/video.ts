@@ -63,5 +63,11 @@ export function checkVideoSpec(video: VideoPublishSpec, path: string): string[] 
         `got ${video.codec === undefined ? "none (the default is 'vp8')" : formatValue(video.codec)}`,
     );
   }
+  if (video.source === 'replay') {
+    // The clip is one VP8 stream (browser/replay-clip.ts).
+    if (simulcast) problems.push(`${path}.source 'replay' sends one pre-encoded stream: drop simulcast, or use source 'clip'`);
+    if (video.codec !== undefined && video.codec !== 'vp8') problems.push(`${path}.source 'replay' replays a VP8 clip: drop codec or use 'vp8', got ${formatValue(video.codec)}`);
+    if (video.scalabilityMode !== undefined) problems.push(`${path}.source 'replay' sends one pre-encoded layer: drop scalabilityMode`);
+  }
   return problems;
 }

@@ -327,6 +327,7 @@ export function deriveSample(prev: RawSnapshot | undefined, cur: RawSnapshot, ct
         qualityLimitationReason: s.qualityLimitationReason,
         scalabilityMode: s.scalabilityMode,
         active: s.active,
+        send: s.send,
       };
       const stream: StreamSample = { id, kind: s.kind, direction: 'out', values, meta: compact(meta) };
       if (s.rid) stream.rid = s.rid;

@@ -246,6 +246,12 @@ export interface RawOutboundRtp {
   encoderImplementation?: string;
   active?: boolean;
   scalabilityMode?: string;
+  /**
+   * 'replay': the stream's frames are a pre-encoded clip put in place of the encoder's output
+   * (browser/replay.ts); the encoder's own figures (frame size, encoder, quality limitation,
+   * target bitrate) are the stand-in's and are absent. Absent: encoded as captured.
+   */
+  send?: 'replay';
 }
 
 /** The remote receiver's RTCP report about one of our outbound streams (same ssrc). */

@@ -54,6 +54,8 @@ export interface StreamMeta {
   preferredSpatialLayer?: number;
   /** The sender number read from a stamped stream's frames (the run maps it to a participant). */
   stampSender?: number;
+  /** 'replay': an outbound stream whose frames are the replay camera's pre-encoded clip (its encoder figures are not measured). */
+  send?: 'replay';
 }
 
 /** The selected ICE candidate pair of one peer connection. */
