@@ -7,6 +7,7 @@
 // The server is ICE-lite or gathers its own candidates: the offer carries the page's host
 // candidates (gathering waits at most 2 s) and no trickle follows (no PATCH).
 import type { Page } from 'puppeteer-core';
+import { fillUrlTemplate } from './url-template.ts';
 import type { PublishRequest } from './media.ts';
 import type { PageAdapter, PageContext } from './adapter.ts';
 
@@ -23,9 +24,7 @@ export interface WhipEndpoints {
 /** The session resource the server created for each page (its Location), to DELETE on leave. */
 const resources = new WeakMap<Page, string>();
 
-function fill(template: string, ctx: PageContext): string {
-  return template.replaceAll('{room}', encodeURIComponent(ctx.room)).replaceAll('{name}', encodeURIComponent(ctx.participantId));
-}
+const fill = (template: string, ctx: PageContext): string => fillUrlTemplate(template, { room: ctx.room, name: ctx.participantId });
 
 function headers(token: string | null, extra: Record<string, string> = {}): Record<string, string> {
   return { ...extra, ...(token ? { Authorization: `Bearer ${token}` } : {}) };

@@ -85,6 +85,8 @@ export class RunContext {
   clockOffset: ClockOffset | null = null;
   /** Participants that send stamped video, by the sender number their frames carry (pages.ts). */
   readonly stampSenders = new Map<number, string>();
+  /** The same the other way: participant id -> the number its frames carry. */
+  readonly stampSenderNumbers = new Map<string, number>();
 
   /** Settles when the run is told to stop (duration, Ctrl-C, abortOnFail, nobody left). */
   readonly stopped: Promise<void>;

@@ -8,7 +8,7 @@ import { ensureClip } from '../participants/clip.ts';
 import { BrowserPool } from '../participants/pool.ts';
 import { checkMediaDevices } from '../participants/remote.ts';
 import { DEFAULTS } from '../scenario/plan.ts';
-import { stampSenderIds, stampSenderMap, stampSenderNumber } from '../scenario/stamp-senders.ts';
+import { stampSenderIds, stampSenderMap, stampSenderNumbers } from '../scenario/stamp-senders.ts';
 import type { RunContext } from './context.ts';
 import type { ParticipantRecord } from './summary.ts';
 import type { Task } from './tasks.ts';
@@ -50,7 +50,9 @@ export function pagesTask(run: RunContext): Task {
       const agentScript = await buildAgentScript();
       // Numbered over the whole run (a shard's plan keeps them all), so a viewer names a sender
       // that another shard runs as well.
-      for (const [n, id] of stampSenderMap(stampSenderIdsOf(run))) run.stampSenders.set(n, id);
+      const senderIds = stampSenderIdsOf(run);
+      for (const [n, id] of stampSenderMap(senderIds)) run.stampSenders.set(n, id);
+      for (const [id, n] of stampSenderNumbers(senderIds)) run.stampSenderNumbers.set(id, n);
       for (const rec of run.records.values()) {
         if (run.stopReason) break;
         try {
@@ -120,7 +122,7 @@ function initScripts(run: RunContext, rec: ParticipantRecord): string[] {
   if (rec.plan.receive === 'count') scripts.push(RECEIVE_BY_COUNTING_SCRIPT);
   const video = rec.plan.publish.video;
   if (video?.source === 'replay') scripts.push(replayScript({ widthPx: video.width, heightPx: video.height, fps: video.fps }));
-  const sender = stampSenderNumber(stampSenderIdsOf(run), rec.plan.id);
+  const sender = run.stampSenderNumbers.get(rec.plan.id);
   // Count-mode receivers decode stand-ins, which carry no code to read; the reader is Chromium's.
   const read = run.stampSenders.size > 0 && rec.plan.receive !== 'count' && (rec.plan.browser ?? 'chromium') === 'chromium';
   if (sender !== undefined || read) {

@@ -3,6 +3,7 @@
 // SFU, the user's own call page, or a WHIP/WHEP endpoint) and a simulated access link for every
 // participant whose network the scenario shapes.
 import { startSfu } from '../../../sfu/src/server.ts';
+import { fillUrlTemplate } from '../pages/url-template.ts';
 import { referencePage } from '../pages/reference.ts';
 import { BLANK_PAGE_URL, whipAdapters } from '../pages/whip.ts';
 import type { RunPlan } from '../scenario/plan.ts';
@@ -104,9 +105,7 @@ export function targetTask(run: RunContext): Task {
 }
 
 /** A target URL for one participant: its {room} and {name} filled in. */
-function fill(url: string, p: { room: string; id: string }): string {
-  return url.replaceAll('{room}', encodeURIComponent(p.room)).replaceAll('{name}', encodeURIComponent(p.id));
-}
+const fill = (url: string, p: { room: string; id: string }): string => fillUrlTemplate(url, { room: p.room, name: p.id });
 
 /**
  * Throws when `url` does not answer (the run ends with exit 2 at once). Remote browsers reach the

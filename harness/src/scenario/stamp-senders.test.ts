@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defineScenario } from './define.ts';
 import { resolvePlan } from './resolve.ts';
 import { shardPlan } from './shard.ts';
-import { stampSenderIds, stampSenderMap, stampSenderNumber } from './stamp-senders.ts';
+import { stampSenderIds, stampSenderMap, stampSenderNumbers } from './stamp-senders.ts';
 
 const spec = defineScenario({
   name: 'stamped',
@@ -19,8 +19,8 @@ describe('stamped sender numbers', () => {
   it('number stamped senders in plan order, and only them', () => {
     const ids = stampSenderIds(plan.participants);
     expect(ids).toEqual(['presenter[0]', 'presenter[1]', 'presenter[2]', 'guest[0]']);
-    expect(stampSenderNumber(ids, 'guest[0]')).toBe(3);
-    expect(stampSenderNumber(ids, 'viewers[0]')).toBeUndefined();
+    expect(stampSenderNumbers(ids).get('guest[0]')).toBe(3);
+    expect(stampSenderNumbers(ids).get('viewers[0]')).toBeUndefined();
     expect([...stampSenderMap(ids)]).toEqual(ids.map((id, n) => [n, id]));
   });
 
@@ -34,7 +34,7 @@ describe('stamped sender numbers', () => {
 
   it('wrap past 255; a shared number names the first sender', () => {
     const ids = Array.from({ length: 258 }, (_, k) => `p[${k}]`);
-    expect(stampSenderNumber(ids, 'p[257]')).toBe(1);
+    expect(stampSenderNumbers(ids).get('p[257]')).toBe(1);
     expect(stampSenderMap(ids).get(1)).toBe('p[1]');
     expect(stampSenderMap(ids).size).toBe(256);
   });

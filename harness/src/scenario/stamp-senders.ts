@@ -22,8 +22,7 @@ export function stampSenderMap(ids: readonly string[]): Map<number, string> {
   return map;
 }
 
-/** The number `id` stamps in its frames, or undefined when it does not send stamped video. */
-export function stampSenderNumber(ids: readonly string[], id: string): number | undefined {
-  const k = ids.indexOf(id);
-  return k < 0 ? undefined : k % STAMP_SENDER_NUMBERS;
+/** Participant id -> the number it stamps in its frames; senders of stamped video only. */
+export function stampSenderNumbers(ids: readonly string[]): Map<string, number> {
+  return new Map(ids.map((id, k) => [id, k % STAMP_SENDER_NUMBERS]));
 }
