@@ -7,7 +7,7 @@ import { parseExpression, parseSelector, ThresholdSyntaxError } from '../thresho
 import { formatPath, formatValue } from './errors.ts';
 import { describeGroup, joinTimeMs, participantId, resolveWho, type GroupCounts } from './roster.ts';
 import { didYouMean } from '../util/suggest.ts';
-import type { NetworkSpec, ScenarioSpec, ThresholdEntry } from './types.ts';
+import type { NetworkSpec, PublishSpec, ScenarioSpec, ThresholdEntry } from './types.ts';
 import { formatDuration, parseDurationMs } from './units.ts';
 import { checkTurn } from './turn.ts';
 import { checkVideoSpec } from './video.ts';
@@ -68,6 +68,16 @@ export function checkScenario(spec: ScenarioSpec): string[] {
       problems.push(`${path}.away must end ${end} (the participant joins again after it), got ${formatValue(action.away ?? `${DEFAULT_AWAY_MS}ms`)} from ${formatValue(action.at)}`);
     }
     if (action.do === 'churn' && who.ok) problems.push(...checkChurn(action, path, who.ids.length, durationMs));
+    if (action.do === 'changeCodec' && action.codec !== 'vp8' && who.ok) {
+      // The replay camera's clip is VP8: another codec would send its 32x18 stand-in instead.
+      const replaying = [...new Set(who.ids.map((id) => id.replace(/\[\d+\]$/, '')))].filter((g) => {
+        const video = spec.participants[g]?.publish ? (spec.participants[g]!.publish as PublishSpec).video : undefined;
+        return typeof video === 'object' && video.source === 'replay';
+      });
+      if (replaying.length > 0) {
+        problems.push(`${path}.codec ${formatValue(action.codec)}: ${replaying.join(', ')} send${replaying.length === 1 ? 's' : ''} the replay camera, a VP8 clip (use source 'clip' to change codecs)`);
+      }
+    }
   }
 
   problems.push(...checkTurn(spec));

@@ -175,6 +175,14 @@ const cases: { name: string; edit: (s: Spec) => void; expected: string }[] = [
     expected: "participants.presenter.publish.video.source 'replay' replays a VP8 clip: drop codec or use 'vp8', got 'vp9'",
   },
   {
+    name: 'a codec change for replay senders',
+    edit: (s) => {
+      Object.assign(group(s, 'presenter'), { publish: { video: { source: 'replay' } } });
+      timeline(s)[1] = { at: '12s', do: 'changeCodec', who: 'presenter', codec: 'vp9' };
+    },
+    expected: "timeline[1].codec 'vp9': presenter sends the replay camera, a VP8 clip (use source 'clip' to change codecs)",
+  },
+  {
     name: 'the replay camera in Firefox',
     edit: (s) => Object.assign(group(s, 'presenter'), { browser: 'firefox', publish: { video: { source: 'replay' } } }),
     expected: "participants.presenter.publish.video.source 'replay' is not possible in Firefox: the replay camera needs MediaStreamTrackGenerator, which Firefox lacks (drop source, or use browser: 'chromium')",
