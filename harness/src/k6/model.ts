@@ -167,6 +167,15 @@ function setUpLeftOut(plan: RunPlan): LeftOut[] {
   if (firefox.length > 0) {
     out.push({ what: `browser: 'firefox' of ${firefox.join(', ')}`, reason: "k6's browser module drives Chromium only: these VUs run in Chromium" });
   }
+  for (const source of ['clip', 'stamped', 'replay'] as const) {
+    const using = groupsWith(plan, (p) => p.publish.video?.source === source);
+    if (using.length > 0) {
+      out.push({
+        what: `video source '${source}' of ${using.join(', ')}`,
+        reason: "the harness sets these cameras up in the browser it launches (a flag, or the agent's getUserMedia stand-in); k6's browser sends its own fake camera's test pattern",
+      });
+    }
+  }
   if (plan.turn) {
     const turned = groupsWith(plan, (p) => p.turn !== null && p.turn !== undefined);
     const who = turned.length > 0 ? ` and the TURN rules of ${turned.join(', ')}` : '';

@@ -30,6 +30,12 @@ describe('exported scripts', () => {
     expect(s).not.toMatch(/do: 'network'/);
   });
 
+  it('list the cameras the harness sets up as left out: k6 sends its own', async () => {
+    const file = 'test/fixtures/replay-pairs.scenario.ts';
+    const s = renderScript(k6Model(resolvePlan(await loadScenario(join(REPO, file)), { file })), '/* page side */');
+    expect(s).toMatch(/^\/\/ {3}- video source 'replay' of callers: the harness sets these cameras up/m);
+  });
+
   it("make a metric read with 'last' only a Gauge, and write its threshold with value", async () => {
     const s = await script('simulcast-low-layer');
     expect(s).toContain("video_recv_height_px: new Gauge('video_recv_height_px'),");
