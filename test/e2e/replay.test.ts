@@ -24,7 +24,10 @@ describe('the replay camera', () => {
       const fps = inbound.map((st) => st.values.video_recv_fps).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
       console.log(`${id}: received ${inbound[0]?.values.video_recv_width_px}x${inbound[0]?.values.video_recv_height_px}, fps ${fps.join(' ')}`);
       expect(fps.length, `${id} received video`).toBeGreaterThan(5);
-      expect(fps[fps.length >> 1]!, `${id} fps p50`).toBeGreaterThan(25);
+      // The mean: each second's count is lumpy (a loop's key frame is ~10 delta frames, paced out
+      // over a few frame times, and the frames behind it arrive together), the rate is not.
+      const meanFps = fps.reduce((a, b) => a + b, 0) / fps.length;
+      expect(meanFps, `${id} mean fps`).toBeGreaterThan(27);
       expect(new Set(inbound.map((st) => st.values.video_recv_width_px)), `${id} decodes the clip's size`).toEqual(new Set([640]));
       const participant = results.participants.find((p) => p.id === id)!;
       expect(participant.aggregates.video_freeze_count_total?.max ?? 0, `${id} freezes`).toBe(0);
@@ -34,6 +37,7 @@ describe('the replay camera', () => {
       // Its own sending: replayed, and no encoder figures (they would be the stand-in's 32x18).
       const outbound = steady.flatMap((s) => s.streams.filter(video('out')));
       expect(outbound.length).toBeGreaterThan(5);
+      console.log(`${id}: sent ${outbound.map((st) => st.values.video_send_fps?.toFixed(1)).join(' ')} fps`);
       for (const st of outbound) {
         expect(st.meta?.send, `${id} says its video is replayed`).toBe('replay');
         expect(st.meta?.encoderImplementation).toBeUndefined();

@@ -1,5 +1,6 @@
 // The 'replay' camera, the page side. getUserMedia answers a camera request with a tiny stand-in
-// track (32x18, at the rate asked for) once the page's clip is encoded (replay-clip.ts); every
+// track (the browser's camera scaled to 32x18, at the rate asked for) once the page's clip is
+// encoded (replay-clip.ts); every
 // sender that comes to carry such a track gets an RTCRtpScriptTransform on the agent's worker,
 // which puts the clip's frames on the wire instead of the encoder's (replay-worker.ts). Receivers
 // get the clip at the size asked for, at full rate, from a sender that hardly encodes.
@@ -24,7 +25,6 @@ const CLIP_SECONDS = 5;
 const STAND_IN_WIDTH_PX = 32;
 const STAND_IN_HEIGHT_PX = 18;
 
-type GeneratorClass = new (init: { kind: 'video' }) => MediaStreamTrack & { writable: WritableStream<VideoFrame> };
 type ScriptTransformClass = new (worker: Worker, options: ReplayOptions) => RTCRtpTransform;
 
 export class Replay {
@@ -106,10 +106,9 @@ export class Replay {
     const replay = this;
     const getUserMedia = async function getUserMedia(this: MediaDevices, constraints?: MediaStreamConstraints): Promise<MediaStream> {
       if (!constraints?.video) return native.call(this, constraints);
-      const Generator = (win as unknown as { MediaStreamTrackGenerator?: GeneratorClass }).MediaStreamTrackGenerator;
       const worker = replay.#worker();
-      if (!Generator || !worker || !('RTCRtpScriptTransform' in win)) {
-        throw new DOMException('rtc-harness: the replay camera needs MediaStreamTrackGenerator and RTCRtpScriptTransform (Chromium)', 'NotReadableError');
+      if (!worker || !('RTCRtpScriptTransform' in win)) {
+        throw new DOMException('rtc-harness: the replay camera needs RTCRtpScriptTransform (Chromium)', 'NotReadableError');
       }
       let clip: ReplayFrame[];
       try {
@@ -122,39 +121,17 @@ export class Replay {
         const message: ReplayClipMessage = { replayClip: clip };
         worker.postMessage(message);
       }
-      const stream = constraints.audio ? await native.call(this, { audio: constraints.audio }) : new win.MediaStream();
-      const track = standInTrack(win, Generator, fps);
-      replay.#tracks.add(track.id);
-      stream.addTrack(track);
+      // The stand-in: the browser's own camera scaled down to 32x18. Its frames come from the
+      // capture thread at a steady rate, whatever the page's main thread is doing (a track drawn
+      // by the page dropped frames whenever the page was busy).
+      const stream = await native.call(this, {
+        ...(constraints.audio ? { audio: constraints.audio } : {}),
+        video: { width: { ideal: STAND_IN_WIDTH_PX }, height: { ideal: STAND_IN_HEIGHT_PX }, frameRate: { ideal: fps }, resizeMode: 'crop-and-scale' } as MediaTrackConstraints,
+      });
+      for (const track of stream.getVideoTracks()) replay.#tracks.add(track.id);
       return stream;
     };
     Object.defineProperty(getUserMedia, 'length', { value: native.length });
     Object.defineProperty(proto, 'getUserMedia', { ...desc, value: getUserMedia });
   }
-}
-
-/** A 32x18 track at `fps`, two greys alternating (so the encoder has something to encode); it stops once ended. */
-function standInTrack(win: Window & typeof globalThis, Generator: GeneratorClass, fps: number): MediaStreamTrack {
-  const track = new Generator({ kind: 'video' });
-  const writer = track.writable.getWriter();
-  const canvas = new win.OffscreenCanvas(STAND_IN_WIDTH_PX, STAND_IN_HEIGHT_PX);
-  const g = canvas.getContext('2d')!;
-  const startMs = win.performance.now();
-  let n = 0;
-  const tick = (): void => {
-    if (track.readyState === 'ended') return;
-    g.fillStyle = n % 2 ? '#333' : '#444';
-    g.fillRect(0, 0, STAND_IN_WIDTH_PX, STAND_IN_HEIGHT_PX);
-    const frame = new win.VideoFrame(canvas, { timestamp: Math.round(win.performance.now() * 1000) });
-    if ((writer.desiredSize ?? 1) > 0) writer.write(frame).catch(() => frame.close());
-    else frame.close();
-    // The next slot on the grid from the start (timer lateness does not add up into a lower rate),
-    // skipping the slots a busy page missed, as a camera drops frames: a burst of late frames
-    // would reach the receivers as a burst of the clip's.
-    const intervalMs = 1000 / fps;
-    n = Math.max(n + 1, Math.floor((win.performance.now() - startMs) / intervalMs) + 1);
-    win.setTimeout(tick, Math.max(0, startMs + n * intervalMs - win.performance.now()));
-  };
-  tick();
-  return track;
 }
