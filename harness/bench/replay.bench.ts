@@ -12,6 +12,13 @@
 //             always gets a chain it can decode
 //   x render / no render - the receiver plays the track in a <video> or only decodes it
 //
+// A second table adds audio both ways to the pairs with rendering (a pairs participant of the
+// harness sends audio too): the fake microphone, Opus, played by an <audio> element, captured as
+// the reference page does (getUserMedia's default echo cancellation, noise suppression and gain
+// control), and for the replay pair once more with those three off, to show how much of the audio
+// path's cost is processing. These pairs have no SFU, no signaling and no stats collection: they
+// are the floor under what a harness participant can cost in this browser on this machine.
+//
 //   npm run bench:replay            (REPLAY_SECONDS=15 measured after REPLAY_WARMUP_SECONDS=8)
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -56,14 +63,20 @@ onrtctransform = (e) => {
     ctl.enqueue(frame);
   }})).pipeTo(t.writable);
 };\`;
-window.start = async (mode, render) => {
+window.start = async (mode, render, audio) => {
   const pc1 = new RTCPeerConnection(), pc2 = new RTCPeerConnection();
   pc1.onicecandidate = (e) => e.candidate && pc2.addIceCandidate(e.candidate);
   pc2.onicecandidate = (e) => e.candidate && pc1.addIceCandidate(e.candidate);
   pc2.ontrack = (e) => {
     if (!render) return;
-    const v = document.createElement('video'); v.muted = true; v.autoplay = true; v.srcObject = new MediaStream([e.track]); document.body.append(v);
+    const v = document.createElement(e.track.kind); v.muted = e.track.kind === 'video'; v.autoplay = true; v.srcObject = new MediaStream([e.track]); document.body.append(v);
   };
+  if (audio !== 'none') {
+    const raw = { echoCancellation: false, noiseSuppression: false, autoGainControl: false };
+    // pc2's track, added before the offer arrives, rides the offer's audio m-line back (JSEP).
+    for (const pc of [pc1, pc2]) pc.addTrack((await navigator.mediaDevices.getUserMedia({ audio: audio === 'raw' ? raw : true })).getAudioTracks()[0]);
+    pc1.ontrack = pc2.ontrack;
+  }
   const cam = (await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360, frameRate: 30 } })).getVideoTracks()[0];
   let sender;
   if (mode === 'encode') sender = pc1.addTrack(cam);
@@ -74,7 +87,7 @@ window.start = async (mode, render) => {
     worker.postMessage(chunks);
     sender.transform = new RTCRtpScriptTransform(worker, {});
   }
-  pc1.getTransceivers()[0].setCodecPreferences(RTCRtpReceiver.getCapabilities('video').codecs.filter((c) => /VP8|rtx/i.test(c.mimeType)));
+  pc1.getTransceivers().find((t) => t.sender.track?.kind !== 'audio').setCodecPreferences(RTCRtpReceiver.getCapabilities('video').codecs.filter((c) => /VP8|rtx/i.test(c.mimeType)));
   await pc1.setLocalDescription(); await pc2.setRemoteDescription(pc1.localDescription);
   await pc2.setLocalDescription(); await pc1.setRemoteDescription(pc2.localDescription);
   window.pcs = [pc1, pc2];
@@ -82,7 +95,7 @@ window.start = async (mode, render) => {
 window.stats = async () => {
   const out = {};
   for (const [k, pc] of [['tx', pcs[0]], ['rx', pcs[1]]]) (await pc.getStats()).forEach((s) => {
-    if (s.type === 'inbound-rtp' || s.type === 'outbound-rtp') out[k] = { frames: s.framesDecoded ?? s.framesEncoded, w: s.frameWidth, h: s.frameHeight, bytes: s.bytesReceived ?? s.bytesSent, pli: s.pliCount, keys: s.keyFramesDecoded, freezes: s.freezeCount };
+    if ((s.type === 'inbound-rtp' || s.type === 'outbound-rtp') && s.kind === 'video') out[k] = { frames: s.framesDecoded ?? s.framesEncoded, w: s.frameWidth, h: s.frameHeight, bytes: s.bytesReceived ?? s.bytesSent, pli: s.pliCount, keys: s.keyFramesDecoded, freezes: s.freezeCount };
   });
   return out;
 };
@@ -98,14 +111,16 @@ interface Side {
   freezes: number;
 }
 
-async function measure(mode: 'encode' | 'replay', render: boolean, clip: string): Promise<string> {
+type Audio = 'none' | 'processed' | 'raw';
+
+async function measure(mode: 'encode' | 'replay', render: boolean, clip: string, audio: Audio = 'none'): Promise<string> {
   const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE)).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const launched = await launchChromium({ fakeVideoFile: clip });
   try {
     const page = await launched.browser.newPage();
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-    await page.evaluate((m, r) => (window as unknown as { start(m: string, r: boolean): Promise<void> }).start(m, r), mode, render);
+    await page.evaluate((m, r, a) => (window as unknown as { start(m: string, r: boolean, a: Audio): Promise<void> }).start(m, r, a), mode, render, audio);
     await new Promise((r) => setTimeout(r, WARMUP_S * 1000));
     const pid = launched.browser.process()!.pid!;
     const stats = () => page.evaluate(() => (window as unknown as { stats(): Promise<{ tx: Side; rx: Side }> }).stats());
@@ -116,7 +131,7 @@ async function measure(mode: 'encode' | 'replay', render: boolean, clip: string)
     const cpu = (100 * (c1.browsers.ticks - c0.browsers.ticks)) / CLOCK_TICKS_PER_SECOND / seconds;
     const fps = (s1.rx.frames - s0.rx.frames) / seconds;
     const kbps = ((s1.rx.bytes - s0.rx.bytes) * 8) / seconds / 1000;
-    return [mode, render ? 'render' : 'no render', `${cpu.toFixed(1)} %`, fps.toFixed(1), `${s1.rx.w}x${s1.rx.h}`, `${s1.tx.w}x${s1.tx.h}`, kbps.toFixed(0), s1.rx.keys, s1.rx.pli, s1.rx.freezes].join(' | ');
+    return [mode, ...(audio === 'none' ? [] : [audio]), render ? 'render' : 'no render', `${cpu.toFixed(1)} %`, fps.toFixed(1), `${s1.rx.w}x${s1.rx.h}`, `${s1.tx.w}x${s1.tx.h}`, kbps.toFixed(0), s1.rx.keys, s1.rx.pli, s1.rx.freezes].join(' | ');
   } finally {
     await launched.close();
     server.close();
@@ -129,3 +144,7 @@ console.log('sender | receiver | cpu (% of a core) | recv fps | received | encod
 for (const render of [true, false]) {
   for (const mode of ['encode', 'replay'] as const) console.log(await measure(mode, render, clip));
 }
+console.log('\nthe pairs with rendering, and audio both ways (fake microphone, Opus, played by <audio>)');
+console.log('sender | microphone | receiver | cpu (% of a core) | recv fps | received | encoder input | recv kbps | key frames decoded | PLIs | freezes');
+console.log(await measure('encode', true, clip, 'processed'));
+for (const audio of ['processed', 'raw'] as const) console.log(await measure('replay', true, clip, audio));

@@ -81,12 +81,14 @@ describe('Chromium and Firefox in one room', () => {
           expect(consumers.some((c) => c.producerPeerId === peers.get(other) && c.kind === kind), `${id} consumes ${other}'s ${kind}`).toBe(true);
         }
       }
-      const last = samples.filter((s) => s.participant === id).at(-1)!;
-      const inbound = last.streams.filter((s) => s.direction === 'in');
-      const video = inbound.filter((s) => s.kind === 'video' && (s.values.video_recv_fps ?? 0) > 0);
-      const audio = inbound.filter((s) => s.kind === 'audio' && (s.values.audio_recv_bitrate_kbps ?? 0) > 0);
-      expect(video.length, `${id} decodes video from 3 others at the end`).toBe(3);
-      expect(audio.length, `${id} receives audio from 3 others at the end`).toBe(3);
+      // Over the last 3 samples rather than the last alone: the run's final sample covers only the
+      // time since the one before (369 ms in one run), in which a stream on a saturated machine
+      // may have received nothing.
+      const inbound = samples.filter((s) => s.participant === id).slice(-3).flatMap((s) => s.streams.filter((st) => st.direction === 'in'));
+      const video = new Set(inbound.filter((s) => s.kind === 'video' && (s.values.video_recv_fps ?? 0) > 0).map((s) => s.id));
+      const audio = new Set(inbound.filter((s) => s.kind === 'audio' && (s.values.audio_recv_bitrate_kbps ?? 0) > 0).map((s) => s.id));
+      expect(video.size, `${id} decodes video from 3 others at the end`).toBe(3);
+      expect(audio.size, `${id} receives audio from 3 others at the end`).toBe(3);
     }
 
     // Figures per browser in results.json and in the reports.
