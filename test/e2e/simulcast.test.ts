@@ -18,6 +18,7 @@ import type { Sample } from '../../harness/src/stats/types.ts';
 import { leftoverProcesses, runCli } from '../support/cli.ts';
 import { checkKeptHistory, PANELS_NEEDING } from '../support/dashboard-data.ts';
 import { tempOutDir, readResults, readSamples, EXIT_OF_VERDICT } from '../support/results.ts';
+import { checkUnlessStarved } from '../support/starved.ts';
 
 const outDir = () => tempOutDir('simulcast');
 
@@ -120,31 +121,37 @@ describe('simulcast through the bundled SFU', () => {
   }, 180_000);
 
   it('gives a viewer that asks for layer 0 the lowest resolution within a few seconds', async () => {
-    const out = outDir();
-    const run = await runCli(['run', 'scenarios/simulcast-low-layer.scenario.ts', '--out', out]);
-    const results = readResults(out);
-    console.log(run.stdout.split('\n').filter((l) => /✓|✗|verdict|load generator/.test(l)).join('\n'));
-    expect(run.code, run.stderr).toBe(EXIT_OF_VERDICT[results.verdict as keyof typeof EXIT_OF_VERDICT]);
-    const samples = readSamples(out);
-    const action = results.actions.find((a) => a.do === 'layers')!;
-    expect(action.ok).toBe(true);
-    const askedAt = action.startedMs / 1000;
-    const v1 = timeline(samples, results, 'viewers[1]');
-    console.log(`viewers[1] decoded height by second: ${v1.map(([t, h, l]) => `${t.toFixed(1)}s:${h}/L${l ?? '?'}`).join(' ')}`);
-    expect(v1.filter(([t]) => t < askedAt).at(-1)?.[1], 'viewers[1] above the lowest layer before asking').toBeGreaterThan(180);
-    const low = v1.find(([t, h]) => t > askedAt && h === 180);
-    expect(low, 'viewers[1] decodes 320x180').toBeDefined();
-    console.log(`viewers[1]: layers action at ${askedAt} s, first 180p sample ${(low![0] - askedAt).toFixed(2)} s later`);
-    expect(low![0] - askedAt).toBeLessThan(4);
-    expect(v1.filter(([t]) => t > low![0]).every(([, h, l]) => h === 180 && l === 0), 'and stays there').toBe(true);
-    const request = results.participants.find((p) => p.id === 'viewers[1]')!.layers!.requests[0]!;
-    console.log(`viewers[1]: on layer 0 ${request.seconds} s after asking`);
-    expect(request).toMatchObject({ spatial: 0 });
-    expect(request.seconds!).toBeLessThan(3);
-    // The other viewer is unaffected: never moved down, at 720p at the end.
-    const v0 = results.participants.find((p) => p.id === 'viewers[0]')!;
-    expect(v0.aggregates.video_recv_layer_downswitch_count_total?.max).toBe(0);
-    expect(timeline(samples, results, 'viewers[0]').at(-1)?.[1]).toBe(720);
-    expect(await leftoverProcesses(run)).toEqual([]);
-  });
+    // Layer choices need a quiet machine (a starved viewer's bandwidth estimate drops it to the
+    // lowest layer before it asks): a run the harness calls starved is run again (test/support/starved.ts).
+    const attempt = async () => {
+      const out = outDir();
+      return { out, run: await runCli(['run', 'scenarios/simulcast-low-layer.scenario.ts', '--out', out]) };
+    };
+    await checkUnlessStarved(attempt, async ({ out, run }) => {
+      const results = readResults(out);
+      console.log(run.stdout.split('\n').filter((l) => /✓|✗|verdict|load generator/.test(l)).join('\n'));
+      expect(run.code, run.stderr).toBe(EXIT_OF_VERDICT[results.verdict as keyof typeof EXIT_OF_VERDICT]);
+      const samples = readSamples(out);
+      const action = results.actions.find((a) => a.do === 'layers')!;
+      expect(action.ok).toBe(true);
+      const askedAt = action.startedMs / 1000;
+      const v1 = timeline(samples, results, 'viewers[1]');
+      console.log(`viewers[1] decoded height by second: ${v1.map(([t, h, l]) => `${t.toFixed(1)}s:${h}/L${l ?? '?'}`).join(' ')}`);
+      expect(v1.filter(([t]) => t < askedAt).at(-1)?.[1], 'viewers[1] above the lowest layer before asking').toBeGreaterThan(180);
+      const low = v1.find(([t, h]) => t > askedAt && h === 180);
+      expect(low, 'viewers[1] decodes 320x180').toBeDefined();
+      console.log(`viewers[1]: layers action at ${askedAt} s, first 180p sample ${(low![0] - askedAt).toFixed(2)} s later`);
+      expect(low![0] - askedAt).toBeLessThan(4);
+      expect(v1.filter(([t]) => t > low![0]).every(([, h, l]) => h === 180 && l === 0), 'and stays there').toBe(true);
+      const request = results.participants.find((p) => p.id === 'viewers[1]')!.layers!.requests[0]!;
+      console.log(`viewers[1]: on layer 0 ${request.seconds} s after asking`);
+      expect(request).toMatchObject({ spatial: 0 });
+      expect(request.seconds!).toBeLessThan(3);
+      // The other viewer is unaffected: never moved down, at 720p at the end.
+      const v0 = results.participants.find((p) => p.id === 'viewers[0]')!;
+      expect(v0.aggregates.video_recv_layer_downswitch_count_total?.max).toBe(0);
+      expect(timeline(samples, results, 'viewers[0]').at(-1)?.[1]).toBe(720);
+      expect(await leftoverProcesses(run)).toEqual([]);
+    });
+  }, 300_000);
 });

@@ -13,6 +13,7 @@ import { Stamping, type StampOptions } from './stamping.ts';
 import { Replay, type ReplaySettings } from './replay.ts';
 import type { ReplayReport } from './replay-worker.ts';
 import { reduceStats, type ReducedStats, type StatsEntry } from './reduce.ts';
+import { wallNowMs } from './page-clock.ts';
 import {
   applyIceOverrides,
   countTurnUrls,
@@ -117,7 +118,8 @@ type PeerConnectionClass = typeof RTCPeerConnection;
 /** Installs the agent on `win` once; returns the existing one if already installed. */
 export function installAgent(win: Window & typeof globalThis): RtcHarnessAgent {
   if (win.__rtcHarnessAgent) return win.__rtcHarnessAgent;
-  const now = (): number => win.performance.timeOrigin + win.performance.now();
+  // The run's clock, as the runner's own (page-clock.ts says why not the performance clock).
+  const now = (): number => wallNowMs(win);
   const agentId = Math.random().toString(36).slice(2, 10);
   const entries = new Map<string, Entry>();
   const byPc = new WeakMap<RTCPeerConnection, Entry>();

@@ -10,6 +10,8 @@ import { buildAgentScript } from './bundle.ts';
 function bareWindow(extra: Record<string, unknown> = {}): Record<string, unknown> {
   const win: Record<string, unknown> = {
     performance: { timeOrigin: 1_700_000_000_000, now: () => 1234.5 },
+    // The agent's clock is the wall clock (page-clock.ts).
+    Date: { now: () => 1_700_000_001_234 },
     console: { error: () => {} },
     ...extra,
   };
@@ -34,7 +36,7 @@ describe('buildAgentScript', () => {
     agent.mark('join');
     agent.mark('join', 5); // The first mark wins.
     const snap = await agent.collect();
-    expect(snap).toMatchObject({ v: 1, tMs: 1_700_000_001_234.5, pcs: [], events: [], marks: { join: 1_700_000_001_234.5 } });
+    expect(snap).toMatchObject({ v: 1, tMs: 1_700_000_001_234, pcs: [], events: [], marks: { join: 1_700_000_001_234 } });
     expect(() => agent.mark('')).toThrow('non-empty name');
   });
 

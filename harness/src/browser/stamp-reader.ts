@@ -12,6 +12,7 @@
 import { CODE_COLUMNS, CODE_ROWS, bandHeightPx, cellBrightness, decodeStamp, encodeStamp, lumaCellBrightness, type Stamp } from './stamp-code.ts';
 import { hasStrip, lumaScale, stripPsnrDb, stripRect } from './stamp-quality.ts';
 import { FrameTally } from './frame-tally.ts';
+import { wallMsOf } from './page-clock.ts';
 
 /** Canvas pixels per cell each way (the fallback): enough for an inner 2x2 away from the cell's edges. */
 const PX_PER_CELL = 4;
@@ -76,7 +77,8 @@ export function readStamps(win: Window & typeof globalThis, track: MediaStreamTr
   const cells: number[] = [];
   const buffer = { bytes: new Uint8Array(0) };
   let canvas: { g: CanvasRenderingContext2D; widthPx: number; heightPx: number } | undefined;
-  const origin = win.performance.timeOrigin + clockOffsetMs;
+  // Frame times are on the performance clock: on the reference clock through page-clock.ts.
+  const onRefClock = (performanceMs: number): number => wallMsOf(win, performanceMs) + clockOffsetMs;
   let reading = true;
   let handle: number | undefined;
   // Copies finish in the order they started: frames are tallied in the order they were shown.
@@ -106,10 +108,10 @@ export function readStamps(win: Window & typeof globalThis, track: MediaStreamTr
   // callback that hands it over (nowMs).
   const tallied = (nowMs: number, meta: VideoFrameCallbackMetadata, stamp: Stamp | null, psnrDb?: number): void => {
     tally.add({
-      displayMs: origin + Math.max(nowMs, meta.expectedDisplayTime),
+      displayMs: onRefClock(Math.max(nowMs, meta.expectedDisplayTime)),
       stamp,
       ...(psnrDb !== undefined ? { psnrDb } : {}),
-      ...(meta.captureTime !== undefined ? { captureTimeMs: origin + meta.captureTime } : {}),
+      ...(meta.captureTime !== undefined ? { captureTimeMs: onRefClock(meta.captureTime) } : {}),
     });
     if (tally.framesRead === 0 && tally.framesRendered >= GIVE_UP_AFTER_FRAMES) stop();
   };

@@ -9,6 +9,7 @@
 import { BURST_MS, BURST_PERIOD_MS, burstTones, nextBurstMs, NOISE_AMPLITUDE, TONE_AMPLITUDE } from './tone-code.ts';
 import type { Clock, StampedSourceOptions } from './stamped-source.ts';
 import { pageAudioContext } from './audio-context.ts';
+import { wallMsOf } from './page-clock.ts';
 
 /** Bursts are scheduled this far ahead of the reference clock, ms: over a timer's worst lateness in a busy page. */
 const LOOKAHEAD_MS = 1500;
@@ -31,7 +32,7 @@ export function contextClock(ctx: AudioContext, win: Window & typeof globalThis,
   const ts = ctx.getOutputTimestamp?.();
   const [contextS, refMs] =
     ts && ts.contextTime && ts.performanceTime
-      ? [ts.contextTime, win.performance.timeOrigin + ts.performanceTime + clockOffsetMs]
+      ? [ts.contextTime, wallMsOf(win, ts.performanceTime) + clockOffsetMs]
       : [ctx.currentTime, now() + clockOffsetMs];
   return {
     toContextSeconds: (ms) => contextS + (ms - refMs) / 1000,
