@@ -11,6 +11,7 @@ import { buildClient } from '../../scripts/build-client.mjs';
 import type { Sample } from '../../harness/src/stats/types.ts';
 import { leftoverProcesses, runCli } from '../support/cli.ts';
 import { tempOutDir, readResults, readSamples, EXIT_OF_VERDICT } from '../support/results.ts';
+import { checkUnlessStarved } from '../support/starved.ts';
 
 /** Every value of `metric` in the participants' inbound video streams, by participant. */
 function inboundVideo(samples: Sample[], group: string, metric: string): Map<string, number[]> {
@@ -38,35 +39,41 @@ describe('count mode (receive without decoding)', () => {
   });
 
   it('counts every frame, reports no decoded size, and asks for no more key frames than decoding', async () => {
-    const out = tempOutDir('count-mode');
-    const run = await runCli(['run', 'scenarios/town-hall.scenario.ts', '--set', 'audience.count=4', '--duration', '20s', '--out', out], { timeoutMs: 120_000 });
-    const results = readResults(out);
-    console.log(run.stdout.split('\n').filter((l) => /✓|✗|verdict|load generator/.test(l)).join('\n'));
-    expect(run.code, run.stderr).toBe(EXIT_OF_VERDICT[results.verdict as keyof typeof EXIT_OF_VERDICT]);
-    expect(results.verdict, 'the shipped town hall passes with a small audience').toBe('pass');
-    const samples = readSamples(out);
+    // The shipped thresholds want fps p50 >= 29: a run the harness calls starved (16 % of the CPU
+    // not its own in one rehearsal, the audience at 28.96) is run again (test/support/starved.ts).
+    const attempt = async () => {
+      const out = tempOutDir('count-mode');
+      return { out, run: await runCli(['run', 'scenarios/town-hall.scenario.ts', '--set', 'audience.count=4', '--duration', '20s', '--out', out], { timeoutMs: 120_000 }) };
+    };
+    await checkUnlessStarved(attempt, async ({ out, run }) => {
+      const results = readResults(out);
+      console.log(run.stdout.split('\n').filter((l) => /✓|✗|verdict|load generator/.test(l)).join('\n'));
+      expect(run.code, run.stderr).toBe(EXIT_OF_VERDICT[results.verdict as keyof typeof EXIT_OF_VERDICT]);
+      expect(results.verdict, 'the shipped town hall passes with a small audience').toBe('pass');
+      const samples = readSamples(out);
 
-    const audienceFps = inboundVideo(samples, 'audience', 'video_recv_fps');
-    expect([...audienceFps.keys()].sort()).toEqual(['audience[0]', 'audience[1]', 'audience[2]', 'audience[3]']);
-    for (const [who, fps] of audienceFps) {
-      expect(fps.length, `${who} has frame rates`).toBeGreaterThan(5);
-      expect(median(fps), `${who}'s counted frame rate`).toBeGreaterThanOrEqual(25);
-    }
-    // Not measured in count mode: the decoded size is the stand-in's, so it is not reported.
-    for (const [who, widths] of inboundVideo(samples, 'audience', 'video_recv_width_px')) {
-      expect(widths, `${who} reports no decoded width`).toEqual([]);
-    }
-    for (const [who, widths] of inboundVideo(samples, 'stage', 'video_recv_width_px')) {
-      expect(widths.at(-1), `${who} decodes the top layer`).toBe(640);
-    }
-    // Key-frame requests: the audience's receivers ask no more than the decoding stage's, and
-    // both rarely (a decoder starved of frames asks ~4/s).
-    const plis = (group: string) => [...inboundVideo(samples, group, 'video_recv_plis_per_second').values()].flat();
-    const audiencePlis = mean(plis('audience'));
-    const stagePlis = mean(plis('stage'));
-    console.log(`PLIs per second and receiver: audience ${audiencePlis.toFixed(3)}, stage ${stagePlis.toFixed(3)}`);
-    expect(audiencePlis).toBeLessThan(0.3);
-    expect(audiencePlis).toBeLessThanOrEqual(stagePlis + 0.1);
-    expect(await leftoverProcesses(run)).toEqual([]);
-  }, 150_000);
+      const audienceFps = inboundVideo(samples, 'audience', 'video_recv_fps');
+      expect([...audienceFps.keys()].sort()).toEqual(['audience[0]', 'audience[1]', 'audience[2]', 'audience[3]']);
+      for (const [who, fps] of audienceFps) {
+        expect(fps.length, `${who} has frame rates`).toBeGreaterThan(5);
+        expect(median(fps), `${who}'s counted frame rate`).toBeGreaterThanOrEqual(25);
+      }
+      // Not measured in count mode: the decoded size is the stand-in's, so it is not reported.
+      for (const [who, widths] of inboundVideo(samples, 'audience', 'video_recv_width_px')) {
+        expect(widths, `${who} reports no decoded width`).toEqual([]);
+      }
+      for (const [who, widths] of inboundVideo(samples, 'stage', 'video_recv_width_px')) {
+        expect(widths.at(-1), `${who} decodes the top layer`).toBe(640);
+      }
+      // Key-frame requests: the audience's receivers ask no more than the decoding stage's, and
+      // both rarely (a decoder starved of frames asks ~4/s).
+      const plis = (group: string) => [...inboundVideo(samples, group, 'video_recv_plis_per_second').values()].flat();
+      const audiencePlis = mean(plis('audience'));
+      const stagePlis = mean(plis('stage'));
+      console.log(`PLIs per second and receiver: audience ${audiencePlis.toFixed(3)}, stage ${stagePlis.toFixed(3)}`);
+      expect(audiencePlis).toBeLessThan(0.3);
+      expect(audiencePlis).toBeLessThanOrEqual(stagePlis + 0.1);
+      expect(await leftoverProcesses(run)).toEqual([]);
+    });
+  }, 400_000);
 });
